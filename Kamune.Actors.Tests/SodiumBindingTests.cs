@@ -11,4 +11,11 @@ public class SodiumBindingTests
         Sodium.EnsureInitialized();
         Assert.Equal(1216, Sodium.XWingPublicKeyBytes);
     }
+
+    [Fact]
+    public void Vector_files_are_copied_beside_the_tests()
+    {
+        var root = Kamune.Tests.Vectors.VectorFile.GoReference;
+        Assert.Equal("0.7.0", root.GetProperty("kamune_app_version").GetString());
+    }
 }
