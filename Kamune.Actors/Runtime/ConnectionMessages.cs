@@ -1,0 +1,58 @@
+using Akka.IO;
+
+namespace Kamune.Actors.Runtime;
+
+// The contract between a PeerActor and its connection (real TCP via Akka.Streams, or an in-memory pair in
+// tests). Payloads are frame payloads: the 2-byte big-endian length is added and removed by the stream.
+
+/// <summary>Inbound stream started (Sink.ActorRefWithAck init). The PeerActor answers <see cref="FrameAck"/>.</summary>
+public sealed class ConnectionInit
+{
+    public static readonly ConnectionInit Instance = new();
+
+    private ConnectionInit()
+    {
+    }
+}
+
+/// <summary>One inbound frame payload. The PeerActor answers <see cref="FrameAck"/> when it may take the next one.</summary>
+public sealed record FrameReceived(ByteString Payload);
+
+/// <summary>Demand signal for the inbound stream: back-pressure is the PeerActor not acking yet.</summary>
+public sealed class FrameAck
+{
+    public static readonly FrameAck Instance = new();
+
+    private FrameAck()
+    {
+    }
+}
+
+/// <summary>The inbound side ended cleanly (TCP FIN).</summary>
+public sealed class ConnectionCompleted
+{
+    public static readonly ConnectionCompleted Instance = new();
+
+    private ConnectionCompleted()
+    {
+    }
+}
+
+/// <summary>The inbound side failed: framing error (a KamuneProtocolException) or socket error.</summary>
+public sealed record ConnectionFailed(Exception Cause);
+
+/// <summary>Write one frame payload; the writer answers <see cref="FrameWritten"/> once it is accepted by the stream.</summary>
+public sealed record WriteFrame(ByteString Payload);
+
+/// <summary>The outbound stream accepted a frame; the writer may take the next one.</summary>
+public sealed class FrameWritten
+{
+    public static readonly FrameWritten Instance = new();
+
+    private FrameWritten()
+    {
+    }
+}
+
+/// <summary>Finish the outbound stream after the frames already written (graceful) or at once (abort).</summary>
+public sealed record CloseConnection(bool Abort);
