@@ -1,0 +1,128 @@
+using System.Security.Cryptography;
+using Kamune.Abstractions;
+using Kamune.Crypto;
+
+namespace Kamune.Identity;
+
+/// <summary>
+/// This node's long-term Ed25519 identity. Signs every SignedTransport (protocol.md layer 5). The secret
+/// lives in a pinned buffer that is zeroed on <see cref="Dispose"/>; it never prints itself.
+/// </summary>
+public sealed class IdentityKeyPair : IDisposable
+{
+    public const int SeedLength = 32;
+    public const int SignatureLength = PublicIdentity.SignatureLength;
+
+    private const int SecretKeyLength = 64;
+
+    // libsodium's secret key is seed || public key; pinned so the GC never leaves copies behind.
+    private readonly byte[] _secretKey = GC.AllocateArray<byte>(SecretKeyLength, pinned: true);
+    private bool _disposed;
+
+    private unsafe IdentityKeyPair(ReadOnlySpan<byte> seed)
+    {
+        Sodium.EnsureInitialized();
+        Span<byte> publicKey = stackalloc byte[PublicIdentity.RawLength];
+        fixed (byte* pk = publicKey)
+        fixed (byte* sk = _secretKey)
+        fixed (byte* s = seed)
+        {
+            if (Sodium.crypto_sign_ed25519_seed_keypair(pk, sk, s) != 0)
+            {
+                throw new CryptographicException("crypto_sign_ed25519_seed_keypair failed.");
+            }
+        }
+
+        PublicIdentity = PublicIdentity.FromRaw(publicKey);
+    }
+
+    /// <summary>A fresh identity from 32 seed bytes drawn from <paramref name="random"/>.</summary>
+    public static IdentityKeyPair Generate(IRandomSource random)
+    {
+        ArgumentNullException.ThrowIfNull(random);
+        Span<byte> seed = stackalloc byte[SeedLength];
+        try
+        {
+            random.Fill(seed);
+            return new IdentityKeyPair(seed);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seed);
+        }
+    }
+
+    /// <summary>The identity whose RFC 8032 private key (seed) is <paramref name="seed32"/>.</summary>
+    public static IdentityKeyPair FromSeed(ReadOnlySpan<byte> seed32)
+    {
+        if (seed32.Length != SeedLength)
+        {
+            throw new ArgumentException($"Ed25519 seed: expected {SeedLength} bytes, got {seed32.Length}.", nameof(seed32));
+        }
+
+        return new IdentityKeyPair(seed32);
+    }
+
+    /// <summary>Reads a "PRIVATE KEY" PEM as Go's x509.MarshalPKCS8PrivateKey writes it; InvalidPrivateKey otherwise.</summary>
+    public static IdentityKeyPair ImportPkcs8Pem(string pem)
+    {
+        Span<byte> seed = stackalloc byte[SeedLength];
+        try
+        {
+            IdentityPem.Decode(pem, seed);
+            return new IdentityKeyPair(seed);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seed);
+        }
+    }
+
+    public PublicIdentity PublicIdentity { get; }
+
+    /// <summary>Ed25519 detached signature of <paramref name="message"/> into the first 64 bytes of <paramref name="signature64"/>.</summary>
+    public unsafe void Sign(ReadOnlySpan<byte> message, Span<byte> signature64)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (signature64.Length < SignatureLength)
+        {
+            throw new ArgumentException(
+                $"Signature buffer: expected at least {SignatureLength} bytes, got {signature64.Length}.", nameof(signature64));
+        }
+
+        fixed (byte* sig = signature64)
+        fixed (byte* m = message)
+        fixed (byte* sk = _secretKey)
+        {
+            if (Sodium.crypto_sign_ed25519_detached(sig, null, m, (ulong)message.Length, sk) != 0)
+            {
+                throw new CryptographicException("crypto_sign_ed25519_detached failed.");
+            }
+        }
+    }
+
+    public byte[] Sign(ReadOnlySpan<byte> message)
+    {
+        var signature = new byte[SignatureLength];
+        Sign(message, signature);
+        return signature;
+    }
+
+    /// <summary>The PKCS#8 PEM of this key (the secret): store it with care.</summary>
+    public string ExportPkcs8Pem()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        return IdentityPem.Encode(_secretKey.AsSpan(0, SeedLength));
+    }
+
+    public void Dispose()
+    {
+        if (!_disposed)
+        {
+            CryptographicOperations.ZeroMemory(_secretKey);
+            _disposed = true;
+        }
+    }
+
+    public override string ToString() => $"IdentityKeyPair({PublicIdentity.DefaultName})";
+}
