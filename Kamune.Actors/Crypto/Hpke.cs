@@ -147,6 +147,12 @@ internal static class HpkeLabels
         HashAlgorithmName hash, ReadOnlySpan<byte> suiteId, ReadOnlySpan<byte> prk,
         ReadOnlySpan<byte> label, ReadOnlySpan<byte> info, Span<byte> output)
     {
+        // HKDF of length 0 is the empty string; .NET refuses an empty destination, so answer it here.
+        if (output.IsEmpty)
+        {
+            return;
+        }
+
         var labeled = new byte[2 + Version.Length + suiteId.Length + label.Length + info.Length];
         BinaryPrimitives.WriteUInt16BigEndian(labeled, checked((ushort)output.Length));
         Concat(labeled.AsSpan(2), Version, suiteId, label, info);
