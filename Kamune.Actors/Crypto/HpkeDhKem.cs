@@ -15,20 +15,13 @@ internal static class HpkeDhKem
     private static readonly byte[] SuiteId = BuildSuiteId();
 
     /// <summary>RFC 9180 7.1.3: sk = LabeledExpand(LabeledExtract("", "dkp_prk", ikm), "sk", "", 32).</summary>
-    public static unsafe void DeriveKeyPair(ReadOnlySpan<byte> ikm, Span<byte> privateKey, Span<byte> publicKey)
+    public static void DeriveKeyPair(ReadOnlySpan<byte> ikm, Span<byte> privateKey, Span<byte> publicKey)
     {
         Span<byte> prk = stackalloc byte[32];
         HpkeLabels.Extract(HashAlgorithmName.SHA256, SuiteId, [], "dkp_prk"u8, ikm, prk);
         HpkeLabels.Expand(HashAlgorithmName.SHA256, SuiteId, prk, "sk"u8, [], privateKey[..KeySize]);
         CryptographicOperations.ZeroMemory(prk);
-        fixed (byte* pk = publicKey)
-        fixed (byte* sk = privateKey)
-        {
-            if (Sodium.crypto_scalarmult_curve25519_base(pk, sk) != 0)
-            {
-                throw new CryptographicException("libsodium crypto_scalarmult_curve25519_base failed.");
-            }
-        }
+        ScalarMultBase(privateKey, publicKey);
     }
 
     /// <summary>Encap with a given ephemeral private key: enc = pkE, shared secret from DH(skE, pkR).</summary>
