@@ -7,12 +7,27 @@ namespace Kamune.Tests.Exchange;
 /// <summary>HPKE contexts: differential against BouncyCastle, and every way an open must fail.</summary>
 public class HpkeTests
 {
-    private static (HpkeSenderContext Sender, HpkeRecipientContext Recipient, XWingKeyPair Key) Pair(ulong seed)
+    /// <summary>A sender and recipient context over one fresh X-Wing key, disposed together.</summary>
+    private sealed class ContextPair : IDisposable
     {
-        var random = new DeterministicRandomSource(seed);
-        var key = XWingKeyPair.Generate(random);
-        var sender = Hpke.SetupBaseSender(key.PublicKey.Span, random, out var enc);
-        return (sender, Hpke.SetupBaseRecipient(enc, key), key);
+        public ContextPair(ulong seed)
+        {
+            var random = new DeterministicRandomSource(seed);
+            Key = XWingKeyPair.Generate(random);
+            Sender = Hpke.SetupBaseSender(Key.PublicKey.Span, random, out var enc);
+            Recipient = Hpke.SetupBaseRecipient(enc, Key);
+        }
+
+        public XWingKeyPair Key { get; }
+        public HpkeSenderContext Sender { get; }
+        public HpkeRecipientContext Recipient { get; }
+
+        public void Dispose()
+        {
+            Sender.Dispose();
+            Recipient.Dispose();
+            Key.Dispose();
+        }
     }
 
     [Fact]
@@ -40,20 +55,15 @@ public class HpkeTests
     [Fact]
     public void Span_seal_and_try_open_round_trip()
     {
-        var (sender, recipient, key) = Pair(12);
-        using (sender)
-        using (recipient)
-        using (key)
-        {
-            var plaintext = "hello tunnel"u8.ToArray();
-            var ciphertext = new byte[plaintext.Length + Hpke.Overhead + 5];
-            var length = sender.Seal(plaintext, ciphertext);
-            Assert.Equal(plaintext.Length + Hpke.Overhead, length);
-            var opened = new byte[ciphertext.Length];
-            Assert.True(recipient.TryOpen(ciphertext.AsSpan(0, length), opened, out var written));
-            Assert.Equal(plaintext, opened[..written]);
-            Assert.Equal(sender.Export([], 32), recipient.Export([], 32));
-        }
+        using var pair = new ContextPair(12);
+        var plaintext = "hello tunnel"u8.ToArray();
+        var ciphertext = new byte[plaintext.Length + Hpke.Overhead + 5];
+        var length = pair.Sender.Seal(plaintext, ciphertext);
+        Assert.Equal(plaintext.Length + Hpke.Overhead, length);
+        var opened = new byte[ciphertext.Length];
+        Assert.True(pair.Recipient.TryOpen(ciphertext.AsSpan(0, length), opened, out var written));
+        Assert.Equal(plaintext, opened[..written]);
+        Assert.Equal(pair.Sender.Export([], 32), pair.Recipient.Export([], 32));
     }
 
     [Theory]
@@ -63,47 +73,31 @@ public class HpkeTests
     [InlineData(21)]
     public void Open_rejects_a_flipped_bit_in_ciphertext_or_tag(int position)
     {
-        var (sender, recipient, key) = Pair(13);
-        using (sender)
-        using (recipient)
-        using (key)
-        {
-            var ciphertext = sender.Seal("sixteen byte msg"u8);
-            ciphertext[position] ^= 0x01;
-            AssertOpenFails(recipient, ciphertext);
-            Assert.Equal(0UL, recipient.Sequence);
-        }
+        using var pair = new ContextPair(13);
+        var ciphertext = pair.Sender.Seal("sixteen byte msg"u8);
+        ciphertext[position] ^= 0x01;
+        AssertOpenFails(pair.Recipient, ciphertext);
+        Assert.Equal(0UL, pair.Recipient.Sequence);
     }
 
     [Fact]
     public void Open_rejects_a_message_for_another_recipient()
     {
-        var (sender, _, key) = Pair(14);
-        var (_, otherRecipient, otherKey) = Pair(15);
-        using (sender)
-        using (otherRecipient)
-        using (key)
-        using (otherKey)
-        {
-            AssertOpenFails(otherRecipient, sender.Seal("for someone else"u8));
-        }
+        using var pair = new ContextPair(14);
+        using var other = new ContextPair(15);
+        AssertOpenFails(other.Recipient, pair.Sender.Seal("for someone else"u8));
     }
 
     [Fact]
     public void Open_rejects_messages_out_of_order_and_replays()
     {
-        var (sender, recipient, key) = Pair(16);
-        using (sender)
-        using (recipient)
-        using (key)
-        {
-            var first = sender.Seal("first"u8);
-            var second = sender.Seal("second"u8);
-            AssertOpenFails(recipient, second);
-            Assert.Equal("first"u8.ToArray(), recipient.Open(first));
-            AssertOpenFails(recipient, first);
-            Assert.Equal("second"u8.ToArray(), recipient.Open(second));
-        }
+        using var pair = new ContextPair(16);
+        var first = pair.Sender.Seal("first"u8);
+        var second = pair.Sender.Seal("second"u8);
+        AssertOpenFails(pair.Recipient, second);
+        Assert.Equal("first"u8.ToArray(), pair.Recipient.Open(first));
+        AssertOpenFails(pair.Recipient, first);
+        Assert.Equal("second"u8.ToArray(), pair.Recipient.Open(second));
     }
 
     [Theory]
@@ -112,32 +106,22 @@ public class HpkeTests
     [InlineData(20)]
     public void Open_rejects_a_truncated_message(int length)
     {
-        var (sender, recipient, key) = Pair(17);
-        using (sender)
-        using (recipient)
-        using (key)
-        {
-            var ciphertext = sender.Seal("a message long enough"u8);
-            AssertOpenFails(recipient, ciphertext[..length]);
-            Assert.False(recipient.TryOpen(ciphertext[..length], new byte[64], out var written));
-            Assert.Equal(0, written);
-        }
+        using var pair = new ContextPair(17);
+        var ciphertext = pair.Sender.Seal("a message long enough"u8);
+        AssertOpenFails(pair.Recipient, ciphertext[..length]);
+        Assert.False(pair.Recipient.TryOpen(ciphertext[..length], new byte[64], out var written));
+        Assert.Equal(0, written);
     }
 
     [Fact]
     public void Sender_refuses_to_seal_past_the_last_sequence_number()
     {
-        var (sender, recipient, key) = Pair(18);
-        using (sender)
-        using (recipient)
-        using (key)
-        {
-            sender.State.SetSequenceForTest(ulong.MaxValue - 1);
-            recipient.State.SetSequenceForTest(ulong.MaxValue - 1);
-            Assert.Equal("last"u8.ToArray(), recipient.Open(sender.Seal("last"u8)));
-            Assert.Throws<InvalidOperationException>(() => sender.Seal("one too many"u8));
-            AssertOpenFails(recipient, new byte[32]);
-        }
+        using var pair = new ContextPair(18);
+        pair.Sender.State.SetSequenceForTest(ulong.MaxValue - 1);
+        pair.Recipient.State.SetSequenceForTest(ulong.MaxValue - 1);
+        Assert.Equal("last"u8.ToArray(), pair.Recipient.Open(pair.Sender.Seal("last"u8)));
+        Assert.Throws<InvalidOperationException>(() => pair.Sender.Seal("one too many"u8));
+        AssertOpenFails(pair.Recipient, new byte[32]);
     }
 
     [Fact]
@@ -163,13 +147,8 @@ public class HpkeTests
     [Fact]
     public void Seal_rejects_a_short_output_buffer()
     {
-        var (sender, recipient, key) = Pair(22);
-        using (sender)
-        using (recipient)
-        using (key)
-        {
-            Assert.Throws<ArgumentException>(() => sender.Seal(new byte[10], new byte[25]));
-        }
+        using var pair = new ContextPair(22);
+        Assert.Throws<ArgumentException>(() => pair.Sender.Seal(new byte[10], new byte[25]));
     }
 
     private static void AssertOpenFails(HpkeRecipientContext recipient, byte[] ciphertext)
