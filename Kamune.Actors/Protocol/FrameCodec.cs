@@ -1,0 +1,179 @@
+using System.Buffers.Binary;
+
+namespace Kamune.Protocol;
+
+/// <summary>
+/// Length framing of protocol.md "Layers" 2: a 2-byte BIG-endian length, then the payload. Go writes
+/// the header and the payload in two TCP writes, so readers must never assume one read is one frame.
+/// </summary>
+public static class FrameCodec
+{
+    public const int HeaderSize = 2;
+    public const int MaxPayload = ushort.MaxValue;
+
+    public static byte[] Encode(ReadOnlySpan<byte> payload)
+    {
+        var frame = new byte[HeaderSize + CheckPayload(payload)];
+        Encode(payload, frame);
+        return frame;
+    }
+
+    /// <summary>Writes header and payload into <paramref name="destination"/>; returns the frame length.</summary>
+    public static int Encode(ReadOnlySpan<byte> payload, Span<byte> destination)
+    {
+        var length = HeaderSize + CheckPayload(payload);
+        if (destination.Length < length)
+        {
+            throw new ArgumentException($"frame buffer: expected at least {length} bytes, got {destination.Length}.", nameof(destination));
+        }
+
+        BinaryPrimitives.WriteUInt16BigEndian(destination, (ushort)payload.Length);
+        payload.CopyTo(destination[HeaderSize..]);
+        return length;
+    }
+
+    private static int CheckPayload(ReadOnlySpan<byte> payload)
+    {
+        if (payload.Length > MaxPayload)
+        {
+            throw new ArgumentException($"frame payload: expected at most {MaxPayload} bytes, got {payload.Length}.", nameof(payload));
+        }
+
+        return payload.Length;
+    }
+}
+
+/// <summary>
+/// Incremental decoder for a stream of <see cref="FrameCodec"/> frames arriving in arbitrary chunks.
+/// Fails closed: after a <see cref="KamuneProtocolException"/> the decoder refuses further use,
+/// because the stream position is lost.
+/// </summary>
+public sealed class FrameDecoder
+{
+    private readonly int _maxFrameLength;
+    private byte[] _buffer = new byte[1024];
+    private int _start;   // first unread byte
+    private int _end;     // one past the last buffered byte
+    private int _nextHeader; // where the next not-yet-checked header starts (may lie beyond _end)
+    private bool _failed;
+
+    public FrameDecoder(int maxFrameLength = FrameCodec.MaxPayload)
+    {
+        if (maxFrameLength is < 0 or > FrameCodec.MaxPayload)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(maxFrameLength), maxFrameLength, $"expected 0 to {FrameCodec.MaxPayload}");
+        }
+
+        _maxFrameLength = maxFrameLength;
+    }
+
+    /// <summary>Buffers <paramref name="chunk"/> and checks every header it completes: an oversized one fails at once.</summary>
+    public void Append(ReadOnlySpan<byte> chunk)
+    {
+        ThrowIfFailed();
+        EnsureCapacity(chunk.Length);
+        chunk.CopyTo(_buffer.AsSpan(_end));
+        _end += chunk.Length;
+
+        while (_nextHeader + FrameCodec.HeaderSize <= _end)
+        {
+            int declared = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_nextHeader));
+            if (declared > _maxFrameLength)
+            {
+                _failed = true;
+                throw new KamuneProtocolException(
+                    KamuneError.FrameTooLarge,
+                    $"frame length: expected at most {_maxFrameLength} bytes, got {declared}.");
+            }
+
+            _nextHeader += FrameCodec.HeaderSize + declared;
+        }
+    }
+
+    public bool TryReadFrame(out byte[] payload)
+    {
+        ThrowIfFailed();
+        payload = [];
+        var available = _end - _start;
+        if (available < FrameCodec.HeaderSize)
+        {
+            return false;
+        }
+
+        int length = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_start));
+        if (available < FrameCodec.HeaderSize + length)
+        {
+            return false;
+        }
+
+        payload = _buffer.AsSpan(_start + FrameCodec.HeaderSize, length).ToArray();
+        _start += FrameCodec.HeaderSize + length;
+        return true;
+    }
+
+    /// <summary>The stream has ended: fails with <see cref="KamuneError.FrameTruncated"/> if a frame was cut short.</summary>
+    public void Complete()
+    {
+        ThrowIfFailed();
+        if (_nextHeader == _end)
+        {
+            return;
+        }
+
+        _failed = true;
+        if (_nextHeader < _end)
+        {
+            throw new KamuneProtocolException(
+                KamuneError.FrameTruncated,
+                $"stream ended inside a frame header: expected {FrameCodec.HeaderSize} bytes, got {_end - _nextHeader}.");
+        }
+
+        // The last checked header declared more payload than arrived.
+        var headerAt = LastHeaderStart();
+        var declared = _nextHeader - headerAt - FrameCodec.HeaderSize;
+        throw new KamuneProtocolException(
+            KamuneError.FrameTruncated,
+            $"stream ended inside a frame: expected {declared} payload bytes, got {_end - headerAt - FrameCodec.HeaderSize}.");
+    }
+
+    private int LastHeaderStart()
+    {
+        var position = _start;
+        while (true)
+        {
+            var next = position + FrameCodec.HeaderSize + BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(position));
+            if (next == _nextHeader)
+            {
+                return position;
+            }
+
+            position = next;
+        }
+    }
+
+    private void EnsureCapacity(int extra)
+    {
+        if (_end + extra <= _buffer.Length)
+        {
+            return;
+        }
+
+        // Slide the unread bytes to the front before growing, so a long-lived decoder stays small.
+        var unread = _end - _start;
+        var target = unread + extra > _buffer.Length ? new byte[Math.Max(_buffer.Length * 2, unread + extra)] : _buffer;
+        Buffer.BlockCopy(_buffer, _start, target, 0, unread);
+        _buffer = target;
+        _nextHeader -= _start;
+        _end = unread;
+        _start = 0;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (_failed)
+        {
+            throw new InvalidOperationException("frame decoder failed earlier: expected a new decoder for a new stream, got further use.");
+        }
+    }
+}
