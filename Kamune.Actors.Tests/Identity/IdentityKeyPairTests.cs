@@ -105,6 +105,36 @@ public class IdentityKeyPairTests
     }
 
     [Fact]
+    public void Import_reads_pkcs8_v2_with_the_public_key_as_openssl_and_bouncy_castle_write_it()
+    {
+        var key = new Ed25519PrivateKeyParameters(VectorSeed);
+        var publicKey = new Org.BouncyCastle.Asn1.DerBitString(key.GeneratePublicKey().GetEncoded());
+        var v2 = new Org.BouncyCastle.Asn1.Pkcs.PrivateKeyInfo(
+            new Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier(Org.BouncyCastle.Asn1.EdEC.EdECObjectIdentifiers.id_Ed25519),
+            new Org.BouncyCastle.Asn1.DerOctetString(VectorSeed), attributes: null, publicKey.GetOctets()).GetDerEncoded();
+
+        using var imported = IdentityKeyPair.ImportPkcs8Pem(PemOf(v2));
+        using var original = IdentityKeyPair.FromSeed(VectorSeed);
+
+        Assert.Equal(original.PublicIdentity, imported.PublicIdentity);
+    }
+
+    [Fact]
+    public void Import_rejects_pkcs8_v2_whose_public_key_does_not_match_the_seed()
+    {
+        var otherPublic = new Ed25519PrivateKeyParameters(new byte[32]).GeneratePublicKey().GetEncoded();
+        var v2 = new Org.BouncyCastle.Asn1.Pkcs.PrivateKeyInfo(
+            new Org.BouncyCastle.Asn1.X509.AlgorithmIdentifier(Org.BouncyCastle.Asn1.EdEC.EdECObjectIdentifiers.id_Ed25519),
+            new Org.BouncyCastle.Asn1.DerOctetString(VectorSeed), attributes: null, otherPublic).GetDerEncoded();
+
+        var error = Assert.Throws<KamuneProtocolException>(() => IdentityKeyPair.ImportPkcs8Pem(PemOf(v2)));
+        Assert.Equal(KamuneError.InvalidPrivateKey, error.Error);
+    }
+
+    private static string PemOf(byte[] der) =>
+        $"-----BEGIN PRIVATE KEY-----\n{Convert.ToBase64String(der, Base64FormattingOptions.InsertLineBreaks)}\n-----END PRIVATE KEY-----\n";
+
+    [Fact]
     public void Wrong_seed_length_is_a_programming_error()
     {
         Assert.Throws<ArgumentException>(() => IdentityKeyPair.FromSeed(new byte[31]));

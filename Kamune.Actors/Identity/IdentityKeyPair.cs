@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using Kamune.Abstractions;
 using Kamune.Crypto;
+using Kamune.Protocol;
 
 namespace Kamune.Identity;
 
@@ -63,14 +64,22 @@ public sealed class IdentityKeyPair : IDisposable
         return new IdentityKeyPair(seed32);
     }
 
-    /// <summary>Reads a "PRIVATE KEY" PEM as Go's x509.MarshalPKCS8PrivateKey writes it; InvalidPrivateKey otherwise.</summary>
+    /// <summary>Reads a "PRIVATE KEY" PEM as Go's x509 writes and reads it (PKCS#8 v1 or v2); InvalidPrivateKey otherwise.</summary>
     public static IdentityKeyPair ImportPkcs8Pem(string pem)
     {
         Span<byte> seed = stackalloc byte[SeedLength];
         try
         {
-            IdentityPem.Decode(pem, seed);
-            return new IdentityKeyPair(seed);
+            var embeddedPublicKey = IdentityPem.Decode(pem, seed);
+            var pair = new IdentityKeyPair(seed);
+            if (embeddedPublicKey is not null && !pair.PublicIdentity.Equals(PublicIdentity.FromRaw(embeddedPublicKey)))
+            {
+                pair.Dispose();
+                throw new KamuneProtocolException(
+                    KamuneError.InvalidPrivateKey, "Private key: expected the embedded public key to match the seed, got a different key.");
+            }
+
+            return pair;
         }
         finally
         {

@@ -1,3 +1,4 @@
+using System.Formats.Asn1;
 using System.Security.Cryptography;
 using Kamune.Protocol;
 
@@ -16,6 +17,8 @@ internal static class IdentityPem
     private const string Footer = "-----END PRIVATE KEY-----";
 
     // SEQUENCE { INTEGER 0, SEQUENCE { OID 1.3.101.112 }, OCTET STRING { OCTET STRING (32) { seed } } } (RFC 8410 §7).
+    private const string Ed25519Oid = "1.3.101.112";
+
     private static ReadOnlySpan<byte> DerPrefix =>
         [0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22, 0x04, 0x20];
 
@@ -36,43 +39,97 @@ internal static class IdentityPem
         }
     }
 
-    /// <summary>Writes the 32-byte seed from a PEM; anything other than an Ed25519 PKCS#8 key fails with InvalidPrivateKey.</summary>
-    public static void Decode(string pem, Span<byte> seed)
+    /// <summary>
+    /// Writes the 32-byte seed from a "PRIVATE KEY" PEM; anything other than an Ed25519 PKCS#8 key fails
+    /// with InvalidPrivateKey. Like Go's x509.ParsePKCS8PrivateKey it takes RFC 5958 v1 and v2
+    /// (optional attributes and public key, as OpenSSL and BouncyCastle may write them); the embedded
+    /// public key, when present, is returned so the caller can check it matches the seed.
+    /// </summary>
+    public static byte[]? Decode(string pem, Span<byte> seed)
     {
         ArgumentNullException.ThrowIfNull(pem);
-        var text = pem.AsSpan().Trim();
-        if (!text.StartsWith(Header, StringComparison.Ordinal) || !text.EndsWith(Footer, StringComparison.Ordinal)
-            || text.Length < Header.Length + Footer.Length)
+        if (!PemEncoding.TryFind(pem, out var fields) || !pem.AsSpan(fields.Label).SequenceEqual("PRIVATE KEY"))
         {
-            throw Invalid($"expected a \"{Header}\" ... \"{Footer}\" block, got {Describe(text)}");
+            throw Invalid($"expected a \"{Header}\" ... \"{Footer}\" block, got {Describe(pem.AsSpan().Trim())}");
         }
 
-        var body = text[Header.Length..^Footer.Length];
-        Span<byte> der = stackalloc byte[DerLength + 3];
+        var der = new byte[fields.DecodedDataLength];
         try
         {
-            // Base64 decoding skips the line breaks; a body longer than the 48-byte DER cannot be an Ed25519 key.
-            if (!Convert.TryFromBase64Chars(body, der, out var written))
+            if (!Convert.TryFromBase64Chars(pem.AsSpan(fields.Base64Data), der, out var written) || written != der.Length)
             {
-                throw Invalid($"expected base64 of a {DerLength}-byte PKCS#8 Ed25519 key, got undecodable or oversized base64");
+                throw Invalid("expected base64 PKCS#8 data, got undecodable base64");
             }
 
-            if (written != DerLength)
-            {
-                throw Invalid($"expected a {DerLength}-byte PKCS#8 Ed25519 key, got {written} bytes");
-            }
-
-            if (!der[..DerPrefix.Length].SequenceEqual(DerPrefix))
-            {
-                throw Invalid("expected PKCS#8 v1 with algorithm 1.3.101.112 (Ed25519), got a different structure or algorithm");
-            }
-
-            der.Slice(DerPrefix.Length, SeedLength).CopyTo(seed);
+            return ReadOneAsymmetricKey(der, seed);
+        }
+        catch (AsnContentException e)
+        {
+            throw new KamuneProtocolException(KamuneError.InvalidPrivateKey, "Private key: expected DER PKCS#8, got malformed ASN.1.", e);
         }
         finally
         {
             CryptographicOperations.ZeroMemory(der);
         }
+    }
+
+    // OneAsymmetricKey ::= SEQUENCE { version, privateKeyAlgorithm, privateKey OCTET STRING,
+    //                                 [0] attributes OPTIONAL, [1] publicKey BIT STRING OPTIONAL } (RFC 5958, RFC 8410 §7).
+    private static byte[]? ReadOneAsymmetricKey(byte[] der, Span<byte> seed)
+    {
+        var reader = new AsnReader(der, AsnEncodingRules.DER);
+        var key = reader.ReadSequence();
+        reader.ThrowIfNotEmpty();
+
+        if (!key.TryReadInt32(out var version) || version is not (0 or 1))
+        {
+            throw Invalid("expected PKCS#8 version 0 or 1, got another version");
+        }
+
+        var algorithm = key.ReadSequence();
+        var oid = algorithm.ReadObjectIdentifier();
+        if (oid != Ed25519Oid)
+        {
+            throw Invalid($"expected algorithm {Ed25519Oid} (Ed25519), got {oid}");
+        }
+
+        algorithm.ThrowIfNotEmpty();
+
+        var inner = new AsnReader(key.ReadOctetString(), AsnEncodingRules.DER);
+        var seedBytes = inner.ReadOctetString();
+        inner.ThrowIfNotEmpty();
+        try
+        {
+            if (seedBytes.Length != SeedLength)
+            {
+                throw Invalid($"expected a {SeedLength}-byte Ed25519 seed, got {seedBytes.Length} bytes");
+            }
+
+            seedBytes.CopyTo(seed);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(seedBytes);
+        }
+
+        var attributes = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+        if (key.HasData && key.PeekTag().HasSameClassAndValue(attributes))
+        {
+            key.ReadEncodedValue();
+        }
+
+        byte[]? publicKey = null;
+        if (key.HasData)
+        {
+            publicKey = key.ReadBitString(out var unused, new Asn1Tag(TagClass.ContextSpecific, 1));
+            if (unused != 0 || publicKey.Length != PublicIdentity.RawLength)
+            {
+                throw Invalid($"expected a {PublicIdentity.RawLength}-byte public key, got {publicKey.Length} bytes");
+            }
+        }
+
+        key.ThrowIfNotEmpty();
+        return publicKey;
     }
 
     // Never echo the text itself: a mangled file may still hold key material.
