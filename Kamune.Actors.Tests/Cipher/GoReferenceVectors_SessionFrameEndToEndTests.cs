@@ -4,9 +4,9 @@ using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Kamune.Identity;
 using Kamune.Protocol;
-using Kamune.Tests.Protocol;
 using Kamune.Tests.Vectors;
 using Kamune.Wire;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Cipher;
 

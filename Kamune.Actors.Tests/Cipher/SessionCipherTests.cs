@@ -1,6 +1,7 @@
 using Kamune.Abstractions;
 using Kamune.Protocol;
 using Kamune.Tests.Handshake;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Cipher;
 
@@ -30,7 +31,7 @@ public class SessionCipherTests
     public void Nonce_is_the_random_prefix_then_a_little_endian_counter()
     {
         var prefix = Enumerable.Range(0xA0, 16).Select(i => (byte)i).ToArray();
-        var random = new ReplayRandomSource(prefix);
+        var random = new ScriptedRandomSource(prefix);
         using var sealer = new SessionSealer(Key, random);
 
         var payloads = Enumerable.Range(0, 3).Select(_ => sealer.Seal([1, 2, 3])).ToArray();

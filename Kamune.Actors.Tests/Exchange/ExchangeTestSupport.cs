@@ -9,26 +9,6 @@ using Org.BouncyCastle.Security;
 
 namespace Kamune.Tests.Exchange;
 
-/// <summary>Hands out exactly the bytes it was given, in order, and fails if asked for more.</summary>
-internal sealed class ScriptedRandomSource(params byte[][] chunks) : IRandomSource
-{
-    private readonly byte[] _bytes = chunks.SelectMany(c => c).ToArray();
-    private int _position;
-
-    public int Remaining => _bytes.Length - _position;
-
-    public void Fill(Span<byte> destination)
-    {
-        if (destination.Length > Remaining)
-        {
-            throw new InvalidOperationException($"Scripted randomness: expected at most {Remaining} bytes asked, got {destination.Length}.");
-        }
-
-        _bytes.AsSpan(_position, destination.Length).CopyTo(destination);
-        _position += destination.Length;
-    }
-}
-
 /// <summary>BouncyCastle SecureRandom that returns fixed bytes (ML-KEM encapsulation randomness m).</summary>
 internal sealed class FixedBouncyRandom(byte[] bytes) : SecureRandom
 {

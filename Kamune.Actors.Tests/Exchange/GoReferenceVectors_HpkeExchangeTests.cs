@@ -3,6 +3,7 @@ using System.Text.Json;
 using Kamune.Crypto;
 using Kamune.Protocol;
 using Kamune.Tests.Vectors;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Exchange;
 

@@ -1,4 +1,5 @@
 using Kamune.Protocol;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Handshake;
 
@@ -10,7 +11,7 @@ public class SessionIdTests
         // Bytes 0, 31, 32, 63, 255 ... cover both ends of the alphabet and the wrap-around.
         byte[] bytes = [0, 31, 32, 63, 64, 255, 1, 26, 27, 100, 200, 130];
 
-        var half = SessionId.NewHalf(new ReplayRandomSource(bytes));
+        var half = SessionId.NewHalf(new ScriptedRandomSource(bytes));
 
         Assert.Equal(new string(bytes.Select(b => SessionId.Alphabet[b % 32]).ToArray()), half);
         Assert.Equal("A7A7A7B23EIC", half);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Kamune.Protocol;
 using Kamune.Tests.Vectors;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Protocol;
 
@@ -27,7 +28,7 @@ public class GoReferenceVectors_PaddingTests
         {
             var draw = new byte[4];
             System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(draw, value);
-            counts[Padding.ChooseBump(new ScriptedRandomSource(draw))]++;
+            counts[Padding.ChooseBump(ScriptedRandomSource.ThenZeros(draw))]++;
         }
 
         Assert.Equal(expected, counts);

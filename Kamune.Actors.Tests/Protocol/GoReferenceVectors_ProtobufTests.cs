@@ -5,6 +5,7 @@ using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Tests.Vectors;
 using Kamune.Wire;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Protocol;
 

@@ -1,5 +1,6 @@
 using Kamune.Abstractions;
 using Kamune.Protocol;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Protocol;
 
@@ -35,7 +36,7 @@ public class PaddingTests
     {
         var bytes = new byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, draw);
-        Assert.Equal(expectedBump, Padding.ChooseBump(new ScriptedRandomSource(bytes)));
+        Assert.Equal(expectedBump, Padding.ChooseBump(ScriptedRandomSource.ThenZeros(bytes)));
     }
 
     [Fact]
@@ -43,7 +44,7 @@ public class PaddingTests
     {
         var bytes = new byte[4];
         System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, 99);
-        Assert.Equal(Padding.LastBucket, Padding.ChooseTarget(20000, new ScriptedRandomSource(bytes)));
+        Assert.Equal(Padding.LastBucket, Padding.ChooseTarget(20000, ScriptedRandomSource.ThenZeros(bytes)));
     }
 
     [Fact]
