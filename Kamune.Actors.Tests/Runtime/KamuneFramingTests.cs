@@ -35,7 +35,7 @@ public sealed class KamuneFramingTests : Akka.TestKit.Xunit2.TestKit
         {
             var maxChunk = round == 0 ? 1 : random.Next(2, 9000);
             var received = await Source.From(Rechunk(wire, random, maxChunk))
-                .Via(KamuneFraming.Decoder(KamuneFraming.WireMaxFrameLength))
+                .Via(KamuneFraming.Decoder(FrameCodec.MaxPayload))
                 .RunWith(Sink.Seq<ByteString>(), _materializer);
 
             Assert.Equal(payloads.Count, received.Count);
@@ -54,7 +54,7 @@ public sealed class KamuneFramingTests : Akka.TestKit.Xunit2.TestKit
         var wire = new byte[] { 0x01, 0x00 }.Concat(payload).ToArray();
 
         var received = await Source.Single(ByteString.FromBytes(wire))
-            .Via(KamuneFraming.Decoder(KamuneFraming.WireMaxFrameLength))
+            .Via(KamuneFraming.Decoder(FrameCodec.MaxPayload))
             .RunWith(Sink.Seq<ByteString>(), _materializer);
 
         Assert.Single(received);
@@ -91,12 +91,12 @@ public sealed class KamuneFramingTests : Akka.TestKit.Xunit2.TestKit
 
     [Theory]
     [InlineData(new byte[] { 0x00 }, "expected 2 bytes, got 1")]
-    [InlineData(new byte[] { 0x00, 0x05, 1, 2, 3 }, "expected 7 bytes, got 5")]
-    [InlineData(new byte[] { 0x00, 0x01, 9, 0x00, 0x03, 1 }, "expected 5 bytes, got 3")]
+    [InlineData(new byte[] { 0x00, 0x05, 1, 2, 3 }, "expected 5 payload bytes, got 3")]
+    [InlineData(new byte[] { 0x00, 0x01, 9, 0x00, 0x03, 1 }, "expected 3 payload bytes, got 1")]
     public async Task Decoder_fails_with_FrameTruncated_when_the_stream_ends_inside_a_frame(byte[] wire, string detail)
     {
         var error = await Assert.ThrowsAsync<KamuneProtocolException>(() => Source.From(wire.Select(b => ByteString.FromBytes([b])))
-            .Via(KamuneFraming.Decoder(KamuneFraming.WireMaxFrameLength))
+            .Via(KamuneFraming.Decoder(FrameCodec.MaxPayload))
             .RunWith(Sink.Seq<ByteString>(), _materializer));
 
         Assert.Equal(KamuneError.FrameTruncated, error.Error);
@@ -107,7 +107,7 @@ public sealed class KamuneFramingTests : Akka.TestKit.Xunit2.TestKit
     public async Task Decoder_completes_when_the_stream_ends_on_a_frame_boundary()
     {
         var received = await Source.From([ByteString.FromBytes([0x00, 0x02, 7]), ByteString.FromBytes([8, 0x00, 0x00])])
-            .Via(KamuneFraming.Decoder(KamuneFraming.WireMaxFrameLength))
+            .Via(KamuneFraming.Decoder(FrameCodec.MaxPayload))
             .RunWith(Sink.Seq<ByteString>(), _materializer);
 
         Assert.Equal(2, received.Count);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Configuration;
+using Kamune.Protocol;
 
 namespace Kamune.Actors.Configuration;
 
@@ -24,9 +25,6 @@ public sealed record KamuneSettings(
     int MaxConcurrentHandshakes,
     int MaxConnectionsPerAddress)
 {
-    /// <summary>The wire format's ceiling for a frame payload: the length field is a uint16 (protocol.md layer 2).</summary>
-    public const int WireMaxFrameLength = ushort.MaxValue;
-
     /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
     public static KamuneSettings Create(Config? config)
     {
@@ -77,9 +75,9 @@ public sealed record KamuneSettings(
             Positive(keepAlive, "keep-alive-interval");
         }
 
-        if (MaxFrameLength is < 1 or > WireMaxFrameLength)
+        if (MaxFrameLength is < 1 or > FrameCodec.MaxPayload)
         {
-            throw new ConfigurationException($"kamune.max-frame-length: expected 1..{WireMaxFrameLength}, got {MaxFrameLength}");
+            throw new ConfigurationException($"kamune.max-frame-length: expected 1..{FrameCodec.MaxPayload}, got {MaxFrameLength}");
         }
 
         AtLeastOne(InboundBuffer, "inbound-buffer");
