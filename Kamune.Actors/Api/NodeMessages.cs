@@ -15,7 +15,10 @@ public sealed record Listening(EndPoint LocalAddress);
 /// <summary>The listener could not bind (address in use, bad host); nothing was left running.</summary>
 public sealed record ListenFailed(string Host, int Port, string Reason);
 
-/// <summary>Stop accepting on the listener bound at <paramref name="LocalAddress"/>; its sessions carry on.</summary>
+/// <summary>
+/// Stop listening at <paramref name="LocalAddress"/>. Connections this listener accepted end with it: Akka.IO keeps
+/// accepted sockets as children of their listening socket. Dialed sessions and other listeners are not affected.
+/// </summary>
 public sealed record Unbind(EndPoint LocalAddress);
 
 /// <summary>The listener at <paramref name="LocalAddress"/> no longer accepts connections.</summary>

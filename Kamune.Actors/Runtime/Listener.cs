@@ -49,7 +49,8 @@ internal sealed class Listener : ReceiveActor
 
     protected override void PostStop()
     {
-        // Stopping the listener (Unbind, failure, node shutdown) frees the port; accepted sessions are not ours to end.
+        // Stopping the listener (Unbind, failure, node shutdown) frees the port. Akka.IO ends the sockets it accepted
+        // with it; their writers then see the stream end and their sessions report the lost connection.
         _binding?.Unbind();
     }
 
@@ -99,21 +100,34 @@ internal sealed class Listener : ReceiveActor
         {
             var replyTo = Sender;
             var binding = _binding!.Value;
-            binding.Unbind().PipeTo(Self, success: () => new UnbindDone(unbind.LocalAddress, replyTo),
-                failure: _ => new UnbindDone(unbind.LocalAddress, replyTo));
-        });
-        Receive<UnbindDone>(done =>
-        {
-            _log.Info("Kamune stopped listening on {LocalAddress}", done.LocalAddress);
-            _binding = null;
-            done.ReplyTo.Tell(new Unbound(done.LocalAddress));
-            Context.Stop(Self);
+            binding.Unbind().PipeTo(Self, success: () => UnbindDone.Instance, failure: _ => UnbindDone.Instance);
+            Become(() => Unbinding(unbind.LocalAddress, replyTo));
         });
         Receive<AcceptEnded>(_ => Context.Stop(Self));
         Receive<AcceptFailed>(failed =>
         {
             _log.Warning("Kamune listener on {LocalAddress} failed: {Reason}", _binding?.LocalAddress, failed.Cause.Message);
             Context.Stop(Self);
+        });
+    }
+
+    // Unbinding ends the accept stream too; whichever of the two arrives first, the caller hears Unbound once.
+    private void Unbinding(EndPoint localAddress, IActorRef replyTo)
+    {
+        Receive<Tcp.IncomingConnection>(connection =>
+        {
+            Reject(connection, "the listener is unbinding");
+            Sender.Tell(AcceptAck.Instance);
+        });
+        ReceiveAny(message =>
+        {
+            if (message is UnbindDone or AcceptEnded or AcceptFailed)
+            {
+                _log.Info("Kamune stopped listening on {LocalAddress}", localAddress);
+                _binding = null;
+                replyTo.Tell(new Unbound(localAddress));
+                Context.Stop(Self);
+            }
         });
     }
 
@@ -124,11 +138,7 @@ internal sealed class Listener : ReceiveActor
         var limit = _settings.MaxConnectionsPerAddress;
         if (limit > 0 && open >= limit)
         {
-            _log.Warning("Refusing connection from {RemoteAddress}: expected at most {Limit} connections per address, got {Open} open",
-                connection.RemoteAddress, limit, open);
-            // An empty outbound and an ignoring inbound: the socket is closed at once, nothing stays behind.
-            connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()),
-                Context.System.Materializer());
+            Reject(connection, $"expected at most {limit} connections from its address, got {open} open");
             return;
         }
 
@@ -136,6 +146,14 @@ internal sealed class Listener : ReceiveActor
         _openPerAddress[address] = open + 1;
         Context.Parent.Tell(new AcceptConnection(
             new ConnectionTarget.Accepted(connection.Flow, connection.LocalAddress, connection.RemoteAddress), _request.Handler));
+    }
+
+    private void Reject(Tcp.IncomingConnection connection, string reason)
+    {
+        _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connection.RemoteAddress, reason);
+        // An empty outbound and a cancelled inbound: the socket is closed at once, nothing stays behind.
+        connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()),
+            Context.System.Materializer());
     }
 
     private void Release(IPAddress address)
@@ -163,7 +181,14 @@ internal sealed class Listener : ReceiveActor
 
     private sealed record AcceptFailed(Exception Cause);
 
-    private sealed record UnbindDone(EndPoint LocalAddress, IActorRef ReplyTo);
+    private sealed class UnbindDone
+    {
+        public static readonly UnbindDone Instance = new();
+
+        private UnbindDone()
+        {
+        }
+    }
 
     private sealed class AcceptStarted
     {
