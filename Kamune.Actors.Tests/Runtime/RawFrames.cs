@@ -38,13 +38,13 @@ internal static class RawFrames
         var buffer = new byte[4096];
         try
         {
-            while (await client.GetStream().ReadAsync(buffer, cts.Token) > 0)
+            while (await client.Client.ReceiveAsync(buffer, SocketFlags.None, cts.Token) > 0)
             {
             }
 
             return true;
         }
-        catch (IOException)
+        catch (SocketException)
         {
             return true;
         }

@@ -31,8 +31,7 @@ internal sealed record AttachPeer(IActorRef Peer);
 
 /// <summary>
 /// Owns one TCP connection. It materializes the byte stream (protocol.md layer 2 framing both ways), feeds
-/// inbound frames to the session actor with acknowledgement back-pressure (<see cref="FrameReceived"/> /
-/// <see cref="FrameAck"/>) and accepts <see cref="WriteFrame"/> into a bounded queue, answering
+/// inbound frames to the session actor with acknowledgement back-pressure (<see cref="SessionSink"/>) and accepts <see cref="WriteFrame"/> into a bounded queue, answering
 /// <see cref="FrameWritten"/> only once the queue took the frame, so a slow socket slows the session.
 /// It watches its session: when the session stops, the connection is closed (gracefully, bounded by
 /// write-timeout) and the writer stops, so nothing of the connection outlives it.
@@ -140,12 +139,8 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             Context.Watch(_peer);
             var buffer = (int)BitOperations.RoundUpToPowerOf2((uint)_settings.InboundBuffer);
             Source.FromPublisher(_inbound!)
-                .Select(payload => new FrameReceived(payload))
                 .WithAttributes(Attributes.CreateInputBuffer(1, buffer))
-                .RunWith(
-                    Sink.ActorRefWithAck<FrameReceived>(_peer, ConnectionInit.Instance, FrameAck.Instance,
-                        ConnectionCompleted.Instance, ex => new ConnectionFailed(ex)),
-                    Context.System.Materializer());
+                .RunWith(Sink.FromGraph(new SessionSink(_peer)), Context.System.Materializer());
             Stash.UnstashAll();
             Become(Open);
         });
