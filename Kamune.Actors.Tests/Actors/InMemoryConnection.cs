@@ -1,0 +1,193 @@
+using System.Net;
+using Akka.Actor;
+using Akka.IO;
+using Akka.TestKit;
+using Kamune.Abstractions;
+using Kamune.Actors;
+using Kamune.Actors.Runtime;
+using Kamune.Identity;
+using Kamune.Tests.Session;
+
+namespace Kamune.Tests.Actors;
+
+/// <summary>
+/// One direction of an in-memory connection: takes WriteFrame from one PeerActor (answering FrameWritten), records
+/// every frame, and hands them to the other PeerActor one at a time, waiting for its FrameAck as the stream's
+/// ActorRefWithAck sink would. A <c>tamper</c> function may drop, duplicate or alter frame number i.
+/// </summary>
+internal sealed class WireActor : ReceiveActor
+{
+    private readonly Queue<object> _queue = new();
+    private readonly List<byte[]> _frames;
+    private readonly Func<int, ByteString, IEnumerable<ByteString>> _tamper;
+    private IActorRef _target = ActorRefs.Nobody;
+    private bool _awaitingAck;
+    private bool _closed;
+    private int _index;
+
+    public WireActor(List<byte[]> frames, Func<int, ByteString, IEnumerable<ByteString>> tamper)
+    {
+        _frames = frames;
+        _tamper = tamper;
+        Receive<Attach>(attach =>
+        {
+            _target = attach.Target;
+            _awaitingAck = true;
+            _target.Tell(ConnectionInit.Instance);
+        });
+        Receive<WriteFrame>(write =>
+        {
+            lock (_frames)
+            {
+                _frames.Add(write.Payload.ToArray());
+            }
+
+            Sender.Tell(FrameWritten.Instance);
+            if (!_closed)
+            {
+                foreach (var delivered in _tamper(_index++, write.Payload))
+                {
+                    _queue.Enqueue(new FrameReceived(delivered));
+                }
+
+                Deliver();
+            }
+        });
+        Receive<FrameAck>(_ =>
+        {
+            _awaitingAck = false;
+            Deliver();
+        });
+        Receive<CloseConnection>(close =>
+        {
+            if (_closed)
+            {
+                return;
+            }
+
+            _closed = true;
+            if (close.Abort)
+            {
+                _queue.Clear();
+                _target.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")));
+                return;
+            }
+
+            _queue.Enqueue(ConnectionCompleted.Instance);
+            Deliver();
+        });
+    }
+
+    public static Func<int, ByteString, IEnumerable<ByteString>> Untouched { get; } = (_, frame) => [frame];
+
+    private void Deliver()
+    {
+        while (!_awaitingAck && _queue.Count > 0)
+        {
+            var next = _queue.Dequeue();
+            _target.Tell(next, Self);
+            _awaitingAck = next is FrameReceived;
+        }
+    }
+
+    public sealed record Attach(IActorRef Target);
+}
+
+/// <summary>Two PeerActors (initiator and responder) joined by two <see cref="WireActor"/>s, with probes as handlers.</summary>
+internal sealed class PeerPair : IDisposable
+{
+    private PeerPair(TestKitBase kit, Settings settings)
+    {
+        InitiatorKey = IdentityKeyPair.FromSeed(PureSession.Seed(settings.Seed, 0x11));
+        ResponderKey = IdentityKeyPair.FromSeed(PureSession.Seed(settings.Seed, 0x22));
+        InitiatorHandler = kit.CreateTestProbe("initiator-handler");
+        ResponderHandler = kit.CreateTestProbe("responder-handler");
+        var toResponder = kit.Sys.ActorOf(Props.Create(() => new WireActor(InitiatorFrames, settings.TamperToResponder)));
+        var toInitiator = kit.Sys.ActorOf(Props.Create(() => new WireActor(ResponderFrames, settings.TamperToInitiator)));
+        var clock = new ManualClock(PureSession.Start);
+
+        PeerOptions Options(SessionRole role, IActorRef connection, IActorRef handler, IdentityKeyPair key, ulong seed, IIdentityVerifier verifier) => new(
+            role, connection, handler, key, role.ToString().ToLowerInvariant(), "0.7.0", verifier, new DeterministicRandomSource(seed), clock,
+            new DnsEndPoint(role.ToString().ToLowerInvariant(), 7000), settings.HandshakeTimeout, settings.IdleTimeout,
+            role == SessionRole.Initiator ? settings.KeepAlive : null, 65535,
+            settings.SendWindow);
+
+        Responder = kit.Sys.ActorOf(PeerActor.Props(Options(
+            SessionRole.Responder, toInitiator, ResponderHandler, ResponderKey, settings.Seed * 2 + 1, settings.ResponderVerifier)));
+        Initiator = kit.Sys.ActorOf(PeerActor.Props(Options(
+            SessionRole.Initiator, toResponder, InitiatorHandler, InitiatorKey, settings.Seed * 2, settings.InitiatorVerifier)));
+        toResponder.Tell(new WireActor.Attach(Responder));
+        toInitiator.Tell(new WireActor.Attach(Initiator));
+    }
+
+    public IdentityKeyPair InitiatorKey { get; }
+
+    public IdentityKeyPair ResponderKey { get; }
+
+    public TestProbe InitiatorHandler { get; }
+
+    public TestProbe ResponderHandler { get; }
+
+    public IActorRef Initiator { get; }
+
+    public IActorRef Responder { get; }
+
+    /// <summary>Frames written by the initiator, in order (the bytes a TCP capture would show, minus length headers).</summary>
+    public List<byte[]> InitiatorFrames { get; } = [];
+
+    public List<byte[]> ResponderFrames { get; } = [];
+
+    public static PeerPair Start(TestKitBase kit, Settings? settings = null) => new(kit, settings ?? new Settings());
+
+    /// <summary>Starts a pair and waits until both handlers heard SessionEstablished.</summary>
+    public static (PeerPair Pair, SessionEstablished AtInitiator, SessionEstablished AtResponder) Established(TestKitBase kit, Settings? settings = null)
+    {
+        var pair = Start(kit, settings);
+        var atInitiator = pair.InitiatorHandler.ExpectMsg<SessionEstablished>();
+        var atResponder = pair.ResponderHandler.ExpectMsg<SessionEstablished>();
+        return (pair, atInitiator, atResponder);
+    }
+
+    public void Dispose()
+    {
+        InitiatorKey.Dispose();
+        ResponderKey.Dispose();
+    }
+
+    internal sealed record Settings
+    {
+        public ulong Seed { get; init; } = 1;
+
+        public IIdentityVerifier InitiatorVerifier { get; init; } = AcceptAllVerifier.Instance;
+
+        public IIdentityVerifier ResponderVerifier { get; init; } = AcceptAllVerifier.Instance;
+
+        public TimeSpan HandshakeTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+        public TimeSpan IdleTimeout { get; init; } = TimeSpan.Zero;
+
+        /// <summary>Keep-alive for the initiator only, so the order of frames stays independent of thread timing.</summary>
+        public TimeSpan? KeepAlive { get; init; }
+
+        public int SendWindow { get; init; } = 16;
+
+        public Func<int, ByteString, IEnumerable<ByteString>> TamperToResponder { get; init; } = WireActor.Untouched;
+
+        public Func<int, ByteString, IEnumerable<ByteString>> TamperToInitiator { get; init; } = WireActor.Untouched;
+    }
+}
+
+/// <summary>TestKit with the virtual-time scheduler: timers fire only when a test calls Advance.</summary>
+public abstract class PeerTestKit : Akka.TestKit.Xunit2.TestKit
+{
+    protected PeerTestKit()
+        : base("""
+               akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
+               akka.loglevel = WARNING
+               akka.test.timefactor = 1
+               """)
+    {
+    }
+
+    protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+}
