@@ -100,8 +100,8 @@ internal sealed class PeerPair : IDisposable
     {
         InitiatorKey = IdentityKeyPair.FromSeed(PureSession.Seed(settings.Seed, 0x11));
         ResponderKey = IdentityKeyPair.FromSeed(PureSession.Seed(settings.Seed, 0x22));
-        InitiatorHandler = kit.CreateTestProbe("initiator-handler");
-        ResponderHandler = kit.CreateTestProbe("responder-handler");
+        InitiatorHandler = kit.CreateTestProbe();
+        ResponderHandler = kit.CreateTestProbe();
         var toResponder = kit.Sys.ActorOf(Props.Create(() => new WireActor(InitiatorFrames, settings.TamperToResponder)));
         var toInitiator = kit.Sys.ActorOf(Props.Create(() => new WireActor(ResponderFrames, settings.TamperToInitiator)));
         var clock = new ManualClock(PureSession.Start);
