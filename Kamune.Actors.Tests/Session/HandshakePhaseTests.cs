@@ -65,30 +65,28 @@ public sealed class HandshakePhaseTests
         Assert.Equal(KamuneError.InvalidHandshake, e.Error);
     }
 
+    private static KamuneProtocolException ResponderRejects(PureSession s, Route route, string sessionKey)
+    {
+        var responder = new HandshakeResponder(s.ResponderKey, s.InitiatorKey.PublicIdentity, s.Clock, s.ResponderRandom);
+        var request = Envelope.Encode(
+            s.InitiatorKey,
+            new HandshakeMessage { Key = ByteString.CopyFrom(new byte[1184]), Salt = ByteString.CopyFrom(new byte[16]), SessionKey = sessionKey }.ToByteArray(),
+            MetadataFactory.Handshake(route, s.Clock, s.InitiatorRandom),
+            s.InitiatorRandom);
+        return Assert.Throws<KamuneProtocolException>(() => responder.OnRequest(request));
+    }
+
     [Fact]
     public void Responder_rejects_a_request_on_the_accept_route()
     {
         using var s = new PureSession();
-        var responder = new HandshakeResponder(s.ResponderKey, s.InitiatorKey.PublicIdentity, s.Clock, s.ResponderRandom);
-        var request = Envelope.Encode(
-            s.InitiatorKey,
-            new HandshakeMessage { Key = ByteString.CopyFrom(new byte[1184]), Salt = ByteString.CopyFrom(new byte[16]), SessionKey = "ABCDEFGHIJKL" }.ToByteArray(),
-            MetadataFactory.Handshake(Route.AcceptHandshake, s.Clock, s.InitiatorRandom),
-            s.InitiatorRandom);
-        var e = Assert.Throws<KamuneProtocolException>(() => responder.OnRequest(request));
-        Assert.Equal(KamuneError.UnexpectedRoute, e.Error);
+        Assert.Equal(KamuneError.UnexpectedRoute, ResponderRejects(s, Route.AcceptHandshake, "ABCDEFGHIJKL").Error);
     }
 
     [Fact]
     public void Responder_rejects_a_session_prefix_outside_the_alphabet()
     {
         using var s = new PureSession();
-        var responder = new HandshakeResponder(s.ResponderKey, s.InitiatorKey.PublicIdentity, s.Clock, s.ResponderRandom);
-        var request = Envelope.Encode(
-            s.InitiatorKey,
-            new HandshakeMessage { Key = ByteString.CopyFrom(new byte[1184]), Salt = ByteString.CopyFrom(new byte[16]), SessionKey = "abcdefghijkl" }.ToByteArray(),
-            MetadataFactory.Handshake(Route.RequestHandshake, s.Clock, s.InitiatorRandom),
-            s.InitiatorRandom);
-        Assert.Equal(KamuneError.InvalidHandshake, Assert.Throws<KamuneProtocolException>(() => responder.OnRequest(request)).Error);
+        Assert.Equal(KamuneError.InvalidHandshake, ResponderRejects(s, Route.RequestHandshake, "abcdefghijkl").Error);
     }
 }

@@ -207,15 +207,6 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     {
         switch (message)
         {
-            case FrameReceived frame:
-                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload)));
-                return true;
-            case Opened opened:
-                _guard.Tell(new CheckSequence(opened.Message));
-                return true;
-            case SequenceAccepted accepted:
-                _cipher.Tell(new ContinueChallenge(accepted.Message));
-                return true;
             case ChallengeProgress progress:
                 Write(progress.Frames);
                 AckInbound();
@@ -226,7 +217,8 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
                 return true;
             default:
-                return BeforeEstablished(message, SessionPhase.Challenge);
+                return SessionInbound(message, inbound => _cipher.Tell(new ContinueChallenge(inbound)))
+                    || BeforeEstablished(message, SessionPhase.Challenge);
         }
     };
 
@@ -251,15 +243,6 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     {
         switch (message)
         {
-            case FrameReceived frame:
-                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload)));
-                return true;
-            case Opened opened:
-                _guard.Tell(new CheckSequence(opened.Message));
-                return true;
-            case SequenceAccepted accepted:
-                OnEstablishedMessage(sessionId, accepted.Message);
-                return true;
             case Send send:
                 OnSend(send);
                 return true;
@@ -271,9 +254,31 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 Context.Become(Closing());
                 return true;
             default:
-                return OnSealAnswer(message) || Common(message, SessionPhase.Established);
+                return SessionInbound(message, inbound => OnEstablishedMessage(sessionId, inbound))
+                    || OnSealAnswer(message)
+                    || Common(message, SessionPhase.Established);
         }
     };
+
+    // Session frames, challenge or established: decrypt and verify (CipherActor), judge the sequence
+    // (ReplayGuardActor), then hand the in-sequence message to the phase.
+    private bool SessionInbound(object message, Action<InboundMessage> inSequence)
+    {
+        switch (message)
+        {
+            case FrameReceived frame:
+                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload)));
+                return true;
+            case Opened opened:
+                _guard.Tell(new CheckSequence(opened.Message));
+                return true;
+            case SequenceAccepted accepted:
+                inSequence(accepted.Message);
+                return true;
+            default:
+                return false;
+        }
+    }
 
     private void OnEstablishedMessage(string sessionId, InboundMessage inbound)
     {
