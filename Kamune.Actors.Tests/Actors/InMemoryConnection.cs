@@ -185,6 +185,8 @@ public abstract class PeerTestKit : Akka.TestKit.Xunit2.TestKit
                akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
                akka.loglevel = WARNING
                akka.test.timefactor = 1
+               # The machine is shared and test classes run in parallel: allow slow hand-offs, never sleep.
+               akka.test.single-expect-default = 10s
                """)
     {
     }
