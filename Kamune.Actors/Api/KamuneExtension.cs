@@ -1,0 +1,139 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using Kamune.Abstractions;
+using Kamune.Actors.Configuration;
+using Kamune.Actors.Runtime;
+using Kamune.Identity;
+
+namespace Kamune.Actors;
+
+/// <summary>
+/// What a node brings that configuration cannot: its identity and its trust decision. Randomness and the clock
+/// default to the operating system's; tests inject deterministic ones (protocol.md "goes further").
+/// </summary>
+/// <param name="Identity">Signs every envelope; owned by the caller, who disposes it after the ActorSystem terminates.</param>
+/// <param name="Verifier">Accepts or rejects each remote identity (both roles).</param>
+public sealed record KamuneNodeOptions(
+    IdentityKeyPair Identity,
+    IIdentityVerifier Verifier,
+    IRandomSource? Random = null,
+    IClock? Clock = null);
+
+/// <summary>
+/// Kamune inside an existing ActorSystem: <c>KamuneExtension.Configure(system, options)</c> once, then
+/// <c>KamuneExtension.Get(system)</c> anywhere. <see cref="Manager"/> takes <see cref="Listen"/>,
+/// <see cref="Dial"/> and <see cref="Unbind"/>; session events go to the handler each of those names.
+/// </summary>
+public sealed class KamuneExtension : IExtension
+{
+    private KamuneExtension(ExtendedActorSystem system, KamuneNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options.Identity);
+        ArgumentNullException.ThrowIfNull(options.Verifier);
+        Options = options;
+        Settings = KamuneSettings.Create(system);
+        Manager = system.SystemActorOf(KamuneManager.Props(Settings, PeerSessions(Settings, options)), "kamune");
+    }
+
+    public KamuneSettings Settings { get; }
+
+    public KamuneNodeOptions Options { get; }
+
+    /// <summary>The node's manager actor: parent of its listeners, connections and sessions.</summary>
+    public IActorRef Manager { get; }
+
+    /// <summary>Starts Kamune in <paramref name="system"/>. Configuring again with other options is a programming error.</summary>
+    public static KamuneExtension Configure(ActorSystem system, KamuneNodeOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        ArgumentNullException.ThrowIfNull(options);
+        var extension = (KamuneExtension)system.RegisterExtension(new Provider(options));
+        if (!ReferenceEquals(extension.Options, options))
+        {
+            throw new InvalidOperationException(
+                $"Kamune: expected one configuration per ActorSystem, got a second one for system \"{system.Name}\"");
+        }
+
+        return extension;
+    }
+
+    /// <summary>The Kamune of <paramref name="system"/>, started earlier by <see cref="Configure"/>.</summary>
+    public static KamuneExtension Get(ActorSystem system)
+    {
+        ArgumentNullException.ThrowIfNull(system);
+        return system.HasExtension<KamuneExtension>()
+            ? system.GetExtension<KamuneExtension>()
+            : throw new InvalidOperationException(
+                $"Kamune: expected KamuneExtension.Configure(system, options) before Get, got none for system \"{system.Name}\"");
+    }
+
+    /// <summary>Binds a listener; returns the bound address (useful with port 0). Throws <see cref="KamuneNodeException"/> if it cannot bind.</summary>
+    public async Task<EndPoint> ListenAsync(string host, int port, IActorRef handler, CancellationToken cancellationToken = default)
+    {
+        var reply = await Manager.Ask<object>(new Listen(host, port, handler), cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            Listening listening => listening.LocalAddress,
+            ListenFailed failed => throw new KamuneNodeException($"listen on {failed.Host}:{failed.Port} failed: {failed.Reason}"),
+            _ => throw new KamuneNodeException($"listen: expected Listening or ListenFailed, got {reply.GetType().Name}"),
+        };
+    }
+
+    /// <summary>Dials a Kamune node; returns once TCP is connected and the session is handshaking. Throws <see cref="KamuneNodeException"/> if the dial fails.</summary>
+    public async Task<Dialing> DialAsync(string host, int port, IActorRef handler, CancellationToken cancellationToken = default)
+    {
+        var reply = await Manager.Ask<object>(new Dial(host, port, handler), cancellationToken).ConfigureAwait(false);
+        return reply switch
+        {
+            Dialing dialing => dialing,
+            DialFailed failed => throw new KamuneNodeException($"dial {failed.Host}:{failed.Port} failed: {failed.Reason}"),
+            _ => throw new KamuneNodeException($"dial: expected Dialing or DialFailed, got {reply.GetType().Name}"),
+        };
+    }
+
+    // One PeerActor per connection, built from the node's options and the typed settings.
+    internal static SessionPropsFactory PeerSessions(KamuneSettings settings, KamuneNodeOptions options)
+    {
+        var name = settings.Name.Length > 0 ? settings.Name : options.Identity.PublicIdentity.Fingerprint.Base64;
+        var random = options.Random ?? SystemRandomSource.Instance;
+        var clock = options.Clock ?? SystemClock.Instance;
+        return connection => PeerActor.Props(new PeerOptions(
+            connection.Dialed ? SessionRole.Initiator : SessionRole.Responder,
+            connection.Connection,
+            connection.Handler,
+            options.Identity,
+            name,
+            settings.AppVersion,
+            options.Verifier,
+            random,
+            clock,
+            connection.RemoteAddress,
+            settings.HandshakeTimeout,
+            settings.IdleTimeout,
+            settings.KeepAliveInterval,
+            settings.MaxFrameLength,
+            settings.SendWindow));
+    }
+
+    private sealed class Provider(KamuneNodeOptions options) : ExtensionIdProvider<KamuneExtension>
+    {
+        public override KamuneExtension CreateExtension(ExtendedActorSystem system) => new(system, options);
+    }
+}
+
+/// <summary>Creates ActorSystems with Kamune configured, for applications that do not bring their own.</summary>
+public static class KamuneSystem
+{
+    /// <summary>A new ActorSystem whose config is <paramref name="config"/> over the Kamune reference, with Kamune started.</summary>
+    public static ActorSystem Create(string name, KamuneNodeOptions options, Config? config = null)
+    {
+        var effective = config is null ? KamuneConfig.Default : config.WithFallback(KamuneConfig.Default);
+        var system = ActorSystem.Create(name, effective);
+        KamuneExtension.Configure(system, options);
+        return system;
+    }
+}
+
+/// <summary>A node-level request (listen, dial) failed; the message says what was expected and what happened.</summary>
+public sealed class KamuneNodeException(string message) : Exception(message);
