@@ -17,6 +17,9 @@ public static class KamuneFraming
 {
     public const int HeaderLength = 2;
 
+    /// <summary>The largest payload the 16-bit length field can describe.</summary>
+    public const int WireMaxFrameLength = KamuneSettings.WireMaxFrameLength;
+
     /// <summary>
     /// Cuts a TCP byte stream into frame payloads (header removed). Fails the stream with
     /// <see cref="KamuneError.FrameTooLarge"/> when a header announces more than <paramref name="maxFrameLength"/>,
@@ -69,13 +72,17 @@ public static class KamuneFraming
 
         protected override GraphStageLogic CreateLogic(Attributes inheritedAttributes) => new Logic(this);
 
+        // Linear in the bytes received however they are cut: a frame split over many small TCP segments is
+        // assembled once into its own array (no rope of thousands of pieces), a frame inside one chunk is sliced.
         private sealed class Logic : InAndOutGraphStageLogic
         {
             private readonly DecoderStage _stage;
-            private ByteString _buffer = ByteString.Empty;
-
-            // Payload length of the frame being assembled, or -1 while its header is incomplete.
-            private int _frameLength = -1;
+            private readonly byte[] _header = new byte[HeaderLength];
+            private int _headerFill;
+            private byte[]? _payload;
+            private int _payloadFill;
+            private ByteString _chunk = ByteString.Empty;
+            private int _chunkOffset;
 
             public Logic(DecoderStage stage)
                 : base(stage.Shape)
@@ -84,9 +91,12 @@ public static class KamuneFraming
                 SetHandlers(stage._in, stage._out, this);
             }
 
+            private int Buffered => _headerFill + _payloadFill + (_chunk.Count - _chunkOffset);
+
             public override void OnPush()
             {
-                _buffer = _buffer.Concat(Grab(_stage._in));
+                _chunk = Grab(_stage._in);
+                _chunkOffset = 0;
                 TryPushFrame();
             }
 
@@ -94,7 +104,7 @@ public static class KamuneFraming
 
             public override void OnUpstreamFinish()
             {
-                if (_buffer.IsEmpty)
+                if (Buffered == 0)
                 {
                     CompleteStage();
                 }
@@ -108,31 +118,16 @@ public static class KamuneFraming
 
             private void TryPushFrame()
             {
-                if (_frameLength < 0 && _buffer.Count >= HeaderLength)
+                if (!IsAvailable(_stage._out))
                 {
-                    // Always big-endian (protocol.md layer 2).
-                    _frameLength = (_buffer[0] << 8) | _buffer[1];
-                    if (_frameLength > _stage._maxFrameLength)
-                    {
-                        FailStage(new KamuneProtocolException(KamuneError.FrameTooLarge,
-                            $"frame length: expected at most {_stage._maxFrameLength} bytes, got {_frameLength}"));
-                        return;
-                    }
+                    // Frames wait for demand: back-pressure, no further read.
+                    return;
                 }
 
-                if (_frameLength >= 0 && _buffer.Count >= HeaderLength + _frameLength)
+                if (TryTakeFrame(out var frame))
                 {
-                    if (!IsAvailable(_stage._out))
-                    {
-                        // A whole frame waits for demand: back-pressure, no further read.
-                        return;
-                    }
-
-                    var payload = _buffer.Slice(HeaderLength, _frameLength).Compact();
-                    _buffer = _buffer.Slice(HeaderLength + _frameLength);
-                    _frameLength = -1;
-                    Push(_stage._out, payload);
-                    if (_buffer.IsEmpty && IsClosed(_stage._in))
+                    Push(_stage._out, frame);
+                    if (Buffered == 0 && IsClosed(_stage._in))
                     {
                         CompleteStage();
                     }
@@ -140,16 +135,75 @@ public static class KamuneFraming
                     return;
                 }
 
+                if (_headerFill == HeaderLength && _payload is null)
+                {
+                    return; // TryTakeFrame failed the stage on an oversized length.
+                }
+
                 if (IsClosed(_stage._in))
                 {
-                    var expected = _frameLength < 0 ? HeaderLength : HeaderLength + _frameLength;
+                    var expected = _headerFill < HeaderLength ? HeaderLength : HeaderLength + _payload!.Length;
                     FailStage(new KamuneProtocolException(KamuneError.FrameTruncated,
-                        $"stream ended inside a frame: expected {expected} bytes, got {_buffer.Count}"));
+                        $"stream ended inside a frame: expected {expected} bytes, got {Buffered}"));
                 }
                 else if (!HasBeenPulled(_stage._in))
                 {
                     Pull(_stage._in);
                 }
+            }
+
+            private bool TryTakeFrame(out ByteString frame)
+            {
+                frame = ByteString.Empty;
+                var available = _chunk.Count - _chunkOffset;
+                if (_headerFill < HeaderLength)
+                {
+                    var take = Math.Min(HeaderLength - _headerFill, available);
+                    _chunk.Slice(_chunkOffset, take).CopyTo(_header, _headerFill, take);
+                    _headerFill += take;
+                    _chunkOffset += take;
+                    available -= take;
+                    if (_headerFill < HeaderLength)
+                    {
+                        return false;
+                    }
+
+                    // Always big-endian (protocol.md layer 2).
+                    var length = BinaryPrimitives.ReadUInt16BigEndian(_header);
+                    if (length > _stage._maxFrameLength)
+                    {
+                        FailStage(new KamuneProtocolException(KamuneError.FrameTooLarge,
+                            $"frame length: expected at most {_stage._maxFrameLength} bytes, got {length}"));
+                        return false;
+                    }
+
+                    if (available >= length)
+                    {
+                        // The whole payload is in this chunk: slice it, no copy.
+                        frame = _chunk.Slice(_chunkOffset, length);
+                        _chunkOffset += length;
+                        _headerFill = 0;
+                        return true;
+                    }
+
+                    _payload = new byte[length];
+                    _payloadFill = 0;
+                }
+
+                var copy = Math.Min(_payload!.Length - _payloadFill, available);
+                _chunk.Slice(_chunkOffset, copy).CopyTo(_payload, _payloadFill, copy);
+                _payloadFill += copy;
+                _chunkOffset += copy;
+                if (_payloadFill < _payload.Length)
+                {
+                    return false;
+                }
+
+                frame = ByteString.FromBytes(_payload);
+                _payload = null;
+                _payloadFill = 0;
+                _headerFill = 0;
+                return true;
             }
         }
     }
