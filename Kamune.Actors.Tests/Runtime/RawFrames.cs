@@ -1,0 +1,56 @@
+using System.Buffers.Binary;
+using System.Net.Sockets;
+
+namespace Kamune.Tests.Runtime;
+
+/// <summary>Frames over a plain socket, for tests that play the remote side without Akka.</summary>
+internal static class RawFrames
+{
+    public static async Task WriteAsync(Stream stream, ReadOnlyMemory<byte> payload)
+    {
+        var header = new byte[2];
+        BinaryPrimitives.WriteUInt16BigEndian(header, (ushort)payload.Length);
+        // Two writes, as the Go reference does (protocol.md "Metadata per phase"): one read is never one frame.
+        await stream.WriteAsync(header);
+        await stream.WriteAsync(payload);
+    }
+
+    /// <summary>The next frame payload, or null when the remote closed cleanly at a frame boundary.</summary>
+    public static async Task<byte[]?> ReadAsync(Stream stream)
+    {
+        var header = new byte[2];
+        var first = await stream.ReadAsync(header.AsMemory(0, 1));
+        if (first == 0)
+        {
+            return null;
+        }
+
+        await stream.ReadExactlyAsync(header.AsMemory(1, 1));
+        var payload = new byte[BinaryPrimitives.ReadUInt16BigEndian(header)];
+        await stream.ReadExactlyAsync(payload);
+        return payload;
+    }
+
+    /// <summary>True once the remote closed (FIN or reset) within <paramref name="timeout"/>, reading and discarding until then.</summary>
+    public static async Task<bool> ClosedWithinAsync(TcpClient client, TimeSpan timeout)
+    {
+        using var cts = new CancellationTokenSource(timeout);
+        var buffer = new byte[4096];
+        try
+        {
+            while (await client.GetStream().ReadAsync(buffer, cts.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,125 @@
+using Akka.Actor;
+using Akka.Configuration;
+
+namespace Kamune.Actors.Configuration;
+
+/// <summary>
+/// The <c>kamune { }</c> section, read once into typed values. Every default lives in the embedded
+/// hocon/reference.conf; a node's own config only overrides.
+/// </summary>
+public sealed record KamuneSettings(
+    string Name,
+    string AppVersion,
+    TimeSpan HandshakeTimeout,
+    TimeSpan IdleTimeout,
+    TimeSpan WriteTimeout,
+    TimeSpan DialTimeout,
+    TimeSpan? KeepAliveInterval,
+    int MaxFrameLength,
+    int InboundBuffer,
+    int OutboundBuffer,
+    int SendWindow,
+    string ListenHost,
+    int ListenPort,
+    int MaxConcurrentHandshakes,
+    int MaxConnectionsPerAddress)
+{
+    /// <summary>The wire format's ceiling for a frame payload: the length field is a uint16 (protocol.md layer 2).</summary>
+    public const int WireMaxFrameLength = ushort.MaxValue;
+
+    /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
+    public static KamuneSettings Create(Config? config)
+    {
+        var root = config is null || config.IsEmpty
+            ? KamuneConfig.Default
+            : config.WithFallback(KamuneConfig.Default);
+        var k = root.GetConfig("kamune");
+        var settings = new KamuneSettings(
+            Name: k.GetString("name", string.Empty),
+            AppVersion: k.GetString("app-version"),
+            HandshakeTimeout: k.GetTimeSpan("handshake-timeout"),
+            IdleTimeout: k.GetTimeSpan("idle-timeout"),
+            WriteTimeout: k.GetTimeSpan("write-timeout"),
+            DialTimeout: k.GetTimeSpan("dial-timeout"),
+            KeepAliveInterval: OptionalInterval(k, "keep-alive-interval"),
+            MaxFrameLength: k.GetInt("max-frame-length"),
+            InboundBuffer: k.GetInt("inbound-buffer"),
+            OutboundBuffer: k.GetInt("outbound-buffer"),
+            SendWindow: k.GetInt("send-window"),
+            ListenHost: k.GetString("listen.host"),
+            ListenPort: k.GetInt("listen.port"),
+            MaxConcurrentHandshakes: k.GetInt("max-concurrent-handshakes"),
+            MaxConnectionsPerAddress: k.GetInt("max-connections-per-address"));
+        settings.Validate();
+        return settings;
+    }
+
+    /// <summary>Reads the settings of <paramref name="system"/>'s configuration.</summary>
+    public static KamuneSettings Create(ActorSystem system) => Create(system.Settings.Config);
+
+    private static TimeSpan? OptionalInterval(Config k, string path)
+    {
+        // HOCON "off" parses as the boolean false; Akka uses the same convention for optional durations.
+        var raw = k.GetString(path);
+        return string.Equals(raw, "off", StringComparison.OrdinalIgnoreCase) || string.Equals(raw, "false", StringComparison.OrdinalIgnoreCase)
+            ? null
+            : k.GetTimeSpan(path);
+    }
+
+    private void Validate()
+    {
+        Positive(HandshakeTimeout, "handshake-timeout");
+        Positive(IdleTimeout, "idle-timeout");
+        Positive(WriteTimeout, "write-timeout");
+        Positive(DialTimeout, "dial-timeout");
+        if (KeepAliveInterval is { } keepAlive)
+        {
+            Positive(keepAlive, "keep-alive-interval");
+        }
+
+        if (MaxFrameLength is < 1 or > WireMaxFrameLength)
+        {
+            throw new ConfigurationException($"kamune.max-frame-length: expected 1..{WireMaxFrameLength}, got {MaxFrameLength}");
+        }
+
+        AtLeastOne(InboundBuffer, "inbound-buffer");
+        AtLeastOne(OutboundBuffer, "outbound-buffer");
+        AtLeastOne(SendWindow, "send-window");
+        if (ListenPort is < 0 or > ushort.MaxValue)
+        {
+            throw new ConfigurationException($"kamune.listen.port: expected 0..65535, got {ListenPort}");
+        }
+
+        if (MaxConcurrentHandshakes < 0 || MaxConnectionsPerAddress < 0)
+        {
+            throw new ConfigurationException(
+                $"kamune connection limits: expected 0 (no limit) or more, got max-concurrent-handshakes = {MaxConcurrentHandshakes}, max-connections-per-address = {MaxConnectionsPerAddress}");
+        }
+    }
+
+    private static void Positive(TimeSpan value, string key)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"kamune.{key}: expected a positive duration, got {value}");
+        }
+    }
+
+    private static void AtLeastOne(int value, string key)
+    {
+        if (value < 1)
+        {
+            throw new ConfigurationException($"kamune.{key}: expected at least 1, got {value}");
+        }
+    }
+}
+
+/// <summary>The embedded reference configuration (hocon/reference.conf).</summary>
+public static class KamuneConfig
+{
+    private static readonly Lazy<Config> Reference =
+        new(() => ConfigurationFactory.FromResource("Kamune.reference.conf", typeof(KamuneConfig).Assembly));
+
+    /// <summary>The defaults for every <c>kamune</c> key; use as a fallback below a node's own config.</summary>
+    public static Config Default => Reference.Value;
+}

@@ -1,0 +1,184 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Event;
+using Kamune.Actors.Configuration;
+
+namespace Kamune.Actors.Runtime;
+
+/// <summary>What the manager hands the session factory for each new TCP connection.</summary>
+/// <param name="Dialed">True when this node dialed (protocol initiator), false when a listener accepted (responder).</param>
+/// <param name="Connection">The connection's writer: takes <see cref="WriteFrame"/> and <see cref="CloseConnection"/>.</param>
+/// <param name="Handler">The application actor that receives the session's events.</param>
+/// <param name="RemoteAddress">The peer's TCP address.</param>
+public sealed record SessionConnection(bool Dialed, IActorRef Connection, IActorRef Handler, EndPoint RemoteAddress);
+
+/// <summary>Builds the session actor (PeerActor in production, a test double in transport tests) for one connection.</summary>
+public delegate Props SessionPropsFactory(SessionConnection connection);
+
+/// <summary>
+/// Parent of every listener, connection writer and session actor of a node. A child that fails is stopped
+/// and only that child: one broken connection never restarts or stops another, nor the node.
+/// </summary>
+internal sealed class KamuneManager : ReceiveActor
+{
+    private readonly KamuneSettings _settings;
+    private readonly SessionPropsFactory _sessionProps;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<IActorRef, PendingConnection> _connections = new();
+    private readonly Dictionary<EndPoint, IActorRef> _listeners = new();
+    private readonly HashSet<IActorRef> _sessions = new();
+    private long _next;
+
+    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps)
+    {
+        _settings = settings;
+        _sessionProps = sessionProps;
+
+        Receive<Listen>(listen => Context.ActorOf(Listener.Props(listen, Sender, _settings), $"listener-{++_next}"));
+        Receive<ListenerBound>(bound =>
+        {
+            _listeners[bound.LocalAddress] = Sender;
+            Context.Watch(Sender);
+        });
+        Receive<Unbind>(unbind =>
+        {
+            if (_listeners.TryGetValue(unbind.LocalAddress, out var listener))
+            {
+                listener.Forward(unbind);
+            }
+            else
+            {
+                // Nothing is bound there (any more): the outcome the caller wants already holds.
+                Sender.Tell(new Unbound(unbind.LocalAddress));
+            }
+        });
+        Receive<Dial>(StartDial);
+        Receive<AcceptConnection>(accept =>
+        {
+            var writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
+            Sender.Tell(new ConnectionStarted(writer, accept.Target.RemoteAddress));
+        });
+        Receive<ConnectionOpened>(OnOpened);
+        Receive<ConnectionNotOpened>(failed =>
+        {
+            if (_connections.TryGetValue(Sender, out var pending))
+            {
+                _connections[Sender] = pending with { FailureReason = failed.Reason };
+            }
+        });
+        Receive<Terminated>(OnTerminated);
+        Receive<GetManagerState>(_ =>
+            Sender.Tell(new ManagerState(_listeners.Count, _connections.Count, _sessions.Count)));
+    }
+
+    public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps) =>
+        Akka.Actor.Props.Create(() => new KamuneManager(settings, sessionProps));
+
+    // A failing child is stopped, never restarted: a session cannot resume mid-protocol, and its writer
+    // watches it and closes the socket (protocol.md: an error ends that connection only).
+    protected override SupervisorStrategy SupervisorStrategy() =>
+        new OneForOneStrategy(cause =>
+        {
+            _log.Warning("Stopping a failed connection actor: {ErrorType}", cause.GetType().Name);
+            return Directive.Stop;
+        });
+
+    private void StartDial(Dial dial)
+    {
+        if (string.IsNullOrWhiteSpace(dial.Host) || dial.Port is < 1 or > ushort.MaxValue)
+        {
+            Sender.Tell(new DialFailed(dial.Host, dial.Port,
+                $"expected a host name and a port in 1..65535, got \"{dial.Host}\" and {dial.Port}"));
+            return;
+        }
+
+        EndPoint remote = IPAddress.TryParse(dial.Host, out var ip)
+            ? new IPEndPoint(ip, dial.Port)
+            : new DnsEndPoint(dial.Host, dial.Port);
+        StartConnection(new ConnectionTarget.Outgoing(remote, _settings.DialTimeout),
+            new PendingConnection(true, dial.Handler, Sender, dial));
+    }
+
+    private IActorRef StartConnection(ConnectionTarget target, PendingConnection pending)
+    {
+        var writer = Context.ActorOf(ConnectionWriter.Props(target, _settings), $"connection-{++_next}");
+        Context.Watch(writer);
+        _connections[writer] = pending;
+        return writer;
+    }
+
+    private void OnOpened(ConnectionOpened opened)
+    {
+        var writer = Sender;
+        if (!_connections.TryGetValue(writer, out var pending))
+        {
+            return;
+        }
+
+        var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress));
+        var session = Context.ActorOf(props, $"session-{++_next}");
+        Context.Watch(session);
+        _sessions.Add(session);
+        writer.Tell(new AttachPeer(session));
+        if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
+        {
+            requester.Tell(new Dialing(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
+        }
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        var actor = terminated.ActorRef;
+        if (_sessions.Remove(actor))
+        {
+            return;
+        }
+
+        if (_connections.Remove(actor, out var pending))
+        {
+            // DialFailed goes out only now, once the writer is gone: a caller that sees it finds nothing left running.
+            if (pending is { FailureReason: { } reason, Requester: { } requester, Dial: { } dial })
+            {
+                requester.Tell(new DialFailed(dial.Host, dial.Port, reason));
+            }
+
+            return;
+        }
+
+        foreach (var (address, listener) in _listeners)
+        {
+            if (listener.Equals(actor))
+            {
+                _listeners.Remove(address);
+                break;
+            }
+        }
+    }
+
+    private sealed record PendingConnection(bool Dialed, IActorRef Handler, IActorRef? Requester, Dial? Dial)
+    {
+        public string? FailureReason { get; init; }
+    }
+}
+
+/// <summary>Listener to manager: run this accepted connection for <paramref name="Handler"/>.</summary>
+internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler);
+
+/// <summary>Manager to listener: the writer that now owns the accepted connection (watch it to count open connections).</summary>
+internal sealed record ConnectionStarted(IActorRef Connection, EndPoint RemoteAddress);
+
+/// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so Unbind can find it.</summary>
+internal sealed record ListenerBound(EndPoint LocalAddress);
+
+/// <summary>Ask the manager what it runs; answered with <see cref="ManagerState"/>. For diagnostics and tests.</summary>
+internal sealed class GetManagerState
+{
+    public static readonly GetManagerState Instance = new();
+
+    private GetManagerState()
+    {
+    }
+}
+
+/// <summary>Live listeners, connection writers and session actors under the manager.</summary>
+internal sealed record ManagerState(int Listeners, int Connections, int Sessions);
