@@ -10,7 +10,8 @@ namespace Kamune.Protocol.Session;
 
 /// <summary>
 /// What a completed handshake hands to the challenge phase: the session ID, the two one-way ciphers and this
-/// side's challenge token. The ML-KEM secret and the raw keys are already wiped; Dispose wipes the rest.
+/// side's challenge token. The ML-KEM secret and the raw keys are already wiped. The ciphers pass to the
+/// <see cref="SessionTransport"/> built from them, which disposes them; Dispose here wipes the token.
 /// </summary>
 public sealed class HandshakeResult : IDisposable
 {
@@ -33,12 +34,7 @@ public sealed class HandshakeResult : IDisposable
     /// <summary>The token this side sends on SEND_CHALLENGE and expects echoed (protocol.md step 4).</summary>
     public ReadOnlySpan<byte> ChallengeToken => _challengeToken;
 
-    public void Dispose()
-    {
-        CryptographicOperations.ZeroMemory(_challengeToken);
-        Sealer.Dispose();
-        Opener.Dispose();
-    }
+    public void Dispose() => CryptographicOperations.ZeroMemory(_challengeToken);
 
     public override string ToString() => $"HandshakeResult({SessionId})";
 }
