@@ -1,0 +1,133 @@
+using System.Collections.Frozen;
+using Kamune.Identity;
+
+namespace Kamune.Actors;
+
+/// <summary>
+/// Decides whether a remote identity may open a session (protocol.md "Messages": both roles run their verifier
+/// on the remote Introduce, after its signature and version checked out). Runs asynchronously, so a verifier may
+/// ask a user or a store; the session waits, bounded by its handshake timer.
+/// </summary>
+public interface IIdentityVerifier
+{
+    Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken);
+}
+
+/// <summary>The verifier's answer: <see cref="Accept"/> or <see cref="Reject"/> with a reason the user can read.</summary>
+public abstract record IdentityVerdict
+{
+    private IdentityVerdict()
+    {
+    }
+
+    public static IdentityVerdict Accept { get; } = new Accepted();
+
+    public static IdentityVerdict Reject(string reason) => new Rejected(reason);
+
+    public sealed record Accepted : IdentityVerdict;
+
+    public sealed record Rejected(string Reason) : IdentityVerdict;
+}
+
+/// <summary>Accepts every key whose Introduce verified: trust on first use is left to the application.</summary>
+public sealed class AcceptAllVerifier : IIdentityVerifier
+{
+    public static readonly AcceptAllVerifier Instance = new();
+
+    private AcceptAllVerifier()
+    {
+    }
+
+    public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken) =>
+        Task.FromResult(IdentityVerdict.Accept);
+}
+
+/// <summary>
+/// Accepts only listed identities, given as PKIX public keys or as fingerprints (the base64url SHA-256 of the
+/// PKIX key, or its hex form). Lookups compare the full fingerprint, never a prefix.
+/// </summary>
+public sealed class AllowListVerifier : IIdentityVerifier
+{
+    private readonly FrozenSet<string> _fingerprints;
+
+    private AllowListVerifier(IEnumerable<string> fingerprints) =>
+        _fingerprints = fingerprints.ToFrozenSet(StringComparer.Ordinal);
+
+    public int Count => _fingerprints.Count;
+
+    public static AllowListVerifier FromIdentities(IEnumerable<PublicIdentity> identities)
+    {
+        ArgumentNullException.ThrowIfNull(identities);
+        return new AllowListVerifier(identities.Select(i => i.Fingerprint.Base64));
+    }
+
+    /// <summary>Each key is a 44-byte Ed25519 PKIX DER public key; a malformed one is a configuration error.</summary>
+    public static AllowListVerifier FromPkixKeys(IEnumerable<ReadOnlyMemory<byte>> pkixKeys)
+    {
+        ArgumentNullException.ThrowIfNull(pkixKeys);
+        var identities = new List<PublicIdentity>();
+        foreach (var key in pkixKeys)
+        {
+            if (!PublicIdentity.TryFromPkix(key.Span, out var identity) || identity is null)
+            {
+                throw new ArgumentException(
+                    $"Allow-list entry: expected a {PublicIdentity.PkixLength}-byte Ed25519 PKIX key, got {key.Length} bytes that do not parse.",
+                    nameof(pkixKeys));
+            }
+
+            identities.Add(identity);
+        }
+
+        return FromIdentities(identities);
+    }
+
+    /// <summary>Fingerprints as base64url (43 characters, no padding) or hex (64 characters, any case).</summary>
+    public static AllowListVerifier FromFingerprints(IEnumerable<string> fingerprints)
+    {
+        ArgumentNullException.ThrowIfNull(fingerprints);
+        return new AllowListVerifier(fingerprints.Select(NormalizeFingerprint));
+    }
+
+    public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(peer);
+        var fingerprint = peer.Identity.Fingerprint.Base64;
+        return Task.FromResult(
+            _fingerprints.Contains(fingerprint)
+                ? IdentityVerdict.Accept
+                : IdentityVerdict.Reject($"Identity {fingerprint} is not on the allow-list ({_fingerprints.Count} entries)."));
+    }
+
+    private static string NormalizeFingerprint(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var trimmed = text.Trim();
+        if (trimmed.Length == 64 && trimmed.All(Uri.IsHexDigit))
+        {
+            return Base64Url(Convert.FromHexString(trimmed));
+        }
+
+        if (trimmed.Length == 43)
+        {
+            return Base64Url(DecodeBase64Url(trimmed));
+        }
+
+        throw new ArgumentException(
+            $"Allow-list fingerprint: expected 43 base64url or 64 hex characters, got {trimmed.Length} characters.",
+            nameof(text));
+    }
+
+    private static byte[] DecodeBase64Url(string text)
+    {
+        try
+        {
+            return System.Buffers.Text.Base64Url.DecodeFromChars(text);
+        }
+        catch (FormatException e)
+        {
+            throw new ArgumentException("Allow-list fingerprint: expected base64url without padding.", nameof(text), e);
+        }
+    }
+
+    private static string Base64Url(byte[] sha256) => System.Buffers.Text.Base64Url.EncodeToString(sha256);
+}

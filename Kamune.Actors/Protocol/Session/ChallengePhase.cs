@@ -1,0 +1,86 @@
+using System.Security.Cryptography;
+using Kamune.Actors;
+using Kamune.Wire;
+
+namespace Kamune.Protocol.Session;
+
+/// <summary>One message a phase wants sent: its route and BytesValue payload.</summary>
+public readonly record struct OutboundValue(Route Route, ReadOnlyMemory<byte> Value);
+
+/// <summary>The outcome of one challenge step: what to send now, and whether the session is established.</summary>
+public sealed record ChallengeStep(IReadOnlyList<OutboundValue> Send, bool Completed);
+
+/// <summary>
+/// Challenge exchange (protocol.md "Flow" step 4), session-encrypted inside the tunnel, Sequence from 1:
+/// 1. I -> R: SEND_CHALLENGE(token_c2s), seq 1.
+/// 2. R -> I: VERIFY_CHALLENGE(echo), seq 1; I compares in constant time.
+/// 3. R -> I: SEND_CHALLENGE(token_s2c), seq 2.
+/// 4. I -> R: VERIFY_CHALLENGE(echo), seq 2; R compares. Both are then established.
+/// Each side echoes the peer's token as received (the Go reference does not judge it) and checks only its own.
+/// </summary>
+public sealed class ChallengePhase : IDisposable
+{
+    private readonly SessionRole _role;
+    private readonly byte[] _token;
+    private int _step;
+    private bool _begun;
+
+    public ChallengePhase(SessionRole role, ReadOnlySpan<byte> ownToken)
+    {
+        _role = role;
+        _token = ownToken.ToArray();
+    }
+
+    public bool Completed { get; private set; }
+
+    /// <summary>What to send on entering the phase: the initiator opens with its token, the responder waits.</summary>
+    public IReadOnlyList<OutboundValue> Begin()
+    {
+        if (_begun)
+        {
+            throw new InvalidOperationException("Challenge: expected Begin once; got a repeat call.");
+        }
+
+        _begun = true;
+        return _role == SessionRole.Initiator ? [new OutboundValue(Route.SendChallenge, _token.ToArray())] : [];
+    }
+
+    /// <summary>Takes the next inbound message (already decrypted, verified and in sequence).</summary>
+    public ChallengeStep OnMessage(Route route, ReadOnlyMemory<byte> value)
+    {
+        if (!_begun || Completed)
+        {
+            throw new InvalidOperationException($"Challenge: expected a message after Begin and before completion; got one at step {_step}.");
+        }
+
+        RoutePolicy.Expect(RoutePolicy.ExpectedInbound(SessionPhase.Challenge, _role, _step), route, SessionPhase.Challenge);
+        var step = (_role, _step) switch
+        {
+            (SessionRole.Initiator, 0) => CheckEcho(value, completes: false),
+            (SessionRole.Initiator, _) => new ChallengeStep([new OutboundValue(Route.VerifyChallenge, value.ToArray())], true),
+            (SessionRole.Responder, 0) => new ChallengeStep(
+                [new OutboundValue(Route.VerifyChallenge, value.ToArray()), new OutboundValue(Route.SendChallenge, _token.ToArray())],
+                false),
+            _ => CheckEcho(value, completes: true),
+        };
+        _step++;
+        Completed = step.Completed;
+        return step;
+    }
+
+    public void Dispose() => CryptographicOperations.ZeroMemory(_token);
+
+    public override string ToString() => $"ChallengePhase({_role}, step {_step})";
+
+    private ChallengeStep CheckEcho(ReadOnlyMemory<byte> echo, bool completes)
+    {
+        if (!CryptographicOperations.FixedTimeEquals(echo.Span, _token))
+        {
+            throw new KamuneProtocolException(
+                KamuneError.ChallengeFailed,
+                $"Challenge: expected the {_token.Length}-byte token sent to be echoed, got {echo.Length} bytes that differ.");
+        }
+
+        return new ChallengeStep([], completes);
+    }
+}

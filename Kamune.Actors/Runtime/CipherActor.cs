@@ -1,0 +1,209 @@
+using Akka.Actor;
+using Akka.IO;
+using Kamune.Abstractions;
+using Kamune.Identity;
+using Kamune.Protocol;
+using Kamune.Protocol.Session;
+using Kamune.Wire;
+
+namespace Kamune.Actors.Runtime;
+
+/// <summary>
+/// The only holder of one session's secrets: the exchange key pair, then the tunnel contexts, then the ML-KEM key
+/// pair and the session ciphers. It runs the pure phase objects on request and answers with frame payloads or
+/// plaintext; keys never appear in a message or a log line, and PostStop wipes them all.
+/// It also draws all of the session's randomness, in message order, so a seeded source replays a session exactly.
+/// Peer input that fails a check is answered with <see cref="CipherFailed"/>; anything else is a bug and crashes
+/// the actor (its parent then ends the session).
+/// </summary>
+internal sealed class CipherActor : ReceiveActor
+{
+    private readonly SessionRole _role;
+    private readonly IdentityKeyPair _local;
+    private readonly string _localName;
+    private readonly string _appVersion;
+    private readonly IClock _clock;
+    private readonly IRandomSource _random;
+
+    private ExchangeInitiator? _exchangeInitiator;
+    private ExchangeResponder? _exchangeResponder;
+    private ExchangeTunnel? _tunnel;
+    private PublicIdentity? _remote;
+    private HandshakeInitiator? _handshake;
+    private ChallengePhase? _challenge;
+    private SessionTransport? _session;
+
+    public CipherActor(SessionRole role, IdentityKeyPair local, string localName, string appVersion, IClock clock, IRandomSource random)
+    {
+        _role = role;
+        _local = local;
+        _localName = localName;
+        _appVersion = appVersion;
+        _clock = clock;
+        _random = random;
+
+        Receive<StartExchange>(_ => Reply(() =>
+        {
+            _exchangeInitiator = new ExchangeInitiator(_random);
+            return new FramesReady([Frame(_exchangeInitiator.FirstFrame())]);
+        }));
+        Receive<ExchangeFrame>(m => Reply(() => OnExchangeFrame(m.Payload.ToArray())));
+        Receive<SealIntroduce>(_ => Reply(() =>
+            new FramesReady([Frame(Tunnel.Seal(IntroductionPhase.CreateIntroduce(_local, _localName, _appVersion, _clock, _random)))])));
+        Receive<OpenIntroduce>(m => Reply(() =>
+        {
+            var introduction = IntroductionPhase.ReadIntroduce(Tunnel.Open(m.Payload.ToArray()), ProtocolVersion.Current);
+            _remote = introduction.Identity;
+            return new IntroduceOpened(introduction);
+        }));
+        Receive<StartHandshake>(_ => Reply(() =>
+        {
+            _handshake = new HandshakeInitiator(_local, Remote, _clock, _random);
+            return new FramesReady([Frame(Tunnel.Seal(_handshake.CreateRequest()))]);
+        }));
+        Receive<HandshakeFrame>(m => Reply(() => OnHandshakeFrame(Tunnel.Open(m.Payload.ToArray()))));
+        Receive<OpenFrame>(m => Reply(() =>
+        {
+            // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
+            var payload = m.Payload.ToArray();
+            return new Opened(Session.Open(_tunnel is null ? payload : _tunnel.Open(payload)));
+        }));
+        Receive<ContinueChallenge>(m => Reply(() => OnChallengeMessage(m.Message)));
+        Receive<SealMessage>(m =>
+        {
+            try
+            {
+                var frame = Session.Seal(m.Route, m.Value.Span, out var sequence);
+                Sender.Tell(new Sealed(Frame(frame), sequence, m.Route, m.Tag));
+            }
+            catch (KamuneProtocolException e) when (e.Error == KamuneError.MessageTooLarge)
+            {
+                Sender.Tell(new SealRefused(e.Message, m.Tag));
+            }
+        });
+        Receive<SealPing>(_ =>
+        {
+            Span<byte> probe = stackalloc byte[8];
+            _random.Fill(probe);
+            var frame = Session.Seal(Route.Ping, probe, out var sequence);
+            Sender.Tell(new Sealed(Frame(frame), sequence, Route.Ping, null));
+        });
+    }
+
+    private ExchangeTunnel Tunnel =>
+        _tunnel ?? throw new InvalidOperationException("Cipher: expected the exchange tunnel, got none (exchange not finished or already dropped).");
+
+    private PublicIdentity Remote =>
+        _remote ?? throw new InvalidOperationException("Cipher: expected the remote identity from its Introduce, got none.");
+
+    private SessionTransport Session =>
+        _session ?? throw new InvalidOperationException("Cipher: expected session keys, got none (handshake not finished).");
+
+    public static Props Props(SessionRole role, IdentityKeyPair local, string localName, string appVersion, IClock clock, IRandomSource random) =>
+        Akka.Actor.Props.Create(() => new CipherActor(role, local, localName, appVersion, clock, random));
+
+    protected override void PostStop()
+    {
+        _exchangeInitiator?.Dispose();
+        _exchangeResponder?.Dispose();
+        _tunnel?.Dispose();
+        _handshake?.Dispose();
+        _challenge?.Dispose();
+        _session?.Dispose();
+        base.PostStop();
+    }
+
+    private static ByteString Frame(byte[] payload) => ByteString.FromBytes(payload);
+
+    // Peer input is judged here: a failed check becomes an answer, never an exception that escapes the actor.
+    private void Reply(Func<object> work)
+    {
+        object answer;
+        try
+        {
+            answer = work();
+        }
+        catch (KamuneProtocolException e)
+        {
+            answer = new CipherFailed(e.Error, e.Message);
+        }
+
+        Sender.Tell(answer);
+    }
+
+    private ExchangeProgress OnExchangeFrame(byte[] payload)
+    {
+        if (_role == SessionRole.Initiator)
+        {
+            var initiator = _exchangeInitiator
+                ?? throw new InvalidOperationException("Cipher: expected exchange frame 2 after frame 1, got it before.");
+            var (tunnel, third) = initiator.OnResponderHello(payload);
+            _tunnel = tunnel;
+            initiator.Dispose();
+            _exchangeInitiator = null;
+            return new ExchangeProgress([Frame(third)], true);
+        }
+
+        if (_exchangeResponder is null)
+        {
+            _exchangeResponder = new ExchangeResponder(_random);
+            return new ExchangeProgress([Frame(_exchangeResponder.OnInitiatorKey(payload))], false);
+        }
+
+        _tunnel = _exchangeResponder.OnInitiatorEnc(payload);
+        _exchangeResponder.Dispose();
+        return new ExchangeProgress([], true);
+    }
+
+    private HandshakeCompleted OnHandshakeFrame(byte[] inner)
+    {
+        var frames = new List<ByteString>(2);
+        HandshakeResult result;
+        if (_role == SessionRole.Initiator)
+        {
+            var handshake = _handshake
+                ?? throw new InvalidOperationException("Cipher: expected the handshake response after the request, got it before.");
+            result = handshake.OnResponse(inner);
+        }
+        else
+        {
+            var (response, derived) = new HandshakeResponder(_local, Remote, _clock, _random).OnRequest(inner);
+            frames.Add(Frame(Tunnel.Seal(response)));
+            result = derived;
+        }
+
+        using (result)
+        {
+            _session = new SessionTransport(result.SessionId, _local, Remote, result.Sealer, result.Opener, _clock, _random);
+            _challenge = new ChallengePhase(_role, result.ChallengeToken);
+        }
+
+        foreach (var outbound in _challenge.Begin())
+        {
+            frames.Add(SealChallenge(outbound));
+        }
+
+        return new HandshakeCompleted(_session.SessionId, frames);
+    }
+
+    private ChallengeProgress OnChallengeMessage(InboundMessage message)
+    {
+        var challenge = _challenge
+            ?? throw new InvalidOperationException("Cipher: expected a challenge phase, got a challenge message without one.");
+        var step = challenge.OnMessage(message.Route, message.Value);
+        var frames = step.Send.Select(SealChallenge).ToArray();
+        if (step.Completed)
+        {
+            // protocol.md layer 4: after the challenges the tunnel is dropped; session payloads go straight into frames.
+            challenge.Dispose();
+            _challenge = null;
+            _tunnel?.Dispose();
+            _tunnel = null;
+        }
+
+        return new ChallengeProgress(frames, step.Completed);
+    }
+
+    private ByteString SealChallenge(OutboundValue outbound) =>
+        Frame(Tunnel.Seal(Session.Seal(outbound.Route, outbound.Value.Span, out _)));
+}

@@ -1,0 +1,103 @@
+using Akka.IO;
+using Kamune.Protocol;
+using Kamune.Protocol.Session;
+using Kamune.Wire;
+
+namespace Kamune.Actors.Runtime;
+
+// The protocol between a PeerActor and its CipherActor. Messages carry frame payloads and plaintext payloads only:
+// keys, secrets and tokens never leave the CipherActor (conventions.md 4).
+
+/// <summary>Initiator only: produce exchange frame 1.</summary>
+internal sealed class StartExchange
+{
+    public static readonly StartExchange Instance = new();
+
+    private StartExchange()
+    {
+    }
+}
+
+/// <summary>An exchange frame from the peer (raw, no protobuf).</summary>
+internal sealed record ExchangeFrame(ByteString Payload);
+
+/// <summary>Frames to write for the exchange, and whether the tunnel now exists.</summary>
+internal sealed record ExchangeProgress(IReadOnlyList<ByteString> Frames, bool TunnelReady);
+
+/// <summary>Produce this side's Introduce, sealed into the tunnel.</summary>
+internal sealed class SealIntroduce
+{
+    public static readonly SealIntroduce Instance = new();
+
+    private SealIntroduce()
+    {
+    }
+}
+
+/// <summary>The peer's Introduce frame (tunnel-sealed).</summary>
+internal sealed record OpenIntroduce(ByteString Payload);
+
+/// <summary>The peer's Introduce verified (signature, route, name, version); the verifier has not run yet.</summary>
+internal sealed record IntroduceOpened(RemoteIntroduction Introduction);
+
+/// <summary>Initiator only: produce the REQUEST_HANDSHAKE frame for the introduced peer.</summary>
+internal sealed class StartHandshake
+{
+    public static readonly StartHandshake Instance = new();
+
+    private StartHandshake()
+    {
+    }
+}
+
+/// <summary>The peer's handshake frame (tunnel-sealed).</summary>
+internal sealed record HandshakeFrame(ByteString Payload);
+
+/// <summary>Keys derived; the challenge phase began. Frames: the response (R) and/or the first challenge (I).</summary>
+internal sealed record HandshakeCompleted(string SessionId, IReadOnlyList<ByteString> Frames);
+
+/// <summary>Frames the CipherActor produced on request (exchange frame 1, Introduce, handshake request).</summary>
+internal sealed record FramesReady(IReadOnlyList<ByteString> Frames);
+
+/// <summary>A session frame from the peer: tunnel-and-session-sealed during the challenges, session-sealed after.</summary>
+internal sealed record OpenFrame(ByteString Payload);
+
+/// <summary>A session frame decrypted and its signature verified; the sequence still has to be judged.</summary>
+internal sealed record Opened(InboundMessage Message);
+
+/// <summary>Feed an in-sequence challenge message to the challenge phase.</summary>
+internal sealed record ContinueChallenge(InboundMessage Message);
+
+/// <summary>Frames the challenge step wants written, and whether the session is established (tunnel dropped).</summary>
+internal sealed record ChallengeProgress(IReadOnlyList<ByteString> Frames, bool Completed);
+
+/// <summary>Seal one session message; <paramref name="Tag"/> comes back unchanged in the answer.</summary>
+internal sealed record SealMessage(Route Route, ReadOnlyMemory<byte> Value, object? Tag);
+
+/// <summary>Seal a PING carrying 8 fresh random bytes (protocol.md step 5).</summary>
+internal sealed class SealPing
+{
+    public static readonly SealPing Instance = new();
+
+    private SealPing()
+    {
+    }
+}
+
+/// <summary>A sealed session frame with the sequence number it used.</summary>
+internal sealed record Sealed(ByteString Frame, ulong Sequence, Route Route, object? Tag);
+
+/// <summary>The message was not sealed (too large); the session goes on.</summary>
+internal sealed record SealRefused(string Reason, object? Tag);
+
+/// <summary>Peer input failed a protocol check: the session must end with this kind.</summary>
+internal sealed record CipherFailed(KamuneError Error, string Detail);
+
+/// <summary>Ask the ReplayGuardActor to judge a message's sequence number.</summary>
+internal sealed record CheckSequence(InboundMessage Message);
+
+/// <summary>The sequence number was exactly last + 1.</summary>
+internal sealed record SequenceAccepted(InboundMessage Message);
+
+/// <summary>A duplicate (got &lt; expected) or a gap (got &gt; expected): the session is out of sync.</summary>
+internal sealed record OutOfSync(ulong Expected, ulong Got);

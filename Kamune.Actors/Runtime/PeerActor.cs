@@ -1,0 +1,547 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Kamune.Protocol;
+using Kamune.Protocol.Session;
+using Kamune.Wire;
+
+namespace Kamune.Actors.Runtime;
+
+/// <summary>
+/// One connection, one session, in either role. A behaviour per phase — Exchange, Introduction, Handshake, Challenge,
+/// Established, Closing — each a method over the state it needs; transitions go through one BecomeX helper that
+/// does the entry work. The crypto runs in the <see cref="CipherActor"/> child, the receive sequence in the
+/// <see cref="ReplayGuardActor"/> child; this actor coordinates, times and reports.
+/// Inbound back-pressure: a frame is acknowledged (<see cref="FrameAck"/>) only once it has been fully handled.
+/// Every failure ends this session only: <see cref="SessionClosed"/> to the handler exactly once, the connection
+/// closed, the actor (and so its children and their keys) stopped.
+/// </summary>
+public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
+{
+    private const string HandshakeTimerKey = "handshake";
+    private const string IdleTimerKey = "idle";
+    private const string KeepAliveTimerKey = "keep-alive";
+
+    private readonly PeerOptions _options;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private IActorRef _cipher = ActorRefs.Nobody;
+    private IActorRef _guard = ActorRefs.Nobody;
+    private IActorRef _inbound = ActorRefs.Nobody;
+    private CancellationTokenSource? _verification;
+    private string? _sessionId;
+    private int _unconfirmedWrites;
+    private int _pendingSeals;
+    private int _stashedSends;
+    private bool _finished;
+
+    public PeerActor(PeerOptions options)
+    {
+        _options = options;
+    }
+
+    public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
+
+    public static Props Props(PeerOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        return Akka.Actor.Props.Create(() => new PeerActor(options));
+    }
+
+    // Any child failure is a bug, not peer input: stop the child; Terminated then ends the session.
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Stop);
+
+    protected override void PreStart()
+    {
+        _cipher = Context.ActorOf(
+            CipherActor.Props(_options.Role, _options.LocalIdentity, _options.LocalName, _options.AppVersion, _options.Clock, _options.Random),
+            "cipher");
+        _guard = Context.ActorOf(ReplayGuardActor.Props(), "replay-guard");
+        Context.Watch(_cipher);
+        Context.Watch(_guard);
+
+        // Go bounds the whole handshake with one deadline (30 s by default); so do we, until Established.
+        Timers.StartSingleTimer(HandshakeTimerKey, HandshakeTimedOut.Instance, _options.HandshakeTimeout);
+        RestartIdleTimer();
+        BecomeExchange();
+    }
+
+    protected override void PostStop()
+    {
+        _verification?.Cancel();
+        _verification?.Dispose();
+        if (!_finished)
+        {
+            // Stopped from outside (parent, system shutdown): the handler still hears exactly one SessionClosed.
+            _finished = true;
+            _options.Handler.Tell(new SessionClosed(
+                Self, _sessionId, CloseReason.LocalClose, null, "Session actor stopped.", _options.RemoteAddress));
+            _options.Connection.Tell(new CloseConnection(true));
+        }
+
+        base.PostStop();
+    }
+
+    protected override bool Receive(object message) => false;
+
+    // ---- Exchange: raw frames until the tunnel exists (protocol.md step 1) -------------------------------------
+
+    private void BecomeExchange()
+    {
+        Context.Become(Exchange());
+        if (_options.Role == SessionRole.Initiator)
+        {
+            _cipher.Tell(StartExchange.Instance);
+        }
+    }
+
+    private Receive Exchange() => message =>
+    {
+        switch (message)
+        {
+            case FrameReceived frame:
+                OnFrame(frame, payload => _cipher.Tell(new ExchangeFrame(payload)));
+                return true;
+            case ExchangeProgress progress:
+                Write(progress.Frames);
+                AckInbound();
+                if (progress.TunnelReady)
+                {
+                    BecomeIntroduction();
+                }
+
+                return true;
+            default:
+                return BeforeEstablished(message, SessionPhase.Exchange);
+        }
+    };
+
+    // ---- Introduction: Introduce both ways, then the verifier (protocol.md step 2) -------------------------------
+
+    private void BecomeIntroduction()
+    {
+        Context.Become(Introduction(null));
+        if (_options.Role == SessionRole.Initiator)
+        {
+            _cipher.Tell(SealIntroduce.Instance);
+        }
+    }
+
+    private Receive Introduction(RemotePeer? awaitingVerdict) => message =>
+    {
+        switch (message)
+        {
+            case FrameReceived frame when awaitingVerdict is null:
+                OnFrame(frame, payload => _cipher.Tell(new OpenIntroduce(payload)));
+                return true;
+            case IntroduceOpened opened when awaitingVerdict is null:
+                var peer = new RemotePeer(
+                    opened.Introduction.Identity, opened.Introduction.Name, opened.Introduction.AppVersion, _options.RemoteAddress);
+                if (opened.Introduction.Version.Decision == VersionDecision.AcceptWithWarning)
+                {
+                    _log.Warning("{0}", opened.Introduction.Version.Reason);
+                }
+
+                StartVerification(peer);
+                Context.Become(Introduction(peer));
+                return true;
+            case VerificationCompleted { Verdict: IdentityVerdict.Rejected rejected }:
+                Finish(CloseReason.Rejected, KamuneError.IdentityRejected, rejected.Reason, abort: false);
+                return true;
+            case VerificationCompleted when awaitingVerdict is not null:
+                AckInbound();
+                // The responder answers with its own Introduce only once it accepted the initiator's (Go server.go).
+                _cipher.Tell(_options.Role == SessionRole.Responder ? SealIntroduce.Instance : StartHandshake.Instance);
+                Context.Become(Handshake(awaitingVerdict));
+                return true;
+            default:
+                return BeforeEstablished(message, SessionPhase.Introduction);
+        }
+    };
+
+    private void StartVerification(RemotePeer peer)
+    {
+        _verification = new CancellationTokenSource();
+        Task<IdentityVerdict> verdict;
+        try
+        {
+            verdict = _options.Verifier.VerifyAsync(peer, _verification.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            verdict = Task.FromException<IdentityVerdict>(e);
+        }
+
+        // The verdict comes back as a message: state changes only ever happen on this actor's thread.
+        verdict.PipeTo(
+            Self,
+            success: v => new VerificationCompleted(v ?? IdentityVerdict.Reject("Verifier returned no verdict.")),
+            failure: e => new VerificationCompleted(IdentityVerdict.Reject($"Verifier failed: {e.GetBaseException().Message}")));
+    }
+
+    // ---- Handshake: ML-KEM request and accept (protocol.md step 3) ------------------------------------------------
+
+    private Receive Handshake(RemotePeer peer) => message =>
+    {
+        switch (message)
+        {
+            case FrameReceived frame:
+                OnFrame(frame, payload => _cipher.Tell(new HandshakeFrame(payload)));
+                return true;
+            case HandshakeCompleted completed:
+                _sessionId = completed.SessionId;
+                Write(completed.Frames);
+                AckInbound();
+                Context.Become(Challenge(peer, completed.SessionId));
+                return true;
+            default:
+                return BeforeEstablished(message, SessionPhase.Handshake);
+        }
+    };
+
+    // ---- Challenge: tokens echoed under the session cipher, inside the tunnel (protocol.md step 4) ----------------
+
+    private Receive Challenge(RemotePeer peer, string sessionId) => message =>
+    {
+        switch (message)
+        {
+            case FrameReceived frame:
+                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload)));
+                return true;
+            case Opened opened:
+                _guard.Tell(new CheckSequence(opened.Message));
+                return true;
+            case SequenceAccepted accepted:
+                _cipher.Tell(new ContinueChallenge(accepted.Message));
+                return true;
+            case ChallengeProgress progress:
+                Write(progress.Frames);
+                AckInbound();
+                if (progress.Completed)
+                {
+                    BecomeEstablished(peer, sessionId);
+                }
+
+                return true;
+            default:
+                return BeforeEstablished(message, SessionPhase.Challenge);
+        }
+    };
+
+    // ---- Established: application messages, PING/PONG, CLOSE_TRANSPORT (protocol.md step 5) ---------------------
+
+    private void BecomeEstablished(RemotePeer peer, string sessionId)
+    {
+        Timers.Cancel(HandshakeTimerKey);
+        if (_options.KeepAliveInterval is { } interval)
+        {
+            Timers.StartPeriodicTimer(KeepAliveTimerKey, KeepAliveTick.Instance, interval);
+        }
+
+        Context.Become(Established(sessionId));
+        _log.Info("Session {0} established with {1} ({2})", sessionId, peer.Name, peer.Fingerprint);
+        _options.Handler.Tell(new SessionEstablished(Self, sessionId, peer, _options.Role));
+        _stashedSends = 0;
+        Stash.UnstashAll();
+    }
+
+    private Receive Established(string sessionId) => message =>
+    {
+        switch (message)
+        {
+            case FrameReceived frame:
+                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload)));
+                return true;
+            case Opened opened:
+                _guard.Tell(new CheckSequence(opened.Message));
+                return true;
+            case SequenceAccepted accepted:
+                OnEstablishedMessage(sessionId, accepted.Message);
+                return true;
+            case Send send:
+                OnSend(send);
+                return true;
+            case KeepAliveTick:
+                _cipher.Tell(SealPing.Instance);
+                return true;
+            case CloseSession:
+                _cipher.Tell(new SealMessage(Route.CloseTransport, ReadOnlyMemory<byte>.Empty, CloseMarker.Instance));
+                Context.Become(Closing());
+                return true;
+            default:
+                return OnSealAnswer(message) || Common(message, SessionPhase.Established);
+        }
+    };
+
+    private void OnEstablishedMessage(string sessionId, InboundMessage inbound)
+    {
+        if (!RoutePolicy.IsAllowedWhenEstablished(inbound.Route))
+        {
+            var detail = $"{SessionPhase.Established}: expected route ExchangeMessages, CloseTransport, Ping or Pong, got {inbound.Route}.";
+            Finish(CloseReason.ProtocolError, KamuneError.UnexpectedRoute, detail, abort: true);
+            return;
+        }
+
+        switch (inbound.Route)
+        {
+            case Route.ExchangeMessages:
+                _options.Handler.Tell(new MessageReceived(Self, sessionId, inbound.Value, inbound.Sequence, inbound.Timestamp));
+                break;
+            case Route.Ping:
+                _cipher.Tell(new SealMessage(Route.Pong, inbound.Value, null));
+                break;
+            case Route.CloseTransport:
+                Finish(CloseReason.PeerClosed, KamuneError.PeerDisconnected, "The peer sent CLOSE_TRANSPORT.", abort: false);
+                return;
+        }
+
+        // A PONG needs nothing beyond the idle timer the frame already restarted.
+        AckInbound();
+    }
+
+    private void OnSend(Send send)
+    {
+        if (send.Data.Length > SessionTransport.MaxPayload)
+        {
+            Sender.Tell(new SendRefused(
+                $"Message too large: expected at most {SessionTransport.MaxPayload} bytes, got {send.Data.Length}.", send.CorrelationId));
+            return;
+        }
+
+        if (_unconfirmedWrites + _pendingSeals >= _options.SendWindow)
+        {
+            Sender.Tell(new SendRefused(
+                $"Back-pressure: {_options.SendWindow} frames already wait for the connection; retry later.", send.CorrelationId));
+            return;
+        }
+
+        _pendingSeals++;
+        // Copied: the caller may reuse its buffer as soon as Tell returns.
+        _cipher.Tell(new SealMessage(Route.ExchangeMessages, send.Data.ToArray(), new PendingSend(Sender, send.CorrelationId)));
+    }
+
+    private bool OnSealAnswer(object message)
+    {
+        switch (message)
+        {
+            case Sealed { Tag: PendingSend pending } sealedSend:
+                _pendingSeals--;
+                Write(sealedSend.Frame);
+                pending.ReplyTo.Tell(new SendAck(sealedSend.Sequence, pending.CorrelationId));
+                return true;
+            case Sealed { Tag: null } sealedControl:
+                Write(sealedControl.Frame);
+                return true;
+            case SealRefused { Tag: PendingSend pending } refused:
+                _pendingSeals--;
+                pending.ReplyTo.Tell(new SendRefused(refused.Reason, pending.CorrelationId));
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    // ---- Closing: CLOSE_TRANSPORT is being sealed; then the connection closes (protocol.md step 5) ----------------
+
+    private Receive Closing() => message =>
+    {
+        switch (message)
+        {
+            case Sealed { Tag: CloseMarker } close:
+                Write(close.Frame);
+                Finish(CloseReason.LocalClose, null, "Closed by this side.", abort: false);
+                return true;
+            case Send send:
+                Sender.Tell(new SendRefused("Session is closing.", send.CorrelationId));
+                return true;
+            case ConnectionCompleted or ConnectionFailed:
+                // The goodbye was under way; losing the socket now does not change why the session ended.
+                Finish(CloseReason.LocalClose, null, "Closed by this side; the connection ended before CLOSE_TRANSPORT was written.", abort: true);
+                return true;
+            case FrameReceived or Opened or SequenceAccepted or KeepAliveTick or CloseSession:
+                // Nothing more is read once this side said goodbye; the frame stays unacknowledged.
+                return true;
+            default:
+                return OnSealAnswer(message) || Common(message, SessionPhase.Established);
+        }
+    };
+
+    // ---- Shared handling ---------------------------------------------------------------------------------------
+
+    private bool BeforeEstablished(object message, SessionPhase phase)
+    {
+        switch (message)
+        {
+            case Send when _stashedSends < _options.SendWindow:
+                _stashedSends++;
+                Stash.Stash();
+                return true;
+            case Send send:
+                Sender.Tell(new SendRefused(
+                    $"Session not established yet and {_stashedSends} sends already wait for it.", send.CorrelationId));
+                return true;
+            case CloseSession:
+                Finish(CloseReason.LocalClose, null, $"Closed by this side during {phase}, before the session was established.", abort: false);
+                return true;
+            case FramesReady ready:
+                Write(ready.Frames);
+                return true;
+            default:
+                return Common(message, phase);
+        }
+    }
+
+    private bool Common(object message, SessionPhase phase)
+    {
+        switch (message)
+        {
+            case ConnectionInit:
+                _inbound = Sender;
+                Sender.Tell(FrameAck.Instance);
+                return true;
+            case FrameWritten:
+                _unconfirmedWrites = Math.Max(0, _unconfirmedWrites - 1);
+                return true;
+            case CipherFailed failed:
+                Finish(CloseReason.ProtocolError, failed.Error, failed.Detail, abort: true);
+                return true;
+            case OutOfSync outOfSync:
+                Finish(CloseReason.ProtocolError, KamuneError.OutOfSync, ReceiveSequence.Describe(outOfSync.Expected, outOfSync.Got), abort: true);
+                return true;
+            case ConnectionCompleted:
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, $"{phase}: the connection ended without CLOSE_TRANSPORT.", abort: false);
+                return true;
+            case ConnectionFailed { Cause: KamuneProtocolException framing }:
+                Finish(CloseReason.ProtocolError, framing.Error, framing.Message, abort: true);
+                return true;
+            case ConnectionFailed failed:
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, $"{phase}: the connection failed ({failed.Cause.Message}).", abort: true);
+                return true;
+            case HandshakeTimedOut:
+                Finish(
+                    CloseReason.Timeout,
+                    KamuneError.HandshakeTimeout,
+                    $"Handshake: expected Established within {_options.HandshakeTimeout}, got stuck in {phase}.",
+                    abort: true);
+                return true;
+            case IdleTimedOut:
+                Finish(CloseReason.Timeout, KamuneError.IdleTimeout, $"{phase}: expected a frame within {_options.IdleTimeout}, got none.", abort: true);
+                return true;
+            case Terminated terminated:
+                Finish(CloseReason.ProtocolError, null, $"{phase}: internal failure, {terminated.ActorRef.Path.Name} stopped.", abort: true);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void OnFrame(FrameReceived frame, Action<ByteString> handle)
+    {
+        _inbound = Sender;
+        RestartIdleTimer();
+        if (frame.Payload.Count > _options.MaxFrameLength)
+        {
+            Finish(
+                CloseReason.ProtocolError,
+                KamuneError.FrameTooLarge,
+                $"Frame: expected at most {_options.MaxFrameLength} bytes, got {frame.Payload.Count}.",
+                abort: true);
+            return;
+        }
+
+        handle(frame.Payload);
+    }
+
+    private void AckInbound() => _inbound.Tell(FrameAck.Instance);
+
+    private void Write(IReadOnlyList<ByteString> frames)
+    {
+        foreach (var frame in frames)
+        {
+            Write(frame);
+        }
+    }
+
+    private void Write(ByteString frame)
+    {
+        _unconfirmedWrites++;
+        _options.Connection.Tell(new WriteFrame(frame));
+    }
+
+    private void RestartIdleTimer()
+    {
+        if (_options.IdleTimeout > TimeSpan.Zero)
+        {
+            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _options.IdleTimeout);
+        }
+    }
+
+    private void Finish(CloseReason reason, KamuneError? error, string detail, bool abort)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        Timers.CancelAll();
+        _verification?.Cancel();
+        foreach (var envelope in Stash.ClearStash())
+        {
+            if (envelope.Message is Send send)
+            {
+                envelope.Sender.Tell(new SendRefused($"Session closed ({reason}).", send.CorrelationId));
+            }
+        }
+
+        if (reason is CloseReason.ProtocolError or CloseReason.Timeout or CloseReason.Rejected)
+        {
+            _log.Warning("Session {0} ended: {1} {2}: {3}", _sessionId ?? "(none yet)", reason, error, detail);
+        }
+        else
+        {
+            _log.Info("Session {0} ended: {1}", _sessionId ?? "(none yet)", reason);
+        }
+
+        _options.Handler.Tell(new SessionClosed(Self, _sessionId, reason, error, detail, _options.RemoteAddress));
+        _options.Connection.Tell(new CloseConnection(abort));
+        Context.Become(Stopped());
+        Context.Stop(Self);
+    }
+
+    private Receive Stopped() => message =>
+    {
+        if (message is Send send)
+        {
+            Sender.Tell(new SendRefused("Session closed.", send.CorrelationId));
+        }
+
+        return true;
+    };
+
+    private sealed record PendingSend(IActorRef ReplyTo, object? CorrelationId);
+
+    private sealed record VerificationCompleted(IdentityVerdict Verdict);
+
+    private sealed class CloseMarker
+    {
+        public static readonly CloseMarker Instance = new();
+    }
+
+    private sealed class HandshakeTimedOut
+    {
+        public static readonly HandshakeTimedOut Instance = new();
+    }
+
+    private sealed class IdleTimedOut
+    {
+        public static readonly IdleTimedOut Instance = new();
+    }
+
+    private sealed class KeepAliveTick
+    {
+        public static readonly KeepAliveTick Instance = new();
+    }
+}

@@ -1,0 +1,73 @@
+using System.Net;
+using Akka.Actor;
+using Kamune.Abstractions;
+using Kamune.Identity;
+
+namespace Kamune.Actors.Runtime;
+
+/// <summary>
+/// Everything one <see cref="PeerActor"/> needs for one connection. The transport builds it per accepted or dialed
+/// socket; tests build it with a <see cref="DeterministicRandomSource"/> and a <see cref="ManualClock"/>.
+/// </summary>
+/// <param name="Role">Dialer = <see cref="SessionRole.Initiator"/>, listener = <see cref="SessionRole.Responder"/>.</param>
+/// <param name="Connection">The frame writer: takes <see cref="WriteFrame"/> and <see cref="CloseConnection"/>.</param>
+/// <param name="Handler">Receives SessionEstablished, MessageReceived and SessionClosed.</param>
+/// <param name="LocalIdentity">Signs every envelope; owned by the node, not disposed by the session.</param>
+/// <param name="LocalName">Introduce.Name; the Go reference defaults it to the identity's fingerprint.</param>
+/// <param name="AppVersion">Introduce.AppVersion: the protocol version, "0.7.0".</param>
+/// <param name="HandshakeTimeout">Bounds everything before Established (Go: 30 s for the whole handshake).</param>
+/// <param name="IdleTimeout">No inbound frame for this long ends the session; zero or negative disables it.</param>
+/// <param name="KeepAliveInterval">Send PING this often once established; null disables keep-alive.</param>
+/// <param name="MaxFrameLength">Largest frame payload accepted and written (at most 65,535).</param>
+/// <param name="SendWindow">Frames written but not yet confirmed by FrameWritten before application sends are refused.</param>
+public sealed record PeerOptions(
+    SessionRole Role,
+    IActorRef Connection,
+    IActorRef Handler,
+    IdentityKeyPair LocalIdentity,
+    string LocalName,
+    string AppVersion,
+    IIdentityVerifier Verifier,
+    IRandomSource Random,
+    IClock Clock,
+    EndPoint? RemoteAddress,
+    TimeSpan HandshakeTimeout,
+    TimeSpan IdleTimeout,
+    TimeSpan? KeepAliveInterval,
+    int MaxFrameLength,
+    int SendWindow)
+{
+    public const int MaxWireFrameLength = ushort.MaxValue;
+
+    /// <summary>Throws ArgumentException for settings no session can run with (a programming error, not network input).</summary>
+    public void Validate()
+    {
+        ArgumentNullException.ThrowIfNull(Connection);
+        ArgumentNullException.ThrowIfNull(Handler);
+        ArgumentNullException.ThrowIfNull(LocalIdentity);
+        ArgumentNullException.ThrowIfNull(LocalName);
+        ArgumentNullException.ThrowIfNull(AppVersion);
+        ArgumentNullException.ThrowIfNull(Verifier);
+        ArgumentNullException.ThrowIfNull(Random);
+        ArgumentNullException.ThrowIfNull(Clock);
+        if (HandshakeTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"HandshakeTimeout: expected > 0, got {HandshakeTimeout}.", nameof(HandshakeTimeout));
+        }
+
+        if (KeepAliveInterval is { } keepAlive && keepAlive <= TimeSpan.Zero)
+        {
+            throw new ArgumentException($"KeepAliveInterval: expected > 0 or null, got {keepAlive}.", nameof(KeepAliveInterval));
+        }
+
+        if (MaxFrameLength is < 1 or > MaxWireFrameLength)
+        {
+            throw new ArgumentException($"MaxFrameLength: expected 1..{MaxWireFrameLength}, got {MaxFrameLength}.", nameof(MaxFrameLength));
+        }
+
+        if (SendWindow < 1)
+        {
+            throw new ArgumentException($"SendWindow: expected >= 1, got {SendWindow}.", nameof(SendWindow));
+        }
+    }
+}
