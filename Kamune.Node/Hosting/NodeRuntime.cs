@@ -1,0 +1,51 @@
+using Akka.Actor;
+using Kamune.Actors;
+using Kamune.Identity;
+using Kamune.Node.Cli;
+
+namespace Kamune.Node.Hosting;
+
+/// <summary>
+/// One node inside this process: an ActorSystem on the node's configuration, the Kamune runtime with this node's
+/// identity and verifier, and the manager that Listen and Dial go to. The demo runs two of these side by side.
+/// </summary>
+internal sealed class NodeRuntime : IAsyncDisposable
+{
+    private NodeRuntime(ActorSystem system, IActorRef manager, IdentityKeyPair identity)
+    {
+        System = system;
+        Manager = manager;
+        Identity = identity;
+    }
+
+    public ActorSystem System { get; }
+
+    public IActorRef Manager { get; }
+
+    public IdentityKeyPair Identity { get; }
+
+    /// <summary>Starts the runtime; the identity stays owned by the caller.</summary>
+    public static NodeRuntime Start(string name, NodeConfig config, IdentityKeyPair identity, IIdentityVerifier verifier)
+    {
+        var system = ActorSystem.Create(name, config.Root);
+        var manager = Kamune.Actors.Hosting.DevBridge.Start(system, identity, verifier);
+        return new NodeRuntime(system, manager, identity);
+    }
+
+    /// <summary>Binds a listener for <paramref name="handler"/>'s sessions; the bound address, or a clear error.</summary>
+    public async Task<string> ListenAsync(PeerAddress address, IActorRef handler, TimeSpan timeout)
+    {
+        var reply = await Manager.Ask<object>(new Listen(address.Host, address.Port, handler), timeout).ConfigureAwait(false);
+        return reply switch
+        {
+            Listening listening => PeerAddress.Format(listening.LocalAddress),
+            ListenFailed failed => throw new NodeException($"cannot listen on {address}: {failed.Reason}"),
+            _ => throw new NodeException($"cannot listen on {address}: expected Listening or ListenFailed, got {reply.GetType().Name}"),
+        };
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await System.Terminate().ConfigureAwait(false);
+    }
+}
