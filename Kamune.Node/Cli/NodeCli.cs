@@ -20,6 +20,7 @@ public static class NodeCli
         {
             CommonOptions.Verbose,
             IdentityCommand.Create(output),
+            DemoCommand.Create(output),
             RunCommand.Create(),
         };
         return root;
