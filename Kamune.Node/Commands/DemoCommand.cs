@@ -92,6 +92,7 @@ internal static class DemoCommand
             throw new NodeException($"demo: expected Bob to see peer_closed, got {bobClosed.Reason} ({bobClosed.Detail})");
         }
 
+        await aliceNode.DrainConnectionsAsync(StepTimeout).ConfigureAwait(false);
         Phase("graceful close (CLOSE_TRANSPORT)");
 
         output.WriteLine();

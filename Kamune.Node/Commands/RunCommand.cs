@@ -96,6 +96,7 @@ internal static class RunCommand
         }
 
         await CloseAllAsync(hub, config.ShutdownTimeout).ConfigureAwait(false);
+        await runtime.DrainConnectionsAsync(config.ShutdownTimeout).ConfigureAwait(false);
         return ExitCodes.Success;
     }
 

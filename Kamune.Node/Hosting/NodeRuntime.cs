@@ -44,6 +44,32 @@ internal sealed class NodeRuntime : IAsyncDisposable
         };
     }
 
+    /// <summary>
+    /// Waits (bounded) until the manager has no connection writer left, so frames already queued, CLOSE_TRANSPORT
+    /// above all, reach the socket before the ActorSystem stops: terminating with a writer still flushing turns a
+    /// graceful close into a reset that the peer reports as connection_lost.
+    /// </summary>
+    public async Task DrainConnectionsAsync(TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var writers = System.ActorSelection(Manager.Path / "connection-*");
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                await writers.ResolveOne(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
+            }
+            catch (ActorNotFoundException)
+            {
+                return;
+            }
+
+            await Task.Delay(20).ConfigureAwait(false);
+        }
+
+        Serilog.Log.Warning("Connections still open after {Timeout}; stopping anyway", timeout);
+    }
+
     public async ValueTask DisposeAsync()
     {
         await System.Terminate().ConfigureAwait(false);
