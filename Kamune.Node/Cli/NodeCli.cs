@@ -14,7 +14,7 @@ public static class NodeCli
 {
     public const string ProgramName = "kamune-node";
 
-    public static RootCommand Build(TextWriter output)
+    public static RootCommand Build(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("Kamune node: secure peer-to-peer messaging (Kamune protocol 0.7)")
         {
@@ -22,6 +22,7 @@ public static class NodeCli
             IdentityCommand.Create(output),
             DemoCommand.Create(output),
             RunCommand.Create(),
+            BenchCommand.Create(output, error),
         };
         return root;
     }
@@ -30,7 +31,7 @@ public static class NodeCli
     {
         output ??= Console.Out;
         error ??= Console.Error;
-        var root = Build(output);
+        var root = Build(output, error);
         var parse = root.Parse(args);
         var verbose = parse.GetValue(CommonOptions.Verbose);
         NodeLogging.Configure(verbose);
