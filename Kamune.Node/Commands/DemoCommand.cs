@@ -93,6 +93,7 @@ internal static class DemoCommand
         }
 
         await aliceNode.DrainConnectionsAsync(StepTimeout).ConfigureAwait(false);
+        await bobNode.DrainConnectionsAsync(StepTimeout).ConfigureAwait(false);
         Phase("graceful close (CLOSE_TRANSPORT)");
 
         output.WriteLine();

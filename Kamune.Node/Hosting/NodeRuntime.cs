@@ -24,12 +24,14 @@ internal sealed class NodeRuntime : IAsyncDisposable
 
     public IdentityKeyPair Identity { get; }
 
+    private readonly List<System.Net.EndPoint> _listeners = new();
+
     /// <summary>Starts the runtime; the identity stays owned by the caller.</summary>
     public static NodeRuntime Start(string name, NodeConfig config, IdentityKeyPair identity, IIdentityVerifier verifier)
     {
         var system = ActorSystem.Create(name, config.Root);
-        var manager = Kamune.Actors.Hosting.DevBridge.Start(system, identity, verifier);
-        return new NodeRuntime(system, manager, identity);
+        var kamune = KamuneExtension.Configure(system, new KamuneNodeOptions(identity, verifier));
+        return new NodeRuntime(system, kamune.Manager, identity);
     }
 
     /// <summary>Binds a listener for <paramref name="handler"/>'s sessions; the bound address, or a clear error.</summary>
@@ -38,7 +40,7 @@ internal sealed class NodeRuntime : IAsyncDisposable
         var reply = await Manager.Ask<object>(new Listen(address.Host, address.Port, handler), timeout).ConfigureAwait(false);
         return reply switch
         {
-            Listening listening => PeerAddress.Format(listening.LocalAddress),
+            Listening listening => Bound(listening.LocalAddress),
             ListenFailed failed => throw new NodeException($"cannot listen on {address}: {failed.Reason}"),
             _ => throw new NodeException($"cannot listen on {address}: expected Listening or ListenFailed, got {reply.GetType().Name}"),
         };
@@ -52,6 +54,26 @@ internal sealed class NodeRuntime : IAsyncDisposable
     public async Task DrainConnectionsAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        System.Net.EndPoint[] listeners;
+        lock (_listeners)
+        {
+            listeners = _listeners.ToArray();
+            _listeners.Clear();
+        }
+
+        // Stop accepting first, so no new session starts while the others close, and no listener dies noisily with the system.
+        foreach (var listener in listeners)
+        {
+            try
+            {
+                await Manager.Ask<Unbound>(new Unbind(listener), timeout).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                Serilog.Log.Warning("Listener {Address} did not unbind within {Timeout}", listener, timeout);
+            }
+        }
+
         var writers = System.ActorSelection(Manager.Path / "connection-*");
         while (DateTime.UtcNow < deadline)
         {
@@ -68,6 +90,16 @@ internal sealed class NodeRuntime : IAsyncDisposable
         }
 
         Serilog.Log.Warning("Connections still open after {Timeout}; stopping anyway", timeout);
+    }
+
+    private string Bound(System.Net.EndPoint address)
+    {
+        lock (_listeners)
+        {
+            _listeners.Add(address);
+        }
+
+        return PeerAddress.Format(address);
     }
 
     public async ValueTask DisposeAsync()
