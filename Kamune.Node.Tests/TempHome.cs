@@ -1,0 +1,27 @@
+namespace Kamune.Node.Tests;
+
+/// <summary>A fresh, private node home per test, removed afterwards.</summary>
+internal sealed class TempHome : IDisposable
+{
+    public TempHome()
+    {
+        Directory = Path.Combine(Path.GetTempPath(), "kamune-node-tests", Guid.NewGuid().ToString("N"));
+        System.IO.Directory.CreateDirectory(Directory);
+    }
+
+    public string Directory { get; }
+
+    public string Sub(string name) => Path.Combine(Directory, name);
+
+    public void Dispose()
+    {
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A node still shutting down may hold a file for a moment; the OS temp cleaner gets the rest.
+        }
+    }
+}

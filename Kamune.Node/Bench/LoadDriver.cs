@@ -1,0 +1,219 @@
+using System.Diagnostics;
+using Akka.Actor;
+using Kamune.Node.Cli;
+using Kamune.Node.Hosting;
+using Kamune.Node.Json;
+
+namespace Kamune.Node.Bench;
+
+/// <summary>What one bench run asks for.</summary>
+internal sealed record LoadPlan(PeerAddress Target, int Sessions, int MessagesPerSession, int Size, int Window, int ParallelDials);
+
+/// <summary>What one bench run measured.</summary>
+internal sealed record LoadReport(
+    int Established,
+    int Failed,
+    string? FirstError,
+    TimeSpan HandshakePhase,
+    TimeSpan[] HandshakeLatency,
+    long RoundTrips,
+    TimeSpan MessagePhase,
+    TimeSpan[] RoundTripLatency);
+
+/// <summary>
+/// The bench load: dials sessions to an --echo node, then keeps <see cref="LoadPlan.Window"/> messages in flight on
+/// every session and times each round trip (echo order equals send order on a session, so a FIFO of send times
+/// per session pairs them). Receives the session hub's events as its output.
+/// </summary>
+internal sealed class LoadDriver : INodeOutput
+{
+    public static readonly double[] ReportedPercentiles = [50, 90, 99, 99.9, 100];
+
+    private readonly LoadPlan _plan;
+    private readonly ReadOnlyMemory<byte> _payload;
+    private readonly object _gate = new();
+    private readonly Dictionary<int, SessionLoad> _sessions = new();
+    private readonly LatencyStats _roundTrips;
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private IActorRef _hub = ActorRefs.Nobody;
+    private long _received;
+    private int _finishedSessions;
+    private string? _firstError;
+
+    public LoadDriver(LoadPlan plan, byte[] payload)
+    {
+        _plan = plan;
+        _payload = payload;
+        _roundTrips = new LatencyStats(checked(plan.Sessions * plan.MessagesPerSession));
+    }
+
+    public long Received => Interlocked.Read(ref _received);
+
+    public async Task<LoadReport> RunAsync(IActorRef hub, TimeSpan dialTimeout, TimeSpan stallTimeout, IProgress<string>? progress)
+    {
+        _hub = hub;
+        var handshakeLatency = new LatencyStats(_plan.Sessions);
+        var established = new List<int>();
+        var failed = 0;
+        var handshakes = Stopwatch.StartNew();
+        using (var gate = new SemaphoreSlim(_plan.ParallelDials))
+        {
+            var dials = Enumerable.Range(0, _plan.Sessions).Select(async _ =>
+            {
+                await gate.WaitAsync().ConfigureAwait(false);
+                try
+                {
+                    var started = Stopwatch.GetTimestamp();
+                    var outcome = await hub.Ask<DialOutcome>(new HubDial(_plan.Target), dialTimeout).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        if (outcome.Session is { } session)
+                        {
+                            handshakeLatency.Add(Stopwatch.GetTimestamp() - started);
+                            established.Add(session);
+                        }
+                        else
+                        {
+                            failed++;
+                            _firstError ??= outcome.Error;
+                        }
+
+                        progress?.Report($"handshakes {established.Count + failed}/{_plan.Sessions}");
+                    }
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            });
+            await Task.WhenAll(dials).ConfigureAwait(false);
+        }
+
+        var handshakePhase = handshakes.Elapsed;
+        if (established.Count == 0)
+        {
+            return new LoadReport(0, failed, _firstError, handshakePhase, [], 0, TimeSpan.Zero, []);
+        }
+
+        var messages = Stopwatch.StartNew();
+        lock (_gate)
+        {
+            foreach (var session in established)
+            {
+                var load = new SessionLoad();
+                _sessions[session] = load;
+                var first = Math.Min(_plan.Window, _plan.MessagesPerSession);
+                for (var i = 0; i < first; i++)
+                {
+                    SendNext(session, load);
+                }
+            }
+
+            if (_plan.MessagesPerSession == 0)
+            {
+                _done.TrySetResult();
+            }
+        }
+
+        var total = (long)established.Count * _plan.MessagesPerSession;
+        var lastSeen = -1L;
+        var lastProgress = Stopwatch.StartNew();
+        while (!_done.Task.IsCompleted)
+        {
+            await Task.WhenAny(_done.Task, Task.Delay(250)).ConfigureAwait(false);
+            var now = Received;
+            var rate = now / Math.Max(messages.Elapsed.TotalSeconds, 1e-3);
+            progress?.Report($"messages {now}/{total}  {rate:F0} round trips/s");
+            if (now != lastSeen)
+            {
+                lastSeen = now;
+                lastProgress.Restart();
+            }
+            else if (lastProgress.Elapsed > stallTimeout)
+            {
+                throw new NodeException($"bench: no echo for {stallTimeout.TotalSeconds:F0} s after {now} of {total} round trips; is the target running with --echo?");
+            }
+        }
+
+        var messagePhase = messages.Elapsed;
+        lock (_gate)
+        {
+            return new LoadReport(established.Count, failed + _sessions.Values.Count(s => s.Lost), _firstError, handshakePhase,
+                handshakeLatency.Percentiles(ReportedPercentiles), Received, messagePhase, _roundTrips.Percentiles(ReportedPercentiles));
+        }
+    }
+
+    public void Emit(NodeEvent nodeEvent)
+    {
+        switch (nodeEvent)
+        {
+            case NodeEvent.MessageReceived received:
+                lock (_gate)
+                {
+                    if (!_sessions.TryGetValue(received.Session, out var load) || load.SendTimes.Count == 0)
+                    {
+                        return;
+                    }
+
+                    _roundTrips.Add(Stopwatch.GetTimestamp() - load.SendTimes.Dequeue());
+                    Interlocked.Increment(ref _received);
+                    load.Received++;
+                    if (load.Sent < _plan.MessagesPerSession)
+                    {
+                        SendNext(received.Session, load);
+                    }
+                    else if (load.Received == _plan.MessagesPerSession)
+                    {
+                        FinishSession();
+                    }
+                }
+
+                break;
+            case NodeEvent.SessionClosed closed:
+                lock (_gate)
+                {
+                    if (_sessions.TryGetValue(closed.Session, out var load) && load.Received < _plan.MessagesPerSession && !load.Lost)
+                    {
+                        load.Lost = true;
+                        _firstError ??= $"session {closed.Session} closed during the run: {closed.Reason} ({closed.Detail})";
+                        FinishSession();
+                    }
+                }
+
+                break;
+            case NodeEvent.Error error:
+                lock (_gate)
+                {
+                    _firstError ??= error.Message;
+                }
+
+                break;
+        }
+    }
+
+    private void SendNext(int session, SessionLoad load)
+    {
+        load.Sent++;
+        load.SendTimes.Enqueue(Stopwatch.GetTimestamp());
+        _hub.Tell(new HubSend(session, _payload));
+    }
+
+    private void FinishSession()
+    {
+        if (++_finishedSessions == _sessions.Count)
+        {
+            _done.TrySetResult();
+        }
+    }
+
+    private sealed class SessionLoad
+    {
+        public Queue<long> SendTimes { get; } = new();
+
+        public int Sent { get; set; }
+
+        public int Received { get; set; }
+
+        public bool Lost { get; set; }
+    }
+}

@@ -1,0 +1,100 @@
+using System.CommandLine;
+using Kamune.Abstractions;
+using Kamune.Actors;
+using Kamune.Identity;
+using Kamune.Node.Bench;
+using Kamune.Node.Cli;
+using Kamune.Node.Hosting;
+
+namespace Kamune.Node.Commands;
+
+/// <summary><c>kamune-node bench</c>: a load driver against a node running <c>run --echo</c>, like redis-benchmark.</summary>
+internal static class BenchCommand
+{
+    // BytesValue adds 4 bytes and the inner message may be at most 61,439 bytes (protocol.md "Padding").
+    private const int MaxSize = 61_435;
+
+    public static Command Create(TextWriter output, TextWriter error)
+    {
+        var target = new Option<string>("--target", "-t") { Description = "HOST:PORT of a node running `kamune-node run --echo`", Required = true, HelpName = "HOST:PORT" };
+        var sessions = new Option<int>("--sessions", "-s") { Description = "Concurrent sessions to open", DefaultValueFactory = _ => 10 };
+        var messages = new Option<int>("--messages", "-m") { Description = "Messages per session (each one echoed back)", DefaultValueFactory = _ => 1000 };
+        var size = new Option<int>("--size") { Description = $"Message size in bytes (1..{MaxSize})", DefaultValueFactory = _ => 256, HelpName = "BYTES" };
+        var config = new Option<string?>("--config", "-c") { Description = "HOCON file overriding the defaults", HelpName = "FILE" };
+        sessions.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, 100_000, "--sessions"));
+        messages.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 0, 10_000_000, "--messages"));
+        size.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, MaxSize, "--size"));
+
+        var command = new Command("bench", "Open sessions to an --echo node and measure handshakes/s, messages/s and latency")
+        {
+            target, sessions, messages, size, config,
+        };
+        command.SetAction((parse, _) => RunAsync(
+            PeerAddress.Parse(parse.GetValue(target), allowPortZero: false, "--target"),
+            parse.GetValue(sessions), parse.GetValue(messages), parse.GetValue(size), parse.GetValue(config), output, error));
+        return command;
+    }
+
+    private static void Range(System.CommandLine.Parsing.OptionResult result, int value, int min, int max, string name)
+    {
+        if (value < min || value > max)
+        {
+            result.AddError($"{name}: expected {min}..{max}, got {value}");
+        }
+    }
+
+    private static async Task<int> RunAsync(PeerAddress target, int sessions, int messages, int size, string? configFile, TextWriter output, TextWriter error)
+    {
+        var config = NodeConfig.Load(configFile);
+        var payload = new byte[size];
+        SystemRandomSource.Instance.Fill(payload);
+        var plan = new LoadPlan(target, sessions, messages, size, config.BenchWindow, Math.Min(sessions, 32));
+
+        // A throwaway identity: the bench measures the protocol, it is not somebody to remember.
+        using var identity = IdentityKeyPair.Generate(SystemRandomSource.Instance);
+        var driver = new LoadDriver(plan, payload);
+        await using var runtime = NodeRuntime.Start("kamune-bench", config, identity, AcceptAllVerifier.Instance);
+        var hub = runtime.System.ActorOf(SessionHub.Props(runtime.Manager, driver, echo: false, onDial: null), "hub");
+        output.WriteLine($"bench {target}: {sessions} sessions x {messages} messages of {size} bytes, {plan.Window} in flight per session");
+
+        var progress = Console.IsErrorRedirected ? null : new Progress<string>(line => error.Write($"\r{line,-70}"));
+        var dialTimeout = config.Kamune.DialTimeout + config.Kamune.HandshakeTimeout + TimeSpan.FromSeconds(5);
+        var report = await driver.RunAsync(hub, dialTimeout, TimeSpan.FromSeconds(30), progress).ConfigureAwait(false);
+        if (progress is not null)
+        {
+            error.Write($"\r{new string(' ', 72)}\r");
+        }
+
+        await RunCommand.CloseAllAsync(hub, config.ShutdownTimeout).ConfigureAwait(false);
+        await runtime.DrainConnectionsAsync(config.ShutdownTimeout).ConfigureAwait(false);
+        if (report.Established == 0)
+        {
+            throw new NodeException(report.FirstError ?? $"bench: no session to {target} came up");
+        }
+
+        Print(output, report, plan);
+        if (report.Failed > 0)
+        {
+            throw new NodeException($"bench: {report.Failed} of {sessions} sessions failed; first: {report.FirstError}");
+        }
+
+        return ExitCodes.Success;
+    }
+
+    private static void Print(TextWriter output, LoadReport report, LoadPlan plan)
+    {
+        output.WriteLine($"sessions     {report.Established} established, {report.Failed} failed");
+        output.WriteLine($"handshakes   {report.Established} in {report.HandshakePhase.TotalSeconds:F2} s = {report.Established / report.HandshakePhase.TotalSeconds:F1} handshakes/s ({plan.ParallelDials} at a time)");
+        output.WriteLine($"             latency {Percentiles(report.HandshakeLatency)}");
+        if (report.RoundTrips > 0)
+        {
+            var seconds = report.MessagePhase.TotalSeconds;
+            output.WriteLine($"messages     {report.RoundTrips} round trips in {seconds:F2} s = {report.RoundTrips / seconds:F0} messages/s each way ({report.RoundTrips * plan.Size * 2 / seconds / 1e6:F1} MB/s of payload)");
+            output.WriteLine($"             round-trip latency {Percentiles(report.RoundTripLatency)}");
+        }
+    }
+
+    private static string Percentiles(TimeSpan[] values) =>
+        string.Join("  ", LoadDriver.ReportedPercentiles.Zip(values, (p, v) =>
+            $"{(p == 100 ? "max" : $"p{p:0.#}")} {v.TotalMilliseconds:F2} ms"));
+}

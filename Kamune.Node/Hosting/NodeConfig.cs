@@ -1,0 +1,96 @@
+using Akka.Configuration;
+using Kamune.Actors.Configuration;
+using Kamune.Node.Cli;
+
+namespace Kamune.Node.Hosting;
+
+/// <summary>How remote identities are trusted (kamune-node.trust, --trust).</summary>
+public enum TrustMode
+{
+    Tofu,
+    AllowList,
+    Any,
+}
+
+/// <summary>
+/// The node's configuration: a --config file over the embedded hocon/kamune-node.conf over the runtime's
+/// reference.conf. Read once; every value typed and checked here, so a bad file fails before anything starts.
+/// </summary>
+public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Trust, IReadOnlyList<string> AllowList, TimeSpan ShutdownTimeout, int BenchWindow)
+{
+    private static readonly Lazy<Config> Embedded = new(() =>
+        ConfigurationFactory.FromResource("Kamune.Node.kamune-node.conf", typeof(NodeConfig).Assembly));
+
+    /// <summary>The embedded node defaults alone (demo, bench and tests start from these).</summary>
+    public static NodeConfig Defaults() => Load(null);
+
+    /// <summary>Reads <paramref name="file"/> (HOCON) over the defaults; a missing or malformed file is a usage error.</summary>
+    public static NodeConfig Load(string? file, Config? overrides = null)
+    {
+        var root = Embedded.Value.WithFallback(KamuneConfig.Default);
+        if (file is not null)
+        {
+            if (!File.Exists(file))
+            {
+                throw new NodeException($"--config: expected a HOCON file, got no file at {Path.GetFullPath(file)}", ExitCodes.Usage);
+            }
+
+            Config fromFile;
+            try
+            {
+                fromFile = ConfigurationFactory.ParseString(File.ReadAllText(file));
+            }
+            catch (Exception e) when (e is ConfigurationException or FormatException or IOException)
+            {
+                throw new NodeException($"--config {file}: {FirstLine(e.Message)}", ExitCodes.Usage, e);
+            }
+
+            root = fromFile.WithFallback(root);
+        }
+
+        if (overrides is not null)
+        {
+            root = overrides.WithFallback(root);
+        }
+
+        try
+        {
+            var node = root.GetConfig("kamune-node");
+            var trust = ParseTrust(node.GetString("trust"), "kamune-node.trust");
+            var window = node.GetInt("bench-window");
+            var kamune = KamuneSettings.Create(root);
+            if (window < 1 || window > kamune.SendWindow)
+            {
+                throw new NodeException(
+                    $"kamune-node.bench-window: expected 1..{kamune.SendWindow} (kamune.send-window), got {window}", ExitCodes.Usage);
+            }
+
+            var shutdown = node.GetTimeSpan("shutdown-timeout");
+            if (shutdown <= TimeSpan.Zero)
+            {
+                throw new NodeException($"kamune-node.shutdown-timeout: expected a positive duration, got {shutdown}", ExitCodes.Usage);
+            }
+
+            return new NodeConfig(root, kamune, trust, node.GetStringList("allow-list").ToArray(), shutdown, window);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new NodeException($"configuration: {FirstLine(e.Message)}", ExitCodes.Usage, e);
+        }
+    }
+
+    /// <summary>"tofu", "allow-list" or "any", as on the command line and in the config.</summary>
+    public static TrustMode ParseTrust(string? text, string what) => text?.Trim().ToLowerInvariant() switch
+    {
+        "tofu" => TrustMode.Tofu,
+        "allow-list" or "allowlist" => TrustMode.AllowList,
+        "any" => TrustMode.Any,
+        _ => throw new NodeException($"{what}: expected tofu, allow-list or any, got \"{text}\"", ExitCodes.Usage),
+    };
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end];
+    }
+}

@@ -1,0 +1,314 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Event;
+using Kamune.Actors;
+using Kamune.Node.Cli;
+using Kamune.Node.Json;
+
+namespace Kamune.Node.Hosting;
+
+/// <summary>Where the hub's events go: the JSON line writer or the chat console. Called from the hub's thread only.</summary>
+public interface INodeOutput
+{
+    void Emit(NodeEvent nodeEvent);
+}
+
+/// <summary>Dial <paramref name="Address"/>; the asker gets a <see cref="DialOutcome"/> once the session is up or has failed.</summary>
+internal sealed record HubDial(PeerAddress Address);
+
+/// <summary>The end of a <see cref="HubDial"/>: the session number, or why there is none.</summary>
+internal sealed record DialOutcome(PeerAddress Address, int? Session, string? Error);
+
+internal sealed record HubSend(int Session, ReadOnlyMemory<byte> Data);
+
+internal sealed record HubClose(int Session);
+
+/// <summary>Close every session gracefully; answered with <see cref="AllClosed"/> once none is left.</summary>
+internal sealed class HubCloseAll
+{
+    public static readonly HubCloseAll Instance = new();
+
+    private HubCloseAll()
+    {
+    }
+}
+
+internal sealed class AllClosed
+{
+    public static readonly AllClosed Instance = new();
+
+    private AllClosed()
+    {
+    }
+}
+
+/// <summary>Answered with <see cref="HubSessions"/>: the live sessions, for /peers.</summary>
+internal sealed class HubListSessions
+{
+    public static readonly HubListSessions Instance = new();
+
+    private HubListSessions()
+    {
+    }
+}
+
+internal sealed record HubSessionInfo(int Number, string SessionId, PeerInfo Peer, SessionRole Role);
+
+internal sealed record HubSessions(IReadOnlyList<HubSessionInfo> Sessions);
+
+/// <summary>
+/// The application side of a node: the handler every session of this node reports to. It numbers established
+/// sessions 1, 2, 3... (the numbers the console's /use and the JSON commands take), turns runtime events into
+/// <see cref="NodeEvent"/>s, carries user commands to the right session actor and, with echo on, sends every
+/// received message back on its session.
+/// </summary>
+internal sealed class SessionHub : ReceiveActor
+{
+    private readonly IActorRef _manager;
+    private readonly INodeOutput _output;
+    private readonly bool _echo;
+    private readonly Action<EndPoint, PeerAddress>? _onDial;
+    private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Dictionary<int, Entry> _byNumber = new();
+    private readonly Dictionary<IActorRef, int> _numbers = new();
+    private readonly Dictionary<IActorRef, PendingDial> _dialedSessions = new();
+    private readonly List<PendingDial> _connecting = new();
+    private readonly List<IActorRef> _closeWaiters = new();
+    private int _next;
+
+    public SessionHub(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial)
+    {
+        _manager = manager;
+        _output = output;
+        _echo = echo;
+        _onDial = onDial;
+
+        Receive<HubDial>(dial => StartDial(dial.Address, Sender));
+        Receive<Resolved>(OnResolved);
+        Receive<Dialing>(OnDialing);
+        Receive<DialFailed>(OnDialFailed);
+        Receive<SessionEstablished>(OnEstablished);
+        Receive<MessageReceived>(OnMessage);
+        Receive<SessionClosed>(OnClosed);
+        Receive<SendAck>(ack =>
+        {
+            if (ack.CorrelationId is int number)
+            {
+                _output.Emit(new NodeEvent.Sent(number, ack.Sequence));
+            }
+        });
+        Receive<SendRefused>(refused =>
+        {
+            if (refused.CorrelationId is int number)
+            {
+                _output.Emit(new NodeEvent.Error($"send refused: {refused.Reason}", number));
+            }
+            else
+            {
+                _log.Warning("Echo not sent: {Reason}", refused.Reason);
+            }
+        });
+        Receive<HubSend>(send =>
+        {
+            if (TryGet(send.Session, out var entry))
+            {
+                entry.Actor.Tell(new Send(send.Data, send.Session));
+            }
+        });
+        Receive<HubClose>(close =>
+        {
+            if (TryGet(close.Session, out var entry))
+            {
+                entry.Actor.Tell(CloseSession.Instance);
+            }
+        });
+        Receive<HubCloseAll>(_ =>
+        {
+            _closeWaiters.Add(Sender);
+            foreach (var entry in _byNumber.Values)
+            {
+                entry.Actor.Tell(CloseSession.Instance);
+            }
+
+            // Sessions still in their handshake have no number yet; they are closed too, so none outlives the node.
+            foreach (var pending in _dialedSessions.Keys)
+            {
+                pending.Tell(CloseSession.Instance);
+            }
+
+            ReplyIfAllClosed();
+        });
+        Receive<HubListSessions>(_ => Sender.Tell(new HubSessions(
+            _byNumber.OrderBy(p => p.Key).Select(p => new HubSessionInfo(p.Key, p.Value.SessionId, p.Value.Peer, p.Value.Role)).ToArray())));
+    }
+
+    public static Props Props(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial) =>
+        Akka.Actor.Props.Create(() => new SessionHub(manager, output, echo, onDial));
+
+    /// <summary>The JSON/console form of a peer.</summary>
+    public static PeerInfo Describe(RemotePeer peer) => new(peer.Name, peer.Identity, PeerAddress.Format(peer.Address));
+
+    /// <summary>The close reasons as the JSON schema names them.</summary>
+    public static string ReasonText(CloseReason reason) => reason switch
+    {
+        CloseReason.PeerClosed => "peer_closed",
+        CloseReason.ConnectionLost => "connection_lost",
+        CloseReason.ProtocolError => "protocol_error",
+        CloseReason.LocalClose => "local_close",
+        CloseReason.Timeout => "timeout",
+        CloseReason.Rejected => "rejected",
+        _ => reason.ToString().ToLowerInvariant(),
+    };
+
+    private void StartDial(PeerAddress address, IActorRef requester)
+    {
+        // Resolve here rather than in the runtime, so the trust store knows which endpoint a dialed name became.
+        var self = Self;
+        Resolve(address).PipeTo(self, success: ip => new Resolved(address, ip, null, requester),
+            failure: e => new Resolved(address, null, e is SocketException s ? s.Message : e.Message, requester));
+    }
+
+    private static async Task<IPAddress> Resolve(PeerAddress address)
+    {
+        if (IPAddress.TryParse(address.Host, out var literal))
+        {
+            return literal;
+        }
+
+        var addresses = await Dns.GetHostAddressesAsync(address.Host).ConfigureAwait(false);
+        return addresses.FirstOrDefault(a => a.AddressFamily == AddressFamily.InterNetwork)
+            ?? addresses.FirstOrDefault()
+            ?? throw new SocketException((int)SocketError.HostNotFound);
+    }
+
+    private void OnResolved(Resolved resolved)
+    {
+        if (resolved.Ip is null)
+        {
+            Fail(new PendingDial(resolved.Address, resolved.Requester), $"cannot resolve {resolved.Address.Host}: {resolved.Error}");
+            return;
+        }
+
+        var endpoint = new IPEndPoint(resolved.Ip, resolved.Address.Port);
+        _onDial?.Invoke(endpoint, resolved.Address);
+        _connecting.Add(new PendingDial(resolved.Address, resolved.Requester) { Ip = resolved.Ip.ToString() });
+        _manager.Tell(new Dial(resolved.Ip.ToString(), resolved.Address.Port, Self));
+    }
+
+    private void OnDialing(Dialing dialing)
+    {
+        var index = _connecting.FindIndex(p => p.Ip == dialing.Host && p.Address.Port == dialing.Port);
+        if (index < 0)
+        {
+            return;
+        }
+
+        _dialedSessions[dialing.Session] = _connecting[index];
+        _connecting.RemoveAt(index);
+    }
+
+    private void OnDialFailed(DialFailed failed)
+    {
+        var index = _connecting.FindIndex(p => p.Ip == failed.Host && p.Address.Port == failed.Port);
+        if (index < 0)
+        {
+            return;
+        }
+
+        var pending = _connecting[index];
+        _connecting.RemoveAt(index);
+        Fail(pending, $"cannot connect to {pending.Address}: {failed.Reason}");
+    }
+
+    private void Fail(PendingDial pending, string message)
+    {
+        _output.Emit(new NodeEvent.Error(message, Address: pending.Address.ToString()));
+        pending.Requester.Tell(new DialOutcome(pending.Address, null, message));
+        ReplyIfAllClosed();
+    }
+
+    private void OnEstablished(SessionEstablished established)
+    {
+        var number = ++_next;
+        var peer = Describe(established.Peer);
+        _byNumber[number] = new Entry(established.Session, established.SessionId, peer, established.Role);
+        _numbers[established.Session] = number;
+        _output.Emit(new NodeEvent.SessionEstablished(
+            number, established.SessionId, peer, established.Role == SessionRole.Initiator ? "initiator" : "responder"));
+        if (_dialedSessions.Remove(established.Session, out var pending))
+        {
+            pending.Requester.Tell(new DialOutcome(pending.Address, number, null));
+        }
+    }
+
+    private void OnMessage(MessageReceived received)
+    {
+        if (!_numbers.TryGetValue(received.Session, out var number))
+        {
+            return;
+        }
+
+        _output.Emit(new NodeEvent.MessageReceived(number, received.Sequence, received.Data));
+        if (_echo)
+        {
+            received.Session.Tell(new Send(received.Data));
+        }
+    }
+
+    private void OnClosed(SessionClosed closed)
+    {
+        if (_numbers.Remove(closed.Session, out var number))
+        {
+            _byNumber.Remove(number);
+            _output.Emit(new NodeEvent.SessionClosed(number, ReasonText(closed.Reason), closed.Detail));
+        }
+        else if (_dialedSessions.Remove(closed.Session, out var pending))
+        {
+            // A dialed session that never got established: the handshake failed or a key was refused.
+            Fail(pending, $"session with {pending.Address} failed ({ReasonText(closed.Reason)}): {closed.Detail}");
+        }
+        else
+        {
+            // An accepted connection that never got established: worth a line, not a session event.
+            _output.Emit(new NodeEvent.Error(
+                $"incoming session from {PeerAddress.Format(closed.RemoteAddress)} failed ({ReasonText(closed.Reason)}): {closed.Detail}",
+                Address: PeerAddress.Format(closed.RemoteAddress)));
+        }
+
+        ReplyIfAllClosed();
+    }
+
+    private bool TryGet(int number, out Entry entry)
+    {
+        if (_byNumber.TryGetValue(number, out entry!))
+        {
+            return true;
+        }
+
+        _output.Emit(new NodeEvent.Error($"no session {number}; live sessions: {(_byNumber.Count == 0 ? "none" : string.Join(", ", _byNumber.Keys.Order()))}", number));
+        return false;
+    }
+
+    private void ReplyIfAllClosed()
+    {
+        if (_closeWaiters.Count > 0 && _byNumber.Count == 0 && _dialedSessions.Count == 0)
+        {
+            foreach (var waiter in _closeWaiters)
+            {
+                waiter.Tell(AllClosed.Instance);
+            }
+
+            _closeWaiters.Clear();
+        }
+    }
+
+    private sealed record Entry(IActorRef Actor, string SessionId, PeerInfo Peer, SessionRole Role);
+
+    private sealed record PendingDial(PeerAddress Address, IActorRef Requester)
+    {
+        public string? Ip { get; init; }
+    }
+
+    private sealed record Resolved(PeerAddress Address, IPAddress? Ip, string? Error, IActorRef Requester);
+}
