@@ -179,7 +179,8 @@ public class ParserPropertyTests
         var tried = PublicIdentity.TryFromPkix(der, out var identity);
         try
         {
-            return tried && PublicIdentity.FromPkix(der).Equals(identity);
+            var parsed = PublicIdentity.FromPkix(der);
+            return tried && parsed.Equals(identity);
         }
         catch (KamuneProtocolException e)
         {
