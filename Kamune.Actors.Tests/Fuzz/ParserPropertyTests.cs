@@ -7,6 +7,7 @@ using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Wire;
 using Microsoft.FSharp.Core;
+using Xunit.Abstractions;
 
 namespace Kamune.Tests.Fuzz;
 
@@ -16,7 +17,7 @@ namespace Kamune.Tests.Fuzz;
 /// Runs are seeded (KAMUNE_FUZZ_SEED) and sized by KAMUNE_FUZZ_ITERATIONS, like the mutation loop.
 /// </summary>
 [Collection(FuzzCollection.Name)]
-public class ParserPropertyTests
+public class ParserPropertyTests(ITestOutputHelper output)
 {
     private static readonly int[] InterestingLengths = [0, 1, 2, 23, 24, 39, 40, 43, 44, 45, 64, 1087, 1088, 1120, 1184, 1216, 2338, 4096];
 
@@ -50,7 +51,9 @@ public class ParserPropertyTests
     public void Random_bytes_end_in_a_value_or_a_typed_error(string name)
     {
         var target = FuzzTargets.Get(name);
-        Check.One(Config, Prop.ForAll(NetworkBytes, input => { FuzzOracle.Check(target, input); }));
+        var tally = new FuzzTally();
+        Check.One(Config, Prop.ForAll(NetworkBytes, input => tally.Add(FuzzOracle.Check(target, input))));
+        output.WriteLine($"{name}: {tally}");
     }
 
     [Fact]
