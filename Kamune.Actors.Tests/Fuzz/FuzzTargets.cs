@@ -76,6 +76,12 @@ public static class FuzzTargets
         byte[] Signed(byte[] inner, ReadOnlySpan<byte> metadata) =>
             Envelope.Encode(initiatorSigner, inner.AsSpan(0, Math.Min(inner.Length, Envelope.MaxMessageSize)), metadata, random);
 
+        Kamune.Wire.Handshake ReceiveHandshake(byte[] inner, Route route)
+        {
+            var verified = Envelope.Open(Signed(inner, MetadataFactory.Handshake(route, clock, random).ToByteArray()), session.InitiatorIdentity);
+            return ParseInner(Kamune.Wire.Handshake.Parser, ByteString.CopyFrom(verified.Data.Span), "Handshake");
+        }
+
         var targets = new List<FuzzTarget>
         {
             new("FrameDecoder", [session.InitiatorStream, session.ResponderStream, .. session.InitiatorFrames.Select(f => FrameCodec.Encode(f))],
@@ -126,8 +132,7 @@ public static class FuzzTargets
             new("Handshake request (re-signed)", [session.HandshakeRequest],
                 input =>
                 {
-                    var verified = Envelope.Open(Signed(input, MetadataFactory.Handshake(Route.RequestHandshake, clock, random).ToByteArray()), session.InitiatorIdentity);
-                    var received = ParseInner(Kamune.Wire.Handshake.Parser, ByteString.CopyFrom(verified.Data.Span), "Handshake");
+                    var received = ReceiveHandshake(input, Route.RequestHandshake);
                     HandshakeValidation.ValidateRequest(received);
                     Span<byte> ciphertext = stackalloc byte[MlKem768.CiphertextSize];
                     Span<byte> secret = stackalloc byte[MlKem768.SharedSecretSize];
@@ -138,8 +143,7 @@ public static class FuzzTargets
             new("Handshake response (re-signed)", [session.HandshakeResponse],
                 input =>
                 {
-                    var verified = Envelope.Open(Signed(input, MetadataFactory.Handshake(Route.AcceptHandshake, clock, random).ToByteArray()), session.InitiatorIdentity);
-                    var received = ParseInner(Kamune.Wire.Handshake.Parser, ByteString.CopyFrom(verified.Data.Span), "Handshake");
+                    var received = ReceiveHandshake(input, Route.AcceptHandshake);
                     HandshakeValidation.ValidateResponse(received);
                     Span<byte> secret = stackalloc byte[MlKem768.SharedSecretSize];
                     kem.Decapsulate(received.Key.Span, secret);
@@ -168,13 +172,19 @@ public static class FuzzTargets
     /// <summary>Feeds <paramref name="stream"/> in chunks that depend only on the input, draining frames as a reader loop does.</summary>
     public static List<byte[]> DecodeStream(byte[] stream, int limit)
     {
+        var chunking = new Random(stream.Length);
+        return DecodeInChunks(stream, Enumerable.Repeat(0, int.MaxValue).Select(_ => 1 + chunking.Next(chunking.Next(2) == 0 ? 3 : 2048)), limit);
+    }
+
+    /// <summary>A TCP read loop: appends each chunk, drains every complete frame, then completes at end of stream.</summary>
+    public static List<byte[]> DecodeInChunks(byte[] stream, IEnumerable<int> chunkSizes, int limit)
+    {
         var decoder = new FrameDecoder(limit);
         var frames = new List<byte[]>();
-        var chunking = new Random(stream.Length);
-        var offset = 0;
-        while (offset < stream.Length)
+        using var sizes = chunkSizes.GetEnumerator();
+        for (var offset = 0; offset < stream.Length && sizes.MoveNext();)
         {
-            var take = Math.Min(stream.Length - offset, 1 + chunking.Next(chunking.Next(2) == 0 ? 3 : 2048));
+            var take = Math.Min(sizes.Current, stream.Length - offset);
             decoder.Append(stream.AsSpan(offset, take));
             offset += take;
             while (decoder.TryReadFrame(out var frame))

@@ -191,24 +191,9 @@ public class ParserPropertyTests(ITestOutputHelper output)
         }
     }
 
-    private static List<byte[]> Decode(byte[] stream, int[] cuts, int limit)
-    {
-        var decoder = new FrameDecoder(limit);
-        var frames = new List<byte[]>();
-        for (int offset = 0, i = 0; offset < stream.Length; i++)
-        {
-            var take = Math.Min(cuts[i % cuts.Length], stream.Length - offset);
-            decoder.Append(stream.AsSpan(offset, take));
-            offset += take;
-            while (decoder.TryReadFrame(out var frame))
-            {
-                frames.Add(frame);
-            }
-        }
-
-        decoder.Complete();
-        return frames;
-    }
+    // The chunk sizes repeat until the stream is used up.
+    private static List<byte[]> Decode(byte[] stream, int[] cuts, int limit) =>
+        FuzzTargets.DecodeInChunks(stream, Enumerable.Repeat(cuts, int.MaxValue).SelectMany(c => c), limit);
 
     private static (List<byte[]>? Frames, KamuneError? Error) Outcome(Func<List<byte[]>> run)
     {
