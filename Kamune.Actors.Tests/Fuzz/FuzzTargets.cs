@@ -5,6 +5,7 @@ using Kamune.Abstractions;
 using Kamune.Crypto;
 using Kamune.Identity;
 using Kamune.Protocol;
+using Kamune.Protocol.Session;
 using Kamune.Wire;
 
 namespace Kamune.Tests.Fuzz;
@@ -71,6 +72,12 @@ public static class FuzzTargets
         var sealer = new SessionSealer(session.KeyClientToServer, random);
         var opener = new SessionOpener(session.KeyClientToServer);
         var responderOpener = new SessionOpener(session.KeyServerToClient);
+        var responderSigner = session.ResponderSigner();
+
+        // The responder's session layer as the actor runtime uses it (protocol.md "Flow" steps 4-5).
+        var receiver = new SessionTransport(
+            "FUZZFUZZFUZZFUZZFUZZFUZZ", responderSigner, session.InitiatorIdentity,
+            new SessionSealer(session.KeyServerToClient, random), new SessionOpener(session.KeyClientToServer), clock, random);
 
         // A malicious peer signs whatever it likes; our encoder refuses above the cap, which the receiver never relies on.
         byte[] Signed(byte[] inner, ReadOnlySpan<byte> metadata) =>
@@ -158,6 +165,13 @@ public static class FuzzTargets
                     var verified = Envelope.Open(opener.Open(payload), session.InitiatorIdentity);
                     ParseInner(BytesValue.Parser, ByteString.CopyFrom(verified.Data.Span), "BytesValue");
                 }, Kinds(KamuneError.MalformedMessage)),
+            new("IntroductionPhase.ReadIntroduce (re-signed)", [session.IntroduceI],
+                input => IntroductionPhase.ReadIntroduce(Signed(input, MetadataFactory.Introduce(clock).ToByteArray()), ProtocolVersion.Current),
+                Kinds(KamuneError.MalformedMessage, KamuneError.InvalidPublicKey, KamuneError.InvalidSignature, KamuneError.IncompatibleVersion)),
+            new("SessionTransport.Open (re-signed BytesValue)", session.BytesValues,
+                input => receiver.Open(sealer.Seal(Signed(input, sessionMetadata))), Kinds(KamuneError.MalformedMessage)),
+            new("SessionTransport.Open (re-signed Metadata)", session.Metadata,
+                input => receiver.Open(sealer.Seal(Signed(session.BytesValues[2], input))), Kinds(KamuneError.MalformedMessage, KamuneError.InvalidRoute)),
             new("Session payload pipeline", session.SessionPayloadsFromResponder,
                 input =>
                 {
