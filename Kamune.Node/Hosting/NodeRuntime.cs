@@ -49,11 +49,17 @@ internal sealed class NodeRuntime : IAsyncDisposable
     /// <summary>
     /// Waits (bounded) until the manager has no connection writer left, so frames already queued, CLOSE_TRANSPORT
     /// above all, reach the socket before the ActorSystem stops: terminating with a writer still flushing turns a
-    /// graceful close into a reset that the peer reports as connection_lost.
+    /// graceful close into a reset that the peer reports as connection_lost. Listeners are unbound only after
+    /// that, because Akka.IO ends a listener's accepted sockets with it.
     /// </summary>
     public async Task DrainConnectionsAsync(TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
+        if (!await WritersGoneAsync(deadline).ConfigureAwait(false))
+        {
+            Serilog.Log.Warning("Connections still open after {Timeout}; stopping anyway", timeout);
+        }
+
         System.Net.EndPoint[] listeners;
         lock (_listeners)
         {
@@ -61,7 +67,6 @@ internal sealed class NodeRuntime : IAsyncDisposable
             _listeners.Clear();
         }
 
-        // Stop accepting first, so no new session starts while the others close, and no listener dies noisily with the system.
         foreach (var listener in listeners)
         {
             try
@@ -73,7 +78,10 @@ internal sealed class NodeRuntime : IAsyncDisposable
                 Serilog.Log.Warning("Listener {Address} did not unbind within {Timeout}", listener, timeout);
             }
         }
+    }
 
+    private async Task<bool> WritersGoneAsync(DateTime deadline)
+    {
         var writers = System.ActorSelection(Manager.Path / "connection-*");
         while (DateTime.UtcNow < deadline)
         {
@@ -83,13 +91,13 @@ internal sealed class NodeRuntime : IAsyncDisposable
             }
             catch (ActorNotFoundException)
             {
-                return;
+                return true;
             }
 
             await Task.Delay(20).ConfigureAwait(false);
         }
 
-        Serilog.Log.Warning("Connections still open after {Timeout}; stopping anyway", timeout);
+        return false;
     }
 
     private string Bound(System.Net.EndPoint address)
