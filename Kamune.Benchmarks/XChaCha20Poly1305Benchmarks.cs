@@ -18,9 +18,11 @@ public class XChaCha20Poly1305Benchmarks
 {
     private readonly byte[] _key = Sizes.Filled(XChaCha.KeySize, 1);
     private readonly byte[] _nonce = Sizes.Filled(XChaCha.NonceSize, 2);
+    private readonly byte[] _otherNonce = Sizes.Filled(XChaCha.NonceSize, 4);
     private readonly byte[] _subkey = GC.AllocateUninitializedArray<byte>(32, pinned: true);
     private readonly byte[] _ietfNonce = new byte[12];
     private readonly ManagedXChaCha _managed = new();
+    private bool _useFirstNonce;
     private byte[] _plaintext = [];
     private byte[] _sealed = [];
     private byte[] _output = [];
@@ -62,7 +64,9 @@ public class XChaCha20Poly1305Benchmarks
     [Benchmark(Description = "Seal BouncyCastle")]
     public int SealBouncyCastle()
     {
-        _managed.Init(true, new AeadParameters(new KeyParameter(_key), XChaCha.TagSize * 8, _nonce));
+        // BouncyCastle refuses to encrypt twice in a row under one nonce, so alternate two (the first call uses _nonce).
+        _useFirstNonce = !_useFirstNonce;
+        _managed.Init(true, new AeadParameters(new KeyParameter(_key), XChaCha.TagSize * 8, _useFirstNonce ? _nonce : _otherNonce));
         var written = _managed.ProcessBytes(_plaintext, _output);
         return written + _managed.DoFinal(_output.AsSpan(written));
     }
