@@ -47,7 +47,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         Assert.False(string.IsNullOrWhiteSpace(failed.Reason));
         // DialFailed is sent only after the connection's writer terminated, so this is not a race.
         manager.Tell(GetManagerState.Instance);
-        Assert.Equal(new ManagerState(0, 0, 0), ExpectMsg<ManagerState>());
+        Assert.Equal(new ManagerState(0, 0, 0, 0, 0), ExpectMsg<ManagerState>());
     }
 
     [Fact]
@@ -89,7 +89,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() =>
         {
             manager.Tell(GetManagerState.Instance);
-            Assert.Equal(new ManagerState(2, 1, 1), ExpectMsg<ManagerState>());
+            Assert.Equal(new ManagerState(2, 1, 1, 1, 0), ExpectMsg<ManagerState>());
         });
     }
 
@@ -140,7 +140,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         AwaitAssert(() =>
         {
             manager.Tell(GetManagerState.Instance);
-            Assert.Equal(new ManagerState(1, 1, 1), ExpectMsg<ManagerState>());
+            Assert.Equal(new ManagerState(1, 1, 1, 1, 0), ExpectMsg<ManagerState>());
         });
     }
 

@@ -26,8 +26,11 @@ internal sealed class KamuneManager : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, PendingConnection> _connections = new();
     private readonly Dictionary<EndPoint, IActorRef> _listeners = new();
-    private readonly HashSet<IActorRef> _sessions = new();
+    // Session actor -> its connection writer, so the session's PeerEstablished finds the connection it ends the handshake of.
+    private readonly Dictionary<IActorRef, IActorRef> _sessions = new();
     private long _next;
+    private int _acceptedHandshaking;
+    private long _refusedAtHandshakeCap;
 
     public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps)
     {
@@ -53,11 +56,8 @@ internal sealed class KamuneManager : ReceiveActor
             }
         });
         Receive<Dial>(StartDial);
-        Receive<AcceptConnection>(accept =>
-        {
-            var writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
-            Sender.Tell(new ConnectionStarted(writer, accept.Target.RemoteAddress));
-        });
+        Receive<AcceptConnection>(OnAccept);
+        Receive<PeerEstablished>(_ => OnEstablished(Sender));
         Receive<ConnectionOpened>(OnOpened);
         Receive<ConnectionNotOpened>(failed =>
         {
@@ -67,8 +67,8 @@ internal sealed class KamuneManager : ReceiveActor
             }
         });
         Receive<Terminated>(OnTerminated);
-        Receive<GetManagerState>(_ =>
-            Sender.Tell(new ManagerState(_listeners.Count, _connections.Count, _sessions.Count)));
+        Receive<GetManagerState>(_ => Sender.Tell(new ManagerState(
+            _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _refusedAtHandshakeCap)));
     }
 
     public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps) =>
@@ -99,6 +99,40 @@ internal sealed class KamuneManager : ReceiveActor
             new PendingConnection(true, dial.Handler, Sender, dial));
     }
 
+    // kamune.max-concurrent-handshakes: accepted connections whose session is not yet established, across every
+    // listener of the node. One more is closed at accept (not queued): a flood of half-open connections costs a
+    // socket each only until the refusal, and dialed connections, which this node chose to make, never count.
+    private void OnAccept(AcceptConnection accept)
+    {
+        var cap = _settings.MaxConcurrentHandshakes;
+        if (cap > 0 && _acceptedHandshaking >= cap)
+        {
+            _refusedAtHandshakeCap++;
+            _log.Warning(
+                "Refusing connection from {RemoteAddress}: expected at most {Cap} concurrent handshakes, got {Open} under way ({Refused} refused so far)",
+                accept.Target.RemoteAddress, cap, _acceptedHandshaking, _refusedAtHandshakeCap);
+            Listener.CloseAtOnce(accept.Target.Flow, Context.System);
+            Sender.Tell(new ConnectionRefused(accept.Target.RemoteAddress));
+            return;
+        }
+
+        _acceptedHandshaking++;
+        var writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
+        Sender.Tell(new ConnectionStarted(writer, accept.Target.RemoteAddress));
+    }
+
+    private void OnEstablished(IActorRef session)
+    {
+        if (_sessions.TryGetValue(session, out var writer) && _connections.TryGetValue(writer, out var pending) && pending.Handshaking)
+        {
+            _connections[writer] = pending with { Handshaking = false };
+            if (!pending.Dialed)
+            {
+                _acceptedHandshaking--;
+            }
+        }
+    }
+
     private IActorRef StartConnection(ConnectionTarget target, PendingConnection pending)
     {
         var writer = Context.ActorOf(ConnectionWriter.Props(target, _settings), $"connection-{++_next}");
@@ -118,7 +152,7 @@ internal sealed class KamuneManager : ReceiveActor
         var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress));
         var session = Context.ActorOf(props, $"session-{++_next}");
         Context.Watch(session);
-        _sessions.Add(session);
+        _sessions[session] = writer;
         writer.Tell(new AttachPeer(session));
         if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
         {
@@ -136,6 +170,11 @@ internal sealed class KamuneManager : ReceiveActor
 
         if (_connections.Remove(actor, out var pending))
         {
+            if (pending is { Handshaking: true, Dialed: false })
+            {
+                _acceptedHandshaking--;
+            }
+
             // DialFailed goes out only now, once the writer is gone: a caller that sees it finds nothing left running.
             if (pending is { FailureReason: { } reason, Requester: { } requester, Dial: { } dial })
             {
@@ -158,6 +197,9 @@ internal sealed class KamuneManager : ReceiveActor
     private sealed record PendingConnection(bool Dialed, IActorRef Handler, IActorRef? Requester, Dial? Dial)
     {
         public string? FailureReason { get; init; }
+
+        /// <summary>True from the TCP connection until its session reports <see cref="PeerEstablished"/>.</summary>
+        public bool Handshaking { get; init; } = true;
     }
 }
 
@@ -166,6 +208,22 @@ internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActor
 
 /// <summary>Manager to listener: the writer that now owns the accepted connection (watch it to count open connections).</summary>
 internal sealed record ConnectionStarted(IActorRef Connection, EndPoint RemoteAddress);
+
+/// <summary>Manager to listener: the accepted connection was closed at once (handshake cap); its address slot is free again.</summary>
+internal sealed record ConnectionRefused(EndPoint RemoteAddress);
+
+/// <summary>
+/// Session actor to its parent (the manager): the handshake finished and the session is established, so its
+/// connection no longer counts against kamune.max-concurrent-handshakes.
+/// </summary>
+internal sealed class PeerEstablished
+{
+    public static readonly PeerEstablished Instance = new();
+
+    private PeerEstablished()
+    {
+    }
+}
 
 /// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so Unbind can find it.</summary>
 internal sealed record ListenerBound(EndPoint LocalAddress);
@@ -180,5 +238,8 @@ internal sealed class GetManagerState
     }
 }
 
-/// <summary>Live listeners, connection writers and session actors under the manager.</summary>
-internal sealed record ManagerState(int Listeners, int Connections, int Sessions);
+/// <summary>
+/// Live listeners, connection writers (one per open socket) and session actors under the manager; how many of the
+/// connections have not finished their handshake; and how many accepted connections the handshake cap refused.
+/// </summary>
+internal sealed record ManagerState(int Listeners, int Connections, int Sessions, int Handshaking, long RefusedAtHandshakeCap);

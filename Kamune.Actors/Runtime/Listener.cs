@@ -1,4 +1,5 @@
 using System.Net;
+using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
@@ -89,6 +90,7 @@ internal sealed class Listener : ReceiveActor
             Context.Watch(started.Connection);
             _connections[started.Connection] = AddressOf(started.RemoteAddress);
         });
+        Receive<ConnectionRefused>(refused => Release(AddressOf(refused.RemoteAddress)));
         Receive<Terminated>(terminated =>
         {
             if (_connections.Remove(terminated.ActorRef, out var address))
@@ -151,10 +153,12 @@ internal sealed class Listener : ReceiveActor
     private void Reject(Tcp.IncomingConnection connection, string reason)
     {
         _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connection.RemoteAddress, reason);
-        // An empty outbound and a cancelled inbound: the socket is closed at once, nothing stays behind.
-        connection.HandleWith(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>()),
-            Context.System.Materializer());
+        CloseAtOnce(connection.Flow, Context.System);
     }
+
+    /// <summary>Runs an accepted connection with an empty outbound and a cancelled inbound: the socket is closed at once, nothing stays behind.</summary>
+    internal static void CloseAtOnce(Flow<ByteString, ByteString, NotUsed> connection, ActorSystem system) =>
+        connection.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(system.Materializer());
 
     private void Release(IPAddress address)
     {

@@ -233,6 +233,8 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         }
 
         Context.Become(Established(sessionId));
+        // The manager (our parent) stops counting this connection against kamune.max-concurrent-handshakes.
+        Context.Parent.Tell(PeerEstablished.Instance);
         _log.Info("Session {0} established with {1} ({2})", sessionId, peer.Name, peer.Fingerprint);
         _options.Handler.Tell(new SessionEstablished(Self, sessionId, peer, _options.Role));
         _stashedSends = 0;

@@ -1,0 +1,391 @@
+using System.Net;
+using System.Net.Sockets;
+using Akka.Actor;
+using Akka.Configuration;
+using Kamune.Abstractions;
+using Kamune.Actors;
+using Kamune.Actors.Configuration;
+using Kamune.Actors.Runtime;
+using Kamune.Identity;
+using Kamune.Protocol;
+using Kamune.Wire;
+
+namespace Kamune.Tests.Adversarial;
+
+/// <summary>
+/// Issue 3 item 8 and issue 6 items 2-3: hostile and failing peers over real loopback TCP. Node A listens; node B
+/// holds a healthy session with it the whole time; a <see cref="ScriptedPeer"/> attacks A. Each attack must end
+/// only its own session, with the right reason, close its socket, leave nothing running, and the healthy session
+/// must still carry messages both ways afterwards.
+/// </summary>
+public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+{
+    private static readonly Config NodeConfig = ConfigurationFactory.ParseString("""
+        kamune {
+          handshake-timeout = 2s
+          # Below the wire's 65,535 so a hostile length prefix can exceed it.
+          max-frame-length = 40000
+          max-connections-per-address = 0
+          max-concurrent-handshakes = 0
+        }
+        """).WithFallback(KamuneConfig.Default);
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA1));
+    private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB1));
+    private readonly IdentityKeyPair _keyHostile = IdentityKeyPair.Generate(new DeterministicRandomSource(0xC1));
+    private readonly IdentityKeyPair _keyOther = IdentityKeyPair.Generate(new DeterministicRandomSource(0xD1));
+    private readonly ActorSystem _systemB;
+    private readonly KamuneExtension _nodeA;
+    private readonly KamuneExtension _nodeB;
+
+    public HostilePeerTests()
+        : base(NodeConfig, "hostile-a")
+    {
+        _nodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(_keyA, AcceptAllVerifier.Instance));
+        _systemB = KamuneSystem.Create("hostile-b", new KamuneNodeOptions(_keyB, AcceptAllVerifier.Instance), NodeConfig);
+        _nodeB = KamuneExtension.Get(_systemB);
+    }
+
+    public static TheoryData<string, CloseReason, KamuneError> Attacks => new()
+    {
+        // Before or during the handshake.
+        { "silent peer", CloseReason.Timeout, KamuneError.HandshakeTimeout },
+        { "garbage before the exchange, then close", CloseReason.ProtocolError, KamuneError.FrameTruncated },
+        { "a random 1216-byte frame for the exchange key", CloseReason.ProtocolError, KamuneError.MalformedExchange },
+        { "oversized length prefix", CloseReason.ProtocolError, KamuneError.FrameTooLarge },
+        { "bit flip in a frame header", CloseReason.ProtocolError, KamuneError.MalformedExchange },
+        { "bit flip in the tunnel ciphertext", CloseReason.ProtocolError, KamuneError.TunnelOpenFailed },
+        { "Introduce signed by a different key", CloseReason.ProtocolError, KamuneError.InvalidSignature },
+        { "version 1.0.0", CloseReason.ProtocolError, KamuneError.IncompatibleVersion },
+        { "version 0.8.0", CloseReason.ProtocolError, KamuneError.IncompatibleVersion },
+        { "version garbage", CloseReason.ProtocolError, KamuneError.IncompatibleVersion },
+        { "CLOSE_TRANSPORT during the handshake", CloseReason.ProtocolError, KamuneError.UnexpectedRoute },
+        { "IDENTITY route during the handshake", CloseReason.ProtocolError, KamuneError.UnexpectedRoute },
+        { "killed mid-handshake", CloseReason.ConnectionLost, KamuneError.ConnectionLost },
+
+        // Once established.
+        { "replayed frame", CloseReason.ProtocolError, KamuneError.OutOfSync },
+        { "reordered frames", CloseReason.ProtocolError, KamuneError.OutOfSync },
+        { "bit flip in the session ciphertext", CloseReason.ProtocolError, KamuneError.DecryptionFailed },
+        { "bit flip in the signature", CloseReason.ProtocolError, KamuneError.InvalidSignature },
+        { "bit flip in the metadata", CloseReason.ProtocolError, KamuneError.InvalidSignature },
+        { "bit flip in the data", CloseReason.ProtocolError, KamuneError.InvalidSignature },
+        { "valid signature from a different key", CloseReason.ProtocolError, KamuneError.InvalidSignature },
+        { "REQUEST_HANDSHAKE route when established", CloseReason.ProtocolError, KamuneError.UnexpectedRoute },
+        { "undefined route 99 when established", CloseReason.ProtocolError, KamuneError.InvalidRoute },
+        { "oversized length prefix when established", CloseReason.ProtocolError, KamuneError.FrameTooLarge },
+        { "truncated frame then close", CloseReason.ProtocolError, KamuneError.FrameTruncated },
+        { "killed mid-stream", CloseReason.ConnectionLost, KamuneError.ConnectionLost },
+    };
+
+    [Theory]
+    [MemberData(nameof(Attacks))]
+    public async Task A_hostile_peer_ends_only_its_own_session_with_the_right_reason(string attack, CloseReason reason, KamuneError error)
+    {
+        var (probeA, probeB, port, healthyA, healthyB) = await HealthySessionAsync();
+        using var peer = await ScriptedPeer.ConnectAsync(port, _keyHostile, 7);
+
+        var killed = await AttackAsync(attack, peer);
+
+        var closed = probeA.FishForMessage<SessionClosed>(c => !Equals(c.Session, healthyA.Session), Patience);
+        Assert.Equal(reason, closed.Reason);
+        Assert.Equal(error, closed.Error);
+        if (!killed)
+        {
+            Assert.True(await peer.ClosedByNodeAsync(Patience), "the node did not close the hostile socket");
+        }
+
+        await AssertFlowsAsync(probeA, probeB, healthyA, healthyB);
+        await AssertOnlyHealthyRemainsAsync();
+    }
+
+    [Fact]
+    public async Task A_slow_but_honest_peer_that_writes_one_byte_per_segment_is_established()
+    {
+        var (probeA, probeB, port, healthyA, healthyB) = await HealthySessionAsync();
+        using var peer = await ScriptedPeer.ConnectAsync(port, _keyHostile, 8);
+        peer.Dribble = true;
+
+        await peer.EstablishAsync();
+        var established = probeA.FishForMessage<SessionEstablished>(e => e.SessionId == peer.SessionId, Patience);
+        await peer.SendAsync(Route.ExchangeMessages, new byte[] { 42 });
+        Assert.Equal(new byte[] { 42 }, probeA.FishForMessage<MessageReceived>(m => m.SessionId == peer.SessionId, Patience).Data.ToArray());
+
+        established.Session.Tell(new Send(new byte[] { 43 }));
+        var reply = await peer.ReceiveAsync();
+        Assert.Equal((Route.ExchangeMessages, 43), (reply.Route, (int)reply.Value.Span[0]));
+
+        await peer.SendAsync(Route.CloseTransport, ReadOnlyMemory<byte>.Empty);
+        Assert.Equal(CloseReason.PeerClosed, probeA.FishForMessage<SessionClosed>(c => c.SessionId == peer.SessionId, Patience).Reason);
+        await AssertFlowsAsync(probeA, probeB, healthyA, healthyB);
+        await AssertOnlyHealthyRemainsAsync();
+    }
+
+    [Fact]
+    public async Task The_network_going_away_while_the_node_sends_a_burst_is_a_lost_connection_and_nothing_else()
+    {
+        var (probeA, probeB, port, healthyA, healthyB) = await HealthySessionAsync();
+        using var peer = await ScriptedPeer.ConnectAsync(port, _keyHostile, 9);
+        await peer.EstablishAsync();
+        var victim = probeA.FishForMessage<SessionEstablished>(e => e.SessionId == peer.SessionId, Patience);
+
+        var sender = CreateTestProbe();
+        for (var i = 0; i < 200; i++)
+        {
+            victim.Session.Tell(new Send(new byte[30_000]), sender.Ref);
+        }
+
+        await peer.ReceiveAsync();
+        peer.Kill();
+
+        var closed = probeA.FishForMessage<SessionClosed>(c => c.SessionId == peer.SessionId, Patience);
+        Assert.Equal((CloseReason.ConnectionLost, KamuneError.ConnectionLost), (closed.Reason, closed.Error));
+        // Every send got an answer: acknowledged before the loss, refused after it.
+        var answers = sender.ReceiveN(200, Patience);
+        Assert.All(answers, a => Assert.True(a is SendAck or SendRefused));
+        await AssertFlowsAsync(probeA, probeB, healthyA, healthyB);
+        await AssertOnlyHealthyRemainsAsync();
+    }
+
+    [Fact]
+    public async Task A_handler_that_throws_is_restarted_by_its_own_supervisor_and_the_session_carries_on()
+    {
+        var probe = CreateTestProbe();
+        var probeB = CreateTestProbe();
+        var handler = Sys.ActorOf(Props.Create(() => new ThrowingHandler(probe.Ref)), "throwing-handler");
+        var local = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, handler);
+        await _nodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
+        var atA = probe.FishForMessage<SessionEstablished>(_ => true, Patience);
+        var atB = probeB.FishForMessage<SessionEstablished>(_ => true, Patience);
+
+        atB.Session.Tell(new Send(ThrowingHandler.Poison), probeB.Ref);
+        atB.Session.Tell(new Send(new byte[] { 1 }), probeB.Ref);
+        probe.ExpectMsg<ThrowingHandler.Restarted>(Patience);
+        Assert.Equal(new byte[] { 1 }, probe.ExpectMsg<MessageReceived>(Patience).Data.ToArray());
+
+        atA.Session.Tell(new Send(new byte[] { 2 }));
+        Assert.Equal(new byte[] { 2 }, probeB.FishForMessage<MessageReceived>(_ => true, Patience).Data.ToArray());
+        probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        Assert.Equal(new ManagerState(1, 1, 1, 0, 0), await ManagerStateAsync());
+    }
+
+    [Fact]
+    public async Task A_port_already_taken_is_ListenFailed_with_the_reason_and_leaves_no_listener()
+    {
+        var taken = new TcpListener(IPAddress.Loopback, 0);
+        taken.Start();
+        try
+        {
+            var port = ((IPEndPoint)taken.LocalEndpoint).Port;
+            var reply = await _nodeA.Manager.Ask<object>(new Listen("127.0.0.1", port, TestActor), Patience);
+            var failed = Assert.IsType<ListenFailed>(reply);
+            Assert.Equal(port, failed.Port);
+            Assert.False(string.IsNullOrWhiteSpace(failed.Reason));
+            Assert.Equal(new ManagerState(0, 0, 0, 0, 0), await ManagerStateAsync());
+        }
+        finally
+        {
+            taken.Stop();
+        }
+    }
+
+    // Returns true when the attack killed the socket itself, so there is nothing for the node to close.
+    private async Task<bool> AttackAsync(string attack, ScriptedPeer peer)
+    {
+        switch (attack)
+        {
+            case "silent peer":
+                return false;
+            case "garbage before the exchange, then close":
+                await peer.WriteRawAsync(ScriptedPeer.Ascii("GET / HTTP/1.1\r\nHost: kamune\r\n\r\n"));
+                peer.Client.Client.Shutdown(SocketShutdown.Send);
+                return false;
+            case "a random 1216-byte frame for the exchange key":
+                var noise = new byte[1216];
+                new DeterministicRandomSource(3).Fill(noise);
+                await peer.WriteFrameAsync(noise);
+                return false;
+            case "oversized length prefix":
+                await peer.WriteRawAsync(new byte[] { 0xFF, 0xFF, 1, 2, 3 });
+                return false;
+            case "bit flip in a frame header":
+                // The exchange key frame with bit 10 of its length cleared: 1216 (0x04C0) becomes 192 (0x00C0).
+                var frame = FrameCodec.Encode(new byte[1216]);
+                frame[0] ^= 0x04;
+                await peer.WriteRawAsync(frame);
+                return false;
+            case "bit flip in the tunnel ciphertext":
+                await peer.ExchangeAsync();
+                await peer.WriteFrameAsync(Flip(peer.SealInTunnel(peer.Introduce())));
+                return false;
+            case "Introduce signed by a different key":
+                await peer.ExchangeAsync();
+                await peer.SendInTunnelAsync(peer.IntroduceSignedBy(_keyOther));
+                return false;
+            case "version 1.0.0":
+                return await IntroduceVersionAsync(peer, "1.0.0");
+            case "version 0.8.0":
+                return await IntroduceVersionAsync(peer, "0.8.0");
+            case "version garbage":
+                return await IntroduceVersionAsync(peer, "garbage");
+            case "CLOSE_TRANSPORT during the handshake":
+                await peer.ExchangeAsync();
+                await peer.IntroduceAsync();
+                await peer.SendInTunnelAsync(peer.HandshakeEnvelope(Route.CloseTransport));
+                return false;
+            case "IDENTITY route during the handshake":
+                await peer.ExchangeAsync();
+                await peer.IntroduceAsync();
+                await peer.SendInTunnelAsync(peer.HandshakeEnvelope(Route.Identity));
+                return false;
+            case "killed mid-handshake":
+                await peer.ExchangeAsync();
+                peer.Kill();
+                return true;
+        }
+
+        await peer.EstablishAsync();
+        switch (attack)
+        {
+            case "replayed frame":
+                await peer.SendAsync(Route.ExchangeMessages, new byte[] { 1 });
+                await peer.WriteFrameAsync(peer.LastFrame);
+                break;
+            case "reordered frames":
+                var third = peer.SealSession(Route.ExchangeMessages, [3]);
+                var fourth = peer.SealSession(Route.ExchangeMessages, [4]);
+                await peer.WriteFrameAsync(fourth);
+                await peer.WriteFrameAsync(third);
+                break;
+            case "bit flip in the session ciphertext":
+                await peer.SendAsync(Route.ExchangeMessages, new byte[] { 1 }, flip: SessionLayer.Ciphertext);
+                break;
+            case "bit flip in the signature":
+                await peer.SendAsync(Route.ExchangeMessages, new byte[] { 1 }, flip: SessionLayer.Signature);
+                break;
+            case "bit flip in the metadata":
+                await peer.SendAsync(Route.ExchangeMessages, new byte[] { 1 }, flip: SessionLayer.Metadata);
+                break;
+            case "bit flip in the data":
+                await peer.SendAsync(Route.ExchangeMessages, new byte[] { 1 }, flip: SessionLayer.Data);
+                break;
+            case "valid signature from a different key":
+                await peer.SendAsync(Route.ExchangeMessages, new byte[] { 1 }, signer: _keyOther);
+                break;
+            case "REQUEST_HANDSHAKE route when established":
+                await peer.SendAsync(Route.RequestHandshake, new byte[] { 1 });
+                break;
+            case "undefined route 99 when established":
+                await peer.SendAsync((Route)99, new byte[] { 1 });
+                break;
+            case "oversized length prefix when established":
+                await peer.WriteRawAsync(new byte[] { 0xFF, 0xFF, 1, 2, 3 });
+                break;
+            case "truncated frame then close":
+                await peer.WriteRawAsync(new byte[] { 0x02, 0x58, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 });
+                peer.Client.Client.Shutdown(SocketShutdown.Send);
+                break;
+            case "killed mid-stream":
+                peer.Kill();
+                return true;
+            default:
+                throw new ArgumentException($"unknown attack \"{attack}\"", nameof(attack));
+        }
+
+        return false;
+    }
+
+    private static async Task<bool> IntroduceVersionAsync(ScriptedPeer peer, string version)
+    {
+        await peer.ExchangeAsync();
+        // The node refuses our Introduce and closes without answering: reading its reply fails.
+        await Assert.ThrowsAnyAsync<Exception>(() => peer.IntroduceAsync(version));
+        return false;
+    }
+
+    private static byte[] Flip(byte[] payload)
+    {
+        payload[payload.Length / 2] ^= 0x01;
+        return payload;
+    }
+
+    private async Task<(Akka.TestKit.TestProbe A, Akka.TestKit.TestProbe B, int Port, SessionEstablished AtA, SessionEstablished AtB)> HealthySessionAsync()
+    {
+        var probeA = CreateTestProbe();
+        var probeB = CreateTestProbe();
+        var local = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
+        await _nodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
+        var atA = probeA.ExpectMsg<SessionEstablished>(Patience);
+        var atB = probeB.ExpectMsg<SessionEstablished>(Patience);
+        return (probeA, probeB, local.Port, atA, atB);
+    }
+
+    private static async Task AssertFlowsAsync(Akka.TestKit.TestProbe probeA, Akka.TestKit.TestProbe probeB, SessionEstablished atA, SessionEstablished atB)
+    {
+        atB.Session.Tell(new Send(new byte[] { 7 }), probeB.Ref);
+        Assert.Equal(new byte[] { 7 }, probeA.FishForMessage<MessageReceived>(m => m.SessionId == atA.SessionId, Patience).Data.ToArray());
+        atA.Session.Tell(new Send(new byte[] { 8 }), probeA.Ref);
+        Assert.Equal(new byte[] { 8 }, probeB.FishForMessage<MessageReceived>(m => m.SessionId == atB.SessionId, Patience).Data.ToArray());
+        await Task.CompletedTask;
+    }
+
+    // Leak check: on node A only the listener and the healthy session's writer and session actor remain; the hostile
+    // session's actor (and with it its cipher, replay guard and timers) and its connection writer (its socket) are gone.
+    private async Task AssertOnlyHealthyRemainsAsync()
+    {
+        var expected = new ManagerState(1, 1, 1, 0, 0);
+        var deadline = DateTime.UtcNow + Patience;
+        var state = await ManagerStateAsync();
+        while (state != expected && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(50);
+            state = await ManagerStateAsync();
+        }
+
+        Assert.Equal(expected, state);
+    }
+
+    private Task<ManagerState> ManagerStateAsync() => _nodeA.Manager.Ask<ManagerState>(GetManagerState.Instance, Patience);
+
+    void IDisposable.Dispose()
+    {
+        _systemB.Terminate().Wait(TimeSpan.FromSeconds(10));
+        Dispose();
+        _keyA.Dispose();
+        _keyB.Dispose();
+        _keyHostile.Dispose();
+        _keyOther.Dispose();
+    }
+
+    /// <summary>A user handler that throws on one poison message; its supervisor (the user guardian) restarts it.</summary>
+    private sealed class ThrowingHandler : ReceiveActor
+    {
+        public static readonly byte[] Poison = [0xFF, 0xFF];
+
+        private readonly IActorRef _probe;
+
+        public ThrowingHandler(IActorRef probe)
+        {
+            _probe = probe;
+            ReceiveAny(message =>
+            {
+                if (message is MessageReceived received && received.Data.Span.SequenceEqual(Poison))
+                {
+                    throw new InvalidOperationException("handler bug");
+                }
+
+                probe.Tell(message);
+            });
+        }
+
+        protected override void PostRestart(Exception reason)
+        {
+            base.PostRestart(reason);
+            _probe.Tell(new Restarted());
+        }
+
+        public sealed record Restarted;
+    }
+}
