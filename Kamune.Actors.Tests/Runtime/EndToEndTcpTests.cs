@@ -16,8 +16,10 @@ namespace Kamune.Tests.Runtime;
 public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 {
     private static readonly Config NodeConfig = ConfigurationFactory.ParseString(
-        // A frame limit below the wire's 65,535 so a hostile header can exceed it (all test traffic fits easily).
-        "kamune { max-connections-per-address = 0, max-frame-length = 40000 }").WithFallback(KamuneConfig.Default);
+        // A frame limit one below the wire's 65,535, so a hostile 0xFFFF header exceeds it. Not lower: a handshake
+        // frame whose padding bumps to the last bucket is 65,495 + 16 = 65,511 bytes (protocol.md "Padding"), and a
+        // limit under that made the healthy session of these tests fail now and then (the peer reset it).
+        "kamune { max-connections-per-address = 0, max-frame-length = 65534 }").WithFallback(KamuneConfig.Default);
 
     private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA));
     private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB));
@@ -61,7 +63,10 @@ public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(CloseReason.LocalClose, probeB.FishForMessage<SessionClosed>(_ => true, TimeSpan.FromSeconds(10)).Reason);
     }
 
-    [Fact(Skip = "Not yet green: fewer than 200 sessions reach SessionEstablished on the dialing side; under investigation (see transport report).")]
+    // Was failing: every connection built a new ActorMaterializer, whose creation blocks a pool thread (see
+    // ConnectionWriter.PreStart); 200 at once starved the pool for ~45 s and dials timed out. Also needs room in the
+    // listen backlog (kamune.listen.backlog) and no per-address cap (all dials come from 127.0.0.1).
+    [Fact]
     public async Task One_system_holds_two_hundred_concurrent_sessions()
     {
         const int sessions = 200;
@@ -76,9 +81,10 @@ public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
         var atA = new List<SessionEstablished>();
         var atB = new List<SessionEstablished>();
-        var deadline = TimeSpan.FromSeconds(60);
+        var deadline = TimeSpan.FromSeconds(30);
         // Dialing (the dial's reply) and SessionEstablished (the handler's event) interleave across sessions.
         var eventsB = probeB.ReceiveN(2 * sessions, deadline);
+        Assert.All(eventsB, e => Assert.True(e is Dialing or SessionEstablished, $"expected Dialing or SessionEstablished, got {e}"));
         Assert.Equal(sessions, eventsB.OfType<Dialing>().Count());
         atB.AddRange(eventsB.OfType<SessionEstablished>());
         Assert.Equal(sessions, atB.Count);

@@ -23,7 +23,8 @@ public sealed record KamuneSettings(
     string ListenHost,
     int ListenPort,
     int MaxConcurrentHandshakes,
-    int MaxConnectionsPerAddress)
+    int MaxConnectionsPerAddress,
+    int ListenBacklog)
 {
     /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
     public static KamuneSettings Create(Config? config)
@@ -47,7 +48,8 @@ public sealed record KamuneSettings(
             ListenHost: k.GetString("listen.host"),
             ListenPort: k.GetInt("listen.port"),
             MaxConcurrentHandshakes: k.GetInt("max-concurrent-handshakes"),
-            MaxConnectionsPerAddress: k.GetInt("max-connections-per-address"));
+            MaxConnectionsPerAddress: k.GetInt("max-connections-per-address"),
+            ListenBacklog: k.GetInt("listen.backlog"));
         settings.Validate();
         return settings;
     }
@@ -83,6 +85,7 @@ public sealed record KamuneSettings(
         AtLeastOne(InboundBuffer, "inbound-buffer");
         AtLeastOne(OutboundBuffer, "outbound-buffer");
         AtLeastOne(SendWindow, "send-window");
+        AtLeastOne(ListenBacklog, "listen.backlog");
         if (ListenPort is < 0 or > ushort.MaxValue)
         {
             throw new ConfigurationException($"kamune.listen.port: expected 0..65535, got {ListenPort}");

@@ -54,6 +54,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     private bool _outboundDone;
     private bool _peerGone;
     private bool _closing;
+    private IMaterializer _materializer = null!;
 
     public ConnectionWriter(ConnectionTarget target, KamuneSettings settings)
     {
@@ -71,6 +72,10 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     protected override void PreStart()
     {
+        // One materializer per connection, made once and owned by this actor: its streams stop with it. Not
+        // ActorSystem.Materializer(): that builds a new materializer per call and blocks a thread-pool thread until
+        // the new supervisor starts, which starved the pool (and timed dials out) under a burst of connections.
+        _materializer = Context.Materializer();
         var outbound = Source.Queue<ByteString>(_settings.OutboundBuffer, OverflowStrategy.Backpressure)
             .Via(KamuneFraming.Encoder())
             .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
@@ -82,7 +87,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             .Via(_killSwitch.Flow<ByteString>())
             .Via(KamuneFraming.Decoder(_settings.MaxFrameLength))
             .ToMaterialized(Sink.AsPublisher<ByteString>(false), Keep.Both)
-            .Run(Context.System.Materializer());
+            .Run(_materializer);
 
         _queue = queue;
         _inbound = inbound;
@@ -106,11 +111,16 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             Task.FromResult(new ConnectionOpened(accepted.LocalAddress, accepted.RemoteAddress))),
         ConnectionTarget.Outgoing outgoing => Context.System.TcpStream()
             .OutgoingConnection(outgoing.RemoteAddress, halfClose: false, connectionTimeout: outgoing.ConnectTimeout)
-            .MapMaterializedValue(connecting => connecting.ContinueWith(
-                t => new ConnectionOpened(t.Result.LocalAddress, t.Result.RemoteAddress),
-                TaskContinuationOptions.OnlyOnRanToCompletion | TaskContinuationOptions.ExecuteSynchronously)),
+            .MapMaterializedValue(connecting => Connected(connecting)),
         _ => throw new ArgumentException($"unknown connection target {_target.GetType().Name}"),
     };
+
+    // An await, not ContinueWith(OnlyOnRanToCompletion): a failed connect must surface its own exception, not "A task was canceled".
+    private static async Task<ConnectionOpened> Connected(Task<Akka.Streams.Dsl.Tcp.OutgoingConnection> connecting)
+    {
+        var connection = await connecting.ConfigureAwait(false);
+        return new ConnectionOpened(connection.LocalAddress, connection.RemoteAddress);
+    }
 
     private void Connecting()
     {
@@ -140,7 +150,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             var buffer = (int)BitOperations.RoundUpToPowerOf2((uint)_settings.InboundBuffer);
             Source.FromPublisher(_inbound!)
                 .WithAttributes(Attributes.CreateInputBuffer(1, buffer))
-                .RunWith(Sink.FromGraph(new SessionSink(_peer)), Context.System.Materializer());
+                .RunWith(Sink.FromGraph(new SessionSink(_peer)), _materializer);
             Stash.UnstashAll();
             Become(Open);
         });

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Event;
+using Akka.Streams;
 using Kamune.Actors.Configuration;
 
 namespace Kamune.Actors.Runtime;
@@ -29,6 +30,7 @@ internal sealed class KamuneManager : ReceiveActor
     // Session actor -> its connection writer, so the session's PeerEstablished finds the connection it ends the handshake of.
     private readonly Dictionary<IActorRef, IActorRef> _sessions = new();
     private long _next;
+    private IMaterializer _materializer = null!;
     private int _acceptedHandshaking;
     private long _refusedAtHandshakeCap;
 
@@ -71,6 +73,9 @@ internal sealed class KamuneManager : ReceiveActor
             _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _refusedAtHandshakeCap)));
     }
 
+    // Made once (see ConnectionWriter.PreStart: ActorSystem.Materializer() builds and waits for a new one per call).
+    protected override void PreStart() => _materializer = Context.Materializer();
+
     public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps) =>
         Akka.Actor.Props.Create(() => new KamuneManager(settings, sessionProps));
 
@@ -111,7 +116,7 @@ internal sealed class KamuneManager : ReceiveActor
             _log.Warning(
                 "Refusing connection from {RemoteAddress}: expected at most {Cap} concurrent handshakes, got {Open} under way ({Refused} refused so far)",
                 accept.Target.RemoteAddress, cap, _acceptedHandshaking, _refusedAtHandshakeCap);
-            Listener.CloseAtOnce(accept.Target.Flow, Context.System);
+            Listener.CloseAtOnce(accept.Target.Flow, _materializer);
             Sender.Tell(new ConnectionRefused(accept.Target.RemoteAddress));
             return;
         }

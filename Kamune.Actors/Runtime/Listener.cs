@@ -24,6 +24,7 @@ internal sealed class Listener : ReceiveActor
     private readonly Dictionary<IPAddress, int> _openPerAddress = new();
     private readonly Dictionary<IActorRef, IPAddress> _connections = new();
     private Tcp.ServerBinding? _binding;
+    private IMaterializer _materializer = null!;
 
     public Listener(Listen request, IActorRef requester, KamuneSettings settings)
     {
@@ -38,13 +39,16 @@ internal sealed class Listener : ReceiveActor
 
     protected override void PreStart()
     {
+        // One materializer per actor, made once: ActorSystem.Materializer() builds a new materializer on every call
+        // and blocks a thread-pool thread until its supervisor starts, which starves the pool under a burst.
+        _materializer = Context.Materializer();
         Context.System.TcpStream()
-            .Bind(_request.Host, _request.Port, halfClose: false)
+            .Bind(_request.Host, _request.Port, backlog: _settings.ListenBacklog, halfClose: false)
             .ToMaterialized(
                 Sink.ActorRefWithAck<Tcp.IncomingConnection>(Self, AcceptStarted.Instance, AcceptAck.Instance,
                     AcceptEnded.Instance, ex => new AcceptFailed(ex)),
                 Keep.Left)
-            .Run(Context.System.Materializer())
+            .Run(_materializer)
             .PipeTo(Self, success: binding => new Bound(binding), failure: ex => new BindFailed(ex));
     }
 
@@ -153,12 +157,12 @@ internal sealed class Listener : ReceiveActor
     private void Reject(Tcp.IncomingConnection connection, string reason)
     {
         _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connection.RemoteAddress, reason);
-        CloseAtOnce(connection.Flow, Context.System);
+        CloseAtOnce(connection.Flow, _materializer);
     }
 
     /// <summary>Runs an accepted connection with an empty outbound and a cancelled inbound: the socket is closed at once, nothing stays behind.</summary>
-    internal static void CloseAtOnce(Flow<ByteString, ByteString, NotUsed> connection, ActorSystem system) =>
-        connection.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(system.Materializer());
+    internal static void CloseAtOnce(Flow<ByteString, ByteString, NotUsed> connection, IMaterializer materializer) =>
+        connection.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(materializer);
 
     private void Release(IPAddress address)
     {
