@@ -44,10 +44,24 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
 
         var failed = ExpectMsg<DialFailed>(TimeSpan.FromSeconds(10));
         Assert.Equal(("127.0.0.1", port), (failed.Host, failed.Port));
-        Assert.False(string.IsNullOrWhiteSpace(failed.Reason));
+        // The reason names the failure; it used to read "A task was canceled.".
+        Assert.StartsWith("connection refused", failed.Reason);
         // DialFailed is sent only after the connection's writer terminated, so this is not a race.
         manager.Tell(GetManagerState.Instance);
         Assert.Equal(new ManagerState(0, 0, 0, 0, 0), ExpectMsg<ManagerState>());
+    }
+
+    [Fact]
+    public void Dial_to_a_name_that_does_not_resolve_answers_DialFailed_saying_host_not_found()
+    {
+        var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
+
+        // RFC 6761: names under .invalid never resolve.
+        manager.Tell(new Dial("no-such-host.invalid", 7, TestActor));
+
+        Assert.StartsWith("host not found: no-such-host.invalid", ExpectMsg<DialFailed>(TimeSpan.FromSeconds(20)).Reason);
+        manager.Tell(GetManagerState.Instance);
+        Assert.Equal(new ManagerState(0, 0, 0), ExpectMsg<ManagerState>());
     }
 
     [Fact]

@@ -42,6 +42,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     private const int WriteBatchBytes = 64 * 1024;
     private const string CloseTimer = "close";
     private const string WriteTimer = "write";
+    private const string DialTimer = "dial";
 
     private readonly ConnectionTarget _target;
     private readonly KamuneSettings _settings;
@@ -76,6 +77,30 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         // ActorSystem.Materializer(): that builds a new materializer per call and blocks a thread-pool thread until
         // the new supervisor starts, which starved the pool (and timed dials out) under a burst of connections.
         _materializer = Context.Materializer();
+        if (_target is not ConnectionTarget.Outgoing outgoing)
+        {
+            Materialize(Socket(null));
+            return;
+        }
+
+        // Our own dial deadline and name lookup: Akka's TCP stage reports every connect failure as "Connection failed".
+        Timers.StartSingleTimer(DialTimer, DialTimedOut.Instance, outgoing.ConnectTimeout);
+        if (outgoing.RemoteAddress is DnsEndPoint host)
+        {
+            System.Net.Dns.GetHostAddressesAsync(host.Host).PipeTo(Self,
+                success: addresses => addresses.Length > 0
+                    ? new Resolved(new IPEndPoint(addresses[0], host.Port))
+                    : new ConnectionNotOpened($"host not found: {host.Host} has no address"),
+                failure: ex => new ConnectionNotOpened($"host not found: {host.Host} ({ex.GetBaseException().Message})"));
+        }
+        else
+        {
+            Materialize(Socket(outgoing.RemoteAddress));
+        }
+    }
+
+    private void Materialize(Flow<ByteString, ByteString, Task<ConnectionOpened>> socket)
+    {
         var outbound = Source.Queue<ByteString>(_settings.OutboundBuffer, OverflowStrategy.Backpressure)
             .Via(KamuneFraming.Encoder())
             .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
@@ -83,7 +108,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             .WatchTermination(Keep.Both);
 
         var (((queue, outboundDone), opened), inbound) = outbound
-            .ViaMaterialized(Socket(), Keep.Both)
+            .ViaMaterialized(socket, Keep.Both)
             .Via(_killSwitch.Flow<ByteString>())
             .Via(KamuneFraming.Decoder(_settings.MaxFrameLength))
             .ToMaterialized(Sink.AsPublisher<ByteString>(false), Keep.Both)
@@ -92,7 +117,10 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         _queue = queue;
         _inbound = inbound;
         outboundDone.PipeTo(Self, success: _ => OutboundDone.Instance, failure: _ => OutboundDone.Instance);
-        opened.PipeTo(Self, success: ends => ends, failure: ex => new ConnectionNotOpened(ex.Message));
+        // Akka.IO gives up on a refused or unreachable address at once (after finish-connect-retries) and says only
+        // "Connection failed"; a connect that is still pending ends with our DialTimer instead.
+        opened.PipeTo(Self, success: ends => ends, failure: ex => new ConnectionNotOpened(
+            _target is ConnectionTarget.Outgoing ? $"connection refused or unreachable ({ex.GetBaseException().Message})" : ex.Message));
     }
 
     protected override void PostStop()
@@ -105,12 +133,12 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     }
 
     // The TCP flow for this connection; its materialized task yields (local, remote) once connected.
-    private Flow<ByteString, ByteString, Task<ConnectionOpened>> Socket() => _target switch
+    private Flow<ByteString, ByteString, Task<ConnectionOpened>> Socket(EndPoint? dialAddress) => _target switch
     {
         ConnectionTarget.Accepted accepted => accepted.Flow.MapMaterializedValue(_ =>
             Task.FromResult(new ConnectionOpened(accepted.LocalAddress, accepted.RemoteAddress))),
         ConnectionTarget.Outgoing outgoing => Context.System.TcpStream()
-            .OutgoingConnection(outgoing.RemoteAddress, halfClose: false, connectionTimeout: outgoing.ConnectTimeout)
+            .OutgoingConnection(dialAddress ?? outgoing.RemoteAddress, halfClose: false, connectionTimeout: outgoing.ConnectTimeout)
             .MapMaterializedValue(connecting => Connected(connecting)),
         _ => throw new ArgumentException($"unknown connection target {_target.GetType().Name}"),
     };
@@ -124,21 +152,37 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     private void Connecting()
     {
+        Receive<Resolved>(resolved => Materialize(Socket(resolved.Address)));
+        Receive<DialTimedOut>(_ =>
+        {
+            var timeout = ((ConnectionTarget.Outgoing)_target).ConnectTimeout;
+            _killSwitch.Abort(new ConnectionAbortedException("dial timed out"));
+            Self.Tell(new ConnectionNotOpened($"timed out after {timeout.TotalSeconds:0.###} s"));
+            Become(() =>
+            {
+                // The first verdict wins: the timeout, unless a failure was already on its way.
+                Receive<ConnectionNotOpened>(NotOpened);
+                ReceiveAny(_ => { });
+            });
+        });
         Receive<ConnectionOpened>(opened =>
         {
+            Timers.Cancel(DialTimer);
             _remote = opened.RemoteAddress;
             _log.Debug("TCP connection {LocalAddress} <-> {RemoteAddress} open", opened.LocalAddress, opened.RemoteAddress);
             Context.Parent.Tell(opened);
             Become(AwaitingPeer);
         });
-        Receive<ConnectionNotOpened>(failed =>
-        {
-            _log.Info("TCP connection to {RemoteAddress} not opened: {Reason}", TargetAddress, failed.Reason);
-            Context.Parent.Tell(failed);
-            Context.Stop(Self);
-        });
+        Receive<ConnectionNotOpened>(NotOpened);
         Receive<OutboundDone>(_ => _outboundDone = true);
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void NotOpened(ConnectionNotOpened failed)
+    {
+        _log.Info("TCP connection to {RemoteAddress} not opened: {Reason}", TargetAddress, failed.Reason);
+        Context.Parent.Tell(failed);
+        Context.Stop(Self);
     }
 
     private void AwaitingPeer()
@@ -283,6 +327,17 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         {
         }
     }
+
+    private sealed class DialTimedOut
+    {
+        public static readonly DialTimedOut Instance = new();
+
+        private DialTimedOut()
+        {
+        }
+    }
+
+    private sealed record Resolved(IPEndPoint Address);
 
     private sealed record Offered(IQueueOfferResult Result, IActorRef ReplyTo);
 }
