@@ -61,7 +61,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
 
         Assert.StartsWith("host not found: no-such-host.invalid", ExpectMsg<DialFailed>(TimeSpan.FromSeconds(20)).Reason);
         manager.Tell(GetManagerState.Instance);
-        Assert.Equal(new ManagerState(0, 0, 0), ExpectMsg<ManagerState>());
+        Assert.Equal(new ManagerState(0, 0, 0, 0, 0), ExpectMsg<ManagerState>());
     }
 
     [Fact]

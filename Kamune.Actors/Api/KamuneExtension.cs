@@ -1,4 +1,5 @@
 using System.Net;
+using Akka;
 using Akka.Actor;
 using Akka.Configuration;
 using Kamune.Abstractions;
@@ -34,6 +35,20 @@ public sealed class KamuneExtension : IExtension
         Options = options;
         Settings = KamuneSettings.Create(system);
         Manager = system.SystemActorOf(KamuneManager.Props(Settings, PeerSessions(Settings, options)), "kamune");
+        // ActorSystem.Terminate() and CoordinatedShutdown.Run close the sessions gracefully before anything unbinds.
+        CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kamune-graceful-stop", async () =>
+        {
+            try
+            {
+                await ShutdownAsync(Settings.ShutdownTimeout).ConfigureAwait(false);
+            }
+            catch (AskTimeoutException)
+            {
+                // The manager stops what is left at its own deadline; the system's termination goes on regardless.
+            }
+
+            return Done.Instance;
+        });
     }
 
     public KamuneSettings Settings { get; }
@@ -91,6 +106,13 @@ public sealed class KamuneExtension : IExtension
             _ => throw new KamuneNodeException($"dial: expected Dialing or DialFailed, got {reply.GetType().Name}"),
         };
     }
+
+    /// <summary>
+    /// Stops the node gracefully (see <see cref="GracefulShutdown"/>): CLOSE_TRANSPORT on every session, connections
+    /// flushed and closed, then listeners unbound; what is still open after <paramref name="timeout"/> is stopped.
+    /// </summary>
+    public Task ShutdownAsync(TimeSpan timeout) =>
+        Manager.Ask<ShutdownCompleted>(new GracefulShutdown(timeout), timeout + TimeSpan.FromSeconds(5));
 
     // One PeerActor per connection, built from the node's options and the typed settings.
     internal static SessionPropsFactory PeerSessions(KamuneSettings settings, KamuneNodeOptions options)

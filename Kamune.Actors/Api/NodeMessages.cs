@@ -32,3 +32,20 @@ public sealed record Dialing(string Host, int Port, EndPoint LocalAddress, EndPo
 
 /// <summary>The TCP connection could not be made (refused, unreachable, dial timeout); nothing was left running.</summary>
 public sealed record DialFailed(string Host, int Port, string Reason);
+
+/// <summary>
+/// Stop the node gracefully: every session sends CLOSE_TRANSPORT, every connection flushes and closes, then every
+/// listener unbinds; whatever is still open after <paramref name="Timeout"/> is stopped. Dials are refused from then
+/// on. Answered with <see cref="ShutdownCompleted"/>. KamuneExtension runs it in CoordinatedShutdown.
+/// </summary>
+public sealed record GracefulShutdown(TimeSpan Timeout);
+
+/// <summary>No session, connection or listener of the node is left.</summary>
+public sealed class ShutdownCompleted
+{
+    public static readonly ShutdownCompleted Instance = new();
+
+    private ShutdownCompleted()
+    {
+    }
+}

@@ -24,7 +24,8 @@ public sealed record KamuneSettings(
     int ListenPort,
     int MaxConcurrentHandshakes,
     int MaxConnectionsPerAddress,
-    int ListenBacklog)
+    int ListenBacklog,
+    TimeSpan ShutdownTimeout)
 {
     /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
     public static KamuneSettings Create(Config? config)
@@ -49,7 +50,8 @@ public sealed record KamuneSettings(
             ListenPort: k.GetInt("listen.port"),
             MaxConcurrentHandshakes: k.GetInt("max-concurrent-handshakes"),
             MaxConnectionsPerAddress: k.GetInt("max-connections-per-address"),
-            ListenBacklog: k.GetInt("listen.backlog"));
+            ListenBacklog: k.GetInt("listen.backlog"),
+            ShutdownTimeout: k.GetTimeSpan("shutdown-timeout"));
         settings.Validate();
         return settings;
     }
@@ -72,6 +74,7 @@ public sealed record KamuneSettings(
         Positive(IdleTimeout, "idle-timeout");
         Positive(WriteTimeout, "write-timeout");
         Positive(DialTimeout, "dial-timeout");
+        Positive(ShutdownTimeout, "shutdown-timeout");
         if (KeepAliveInterval is { } keepAlive)
         {
             Positive(keepAlive, "keep-alive-interval");

@@ -20,7 +20,7 @@ public delegate Props SessionPropsFactory(SessionConnection connection);
 /// Parent of every listener, connection writer and session actor of a node. A child that fails is stopped
 /// and only that child: one broken connection never restarts or stops another, nor the node.
 /// </summary>
-internal sealed class KamuneManager : ReceiveActor
+internal sealed class KamuneManager : ReceiveActor, IWithTimers
 {
     private readonly KamuneSettings _settings;
     private readonly SessionPropsFactory _sessionProps;
@@ -33,13 +33,34 @@ internal sealed class KamuneManager : ReceiveActor
     private IMaterializer _materializer = null!;
     private int _acceptedHandshaking;
     private long _refusedAtHandshakeCap;
+    private List<IActorRef>? _shutdownWaiters;
 
     public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps)
     {
         _settings = settings;
         _sessionProps = sessionProps;
 
-        Receive<Listen>(listen => Context.ActorOf(Listener.Props(listen, Sender, _settings), $"listener-{++_next}"));
+        Receive<GracefulShutdown>(BeginShutdown);
+        Receive<ShutdownDeadline>(_ =>
+        {
+            _log.Warning("Kamune: {Count} connections still open at the shutdown deadline; stopping them", _connections.Count);
+            foreach (var writer in _connections.Keys)
+            {
+                Context.Stop(writer);
+            }
+
+            StopListeners();
+        });
+        Receive<Listen>(listen =>
+        {
+            if (_shutdownWaiters is not null)
+            {
+                Sender.Tell(new ListenFailed(listen.Host, listen.Port, "the node is shutting down"));
+                return;
+            }
+
+            Context.ActorOf(Listener.Props(listen, Sender, _settings), $"listener-{++_next}");
+        });
         Receive<ListenerBound>(bound =>
         {
             _listeners[bound.LocalAddress] = Sender;
@@ -76,6 +97,8 @@ internal sealed class KamuneManager : ReceiveActor
     // Made once (see ConnectionWriter.PreStart: ActorSystem.Materializer() builds and waits for a new one per call).
     protected override void PreStart() => _materializer = Context.Materializer();
 
+    public ITimerScheduler Timers { get; set; } = null!;
+
     public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps) =>
         Akka.Actor.Props.Create(() => new KamuneManager(settings, sessionProps));
 
@@ -88,8 +111,69 @@ internal sealed class KamuneManager : ReceiveActor
             return Directive.Stop;
         });
 
+    // Graceful stop (issue 3): every session sends CLOSE_TRANSPORT, every writer flushes and closes (bounded), and
+    // only then do the listeners unbind: Akka.IO resets a listener's accepted sockets when it unbinds.
+    private void BeginShutdown(GracefulShutdown shutdown)
+    {
+        if (_shutdownWaiters is not null)
+        {
+            _shutdownWaiters.Add(Sender);
+            CompleteShutdownIfDone();
+            return;
+        }
+
+        _shutdownWaiters = [Sender];
+        _log.Info("Kamune shutting down: closing {Sessions} sessions", _sessions.Count);
+        foreach (var session in _sessions.Keys)
+        {
+            session.Tell(CloseSession.Instance);
+        }
+
+        Timers.StartSingleTimer(ShutdownDeadline.Instance, ShutdownDeadline.Instance, shutdown.Timeout);
+        CompleteShutdownIfDone();
+    }
+
+    private void CompleteShutdownIfDone()
+    {
+        if (_shutdownWaiters is null)
+        {
+            return;
+        }
+
+        if (_connections.Count == 0)
+        {
+            StopListeners();
+        }
+
+        if (_connections.Count == 0 && _listeners.Count == 0)
+        {
+            Timers.Cancel(ShutdownDeadline.Instance);
+            foreach (var waiter in _shutdownWaiters)
+            {
+                waiter.Tell(ShutdownCompleted.Instance);
+            }
+
+            _shutdownWaiters.Clear();
+        }
+    }
+
+    private void StopListeners()
+    {
+        // A stopping listener unbinds in PostStop; its Terminated removes it from _listeners.
+        foreach (var listener in _listeners.Values)
+        {
+            Context.Stop(listener);
+        }
+    }
+
     private void StartDial(Dial dial)
     {
+        if (_shutdownWaiters is not null)
+        {
+            Sender.Tell(new DialFailed(dial.Host, dial.Port, "the node is shutting down"));
+            return;
+        }
+
         if (string.IsNullOrWhiteSpace(dial.Host) || dial.Port is < 1 or > ushort.MaxValue)
         {
             Sender.Tell(new DialFailed(dial.Host, dial.Port,
@@ -159,6 +243,11 @@ internal sealed class KamuneManager : ReceiveActor
         Context.Watch(session);
         _sessions[session] = writer;
         writer.Tell(new AttachPeer(session));
+        if (_shutdownWaiters is not null)
+        {
+            // Accepted while the listeners were still draining: it is closed like every other session.
+            session.Tell(CloseSession.Instance);
+        }
         if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
         {
             requester.Tell(new Dialing(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
@@ -173,6 +262,18 @@ internal sealed class KamuneManager : ReceiveActor
             return;
         }
 
+        try
+        {
+            ForgetConnectionOrListener(actor);
+        }
+        finally
+        {
+            CompleteShutdownIfDone();
+        }
+    }
+
+    private void ForgetConnectionOrListener(IActorRef actor)
+    {
         if (_connections.Remove(actor, out var pending))
         {
             if (pending is { Handshaking: true, Dialed: false })
@@ -205,6 +306,16 @@ internal sealed class KamuneManager : ReceiveActor
 
         /// <summary>True from the TCP connection until its session reports <see cref="PeerEstablished"/>.</summary>
         public bool Handshaking { get; init; } = true;
+    }
+}
+
+/// <summary>The shutdown deadline passed: whatever is still open is stopped.</summary>
+internal sealed class ShutdownDeadline
+{
+    public static readonly ShutdownDeadline Instance = new();
+
+    private ShutdownDeadline()
+    {
     }
 }
 

@@ -24,8 +24,6 @@ internal sealed class NodeRuntime : IAsyncDisposable
 
     public IdentityKeyPair Identity { get; }
 
-    private readonly List<System.Net.EndPoint> _listeners = new();
-
     /// <summary>Starts the runtime; the identity stays owned by the caller.</summary>
     public static NodeRuntime Start(string name, NodeConfig config, IdentityKeyPair identity, IIdentityVerifier verifier)
     {
@@ -47,68 +45,22 @@ internal sealed class NodeRuntime : IAsyncDisposable
     }
 
     /// <summary>
-    /// Waits (bounded) until the manager has no connection writer left, so frames already queued, CLOSE_TRANSPORT
-    /// above all, reach the socket before the ActorSystem stops: terminating with a writer still flushing turns a
-    /// graceful close into a reset that the peer reports as connection_lost. Listeners are unbound only after
-    /// that, because Akka.IO ends a listener's accepted sockets with it.
+    /// Stops Kamune gracefully through the library (KamuneExtension.ShutdownAsync): CLOSE_TRANSPORT on every session,
+    /// every connection flushed before any listener unbinds, bounded by <paramref name="timeout"/>.
     /// </summary>
     public async Task DrainConnectionsAsync(TimeSpan timeout)
     {
-        var deadline = DateTime.UtcNow + timeout;
-        if (!await WritersGoneAsync(deadline).ConfigureAwait(false))
+        try
         {
-            Serilog.Log.Warning("Connections still open after {Timeout}; stopping anyway", timeout);
+            await KamuneExtension.Get(System).ShutdownAsync(timeout).ConfigureAwait(false);
         }
-
-        System.Net.EndPoint[] listeners;
-        lock (_listeners)
+        catch (AskTimeoutException)
         {
-            listeners = _listeners.ToArray();
-            _listeners.Clear();
-        }
-
-        foreach (var listener in listeners)
-        {
-            try
-            {
-                await Manager.Ask<Unbound>(new Unbind(listener), timeout).ConfigureAwait(false);
-            }
-            catch (AskTimeoutException)
-            {
-                Serilog.Log.Warning("Listener {Address} did not unbind within {Timeout}", listener, timeout);
-            }
+            Serilog.Log.Warning("Kamune did not stop within {Timeout}; stopping anyway", timeout);
         }
     }
 
-    private async Task<bool> WritersGoneAsync(DateTime deadline)
-    {
-        var writers = System.ActorSelection(Manager.Path / "connection-*");
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                await writers.ResolveOne(TimeSpan.FromMilliseconds(100)).ConfigureAwait(false);
-            }
-            catch (ActorNotFoundException)
-            {
-                return true;
-            }
-
-            await Task.Delay(20).ConfigureAwait(false);
-        }
-
-        return false;
-    }
-
-    private string Bound(System.Net.EndPoint address)
-    {
-        lock (_listeners)
-        {
-            _listeners.Add(address);
-        }
-
-        return PeerAddress.Format(address);
-    }
+    private static string Bound(System.Net.EndPoint address) => PeerAddress.Format(address);
 
     public async ValueTask DisposeAsync()
     {
