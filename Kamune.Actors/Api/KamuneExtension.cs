@@ -135,7 +135,8 @@ public sealed class KamuneExtension : IExtension
             settings.IdleTimeout,
             settings.KeepAliveInterval,
             settings.MaxFrameLength,
-            settings.SendWindow));
+            settings.SendWindow,
+            settings.DeliveryWindow));
     }
 
     private sealed class Provider(KamuneNodeOptions options) : ExtensionIdProvider<KamuneExtension>

@@ -57,6 +57,20 @@ public sealed record SessionClosed(
     string Detail,
     EndPoint? RemoteAddress);
 
+/// <summary>
+/// The handler's answer to one <see cref="MessageReceived"/>, told to its Session, when <c>kamune.delivery-window</c>
+/// is above 0: the session reads no further frames from the socket while that many deliveries are unanswered, so
+/// TCP back-pressure reaches the sending peer instead of the handler's mailbox growing without bound.
+/// </summary>
+public sealed class DeliveryAck
+{
+    public static readonly DeliveryAck Instance = new();
+
+    private DeliveryAck()
+    {
+    }
+}
+
 /// <summary>Send an application message on an established session. Answered with SendAck or SendRefused.</summary>
 public sealed record Send(ReadOnlyMemory<byte> Data, object? CorrelationId = null);
 

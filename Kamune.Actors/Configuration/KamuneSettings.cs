@@ -25,7 +25,8 @@ public sealed record KamuneSettings(
     int MaxConcurrentHandshakes,
     int MaxConnectionsPerAddress,
     int ListenBacklog,
-    TimeSpan ShutdownTimeout)
+    TimeSpan ShutdownTimeout,
+    int DeliveryWindow = 0)
 {
     /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
     public static KamuneSettings Create(Config? config)
@@ -51,7 +52,8 @@ public sealed record KamuneSettings(
             MaxConcurrentHandshakes: k.GetInt("max-concurrent-handshakes"),
             MaxConnectionsPerAddress: k.GetInt("max-connections-per-address"),
             ListenBacklog: k.GetInt("listen.backlog"),
-            ShutdownTimeout: k.GetTimeSpan("shutdown-timeout"));
+            ShutdownTimeout: k.GetTimeSpan("shutdown-timeout"),
+            DeliveryWindow: k.GetInt("delivery-window"));
         settings.Validate();
         return settings;
     }
@@ -92,6 +94,11 @@ public sealed record KamuneSettings(
         if (ListenPort is < 0 or > ushort.MaxValue)
         {
             throw new ConfigurationException($"kamune.listen.port: expected 0..65535, got {ListenPort}");
+        }
+
+        if (DeliveryWindow < 0)
+        {
+            throw new ConfigurationException($"kamune.delivery-window: expected 0 (off) or more, got {DeliveryWindow}");
         }
 
         if (MaxConcurrentHandshakes < 0 || MaxConnectionsPerAddress < 0)

@@ -32,6 +32,8 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private int _unconfirmedWrites;
     private int _pendingSeals;
     private int _stashedSends;
+    private int _undelivered;
+    private bool _inboundHeld;
     private bool _finished;
 
     public PeerActor(PeerOptions options)
@@ -251,6 +253,9 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
             case KeepAliveTick:
                 _cipher.Tell(SealPing.Instance);
                 return true;
+            case DeliveryAck:
+                OnDeliveryAck();
+                return true;
             case CloseSession:
                 _cipher.Tell(new SealMessage(Route.CloseTransport, ReadOnlyMemory<byte>.Empty, CloseMarker.Instance));
                 Context.Become(Closing());
@@ -295,6 +300,13 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         {
             case Route.ExchangeMessages:
                 _options.Handler.Tell(new MessageReceived(Self, sessionId, inbound.Value, inbound.Sequence, inbound.Timestamp));
+                if (_options.DeliveryWindow > 0 && ++_undelivered >= _options.DeliveryWindow)
+                {
+                    // The handler is behind: stop reading the socket so TCP pushes back on the peer (OnDeliveryAck resumes).
+                    _inboundHeld = true;
+                    return;
+                }
+
                 break;
             case Route.Ping:
                 _cipher.Tell(new SealMessage(Route.Pong, inbound.Value, null));
@@ -306,6 +318,21 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
         // A PONG needs nothing beyond the idle timer the frame already restarted.
         AckInbound();
+    }
+
+    private void OnDeliveryAck()
+    {
+        if (_options.DeliveryWindow == 0)
+        {
+            return;
+        }
+
+        _undelivered = Math.Max(0, _undelivered - 1);
+        if (_inboundHeld && _undelivered < _options.DeliveryWindow)
+        {
+            _inboundHeld = false;
+            AckInbound();
+        }
     }
 
     private void OnSend(Send send)
@@ -367,7 +394,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 // The goodbye was under way; losing the socket now does not change why the session ended.
                 Finish(CloseReason.LocalClose, null, "Closed by this side; the connection ended before CLOSE_TRANSPORT was written.", abort: true);
                 return true;
-            case FrameReceived or Opened or SequenceAccepted or KeepAliveTick or CloseSession:
+            case FrameReceived or Opened or SequenceAccepted or KeepAliveTick or CloseSession or DeliveryAck:
                 // Nothing more is read once this side said goodbye; the frame stays unacknowledged.
                 return true;
             default:

@@ -20,6 +20,10 @@ namespace Kamune.Actors.Runtime;
 /// <param name="KeepAliveInterval">Send PING this often once established; null disables keep-alive.</param>
 /// <param name="MaxFrameLength">Largest frame payload accepted and written (at most 65,535).</param>
 /// <param name="SendWindow">Frames written but not yet confirmed by FrameWritten before application sends are refused.</param>
+/// <param name="DeliveryWindow">
+/// 0: MessageReceived needs no answer. N &gt; 0: the handler answers each MessageReceived with <see cref="DeliveryAck"/>,
+/// and with N unanswered the session stops reading the socket, so a slow application slows its peer.
+/// </param>
 public sealed record PeerOptions(
     SessionRole Role,
     IActorRef Connection,
@@ -35,7 +39,8 @@ public sealed record PeerOptions(
     TimeSpan IdleTimeout,
     TimeSpan? KeepAliveInterval,
     int MaxFrameLength,
-    int SendWindow)
+    int SendWindow,
+    int DeliveryWindow = 0)
 {
     public const int MaxWireFrameLength = ushort.MaxValue;
 
@@ -63,6 +68,11 @@ public sealed record PeerOptions(
         if (MaxFrameLength is < 1 or > MaxWireFrameLength)
         {
             throw new ArgumentException($"MaxFrameLength: expected 1..{MaxWireFrameLength}, got {MaxFrameLength}.", nameof(MaxFrameLength));
+        }
+
+        if (DeliveryWindow < 0)
+        {
+            throw new ArgumentException($"DeliveryWindow: expected 0 (off) or more, got {DeliveryWindow}.", nameof(DeliveryWindow));
         }
 
         if (SendWindow < 1)
