@@ -143,7 +143,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                     opened.Introduction.Identity, opened.Introduction.Name, opened.Introduction.AppVersion, _options.RemoteAddress);
                 if (opened.Introduction.Version.Decision == VersionDecision.AcceptWithWarning)
                 {
-                    _log.Warning("{0}", opened.Introduction.Version.Reason);
+                    _log.Warning("Peer version accepted with a warning: {VersionReason}", opened.Introduction.Version.Reason);
                 }
 
                 StartVerification(peer);
@@ -237,7 +237,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         Context.Become(Established(sessionId));
         // The manager (our parent) stops counting this connection against kamune.max-concurrent-handshakes.
         Context.Parent.Tell(PeerEstablished.Instance);
-        _log.Info("Session {0} established with {1} ({2})", sessionId, peer.Name, peer.Fingerprint);
+        _log.Info("Session {SessionId} established with {PeerName} ({PeerFingerprint})", sessionId, peer.Name, peer.Fingerprint);
         _options.Handler.Tell(new SessionEstablished(Self, sessionId, peer, _options.Role));
         _stashedSends = 0;
         Stash.UnstashAll();
@@ -532,11 +532,11 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
         if (reason is CloseReason.ProtocolError or CloseReason.Timeout or CloseReason.Rejected)
         {
-            _log.Warning("Session {0} ended: {1} {2}: {3}", _sessionId ?? "(none yet)", reason, error, detail);
+            _log.Warning("Session {SessionId} ended: {CloseReason} {KamuneError}: {Detail}", _sessionId ?? "(none yet)", reason, error, detail);
         }
         else
         {
-            _log.Info("Session {0} ended: {1}", _sessionId ?? "(none yet)", reason);
+            _log.Info("Session {SessionId} ended: {CloseReason}", _sessionId ?? "(none yet)", reason);
         }
 
         _options.Handler.Tell(new SessionClosed(Self, _sessionId, reason, error, detail, _options.RemoteAddress));
