@@ -34,20 +34,8 @@ public sealed class MlKem768KeyPair : IDisposable
     }
 
     /// <summary>A fresh key pair from a 64-byte seed d||z drawn from <paramref name="random"/>.</summary>
-    public static MlKem768KeyPair Generate(IRandomSource random)
-    {
-        ArgumentNullException.ThrowIfNull(random);
-        Span<byte> seed = stackalloc byte[SeedSize];
-        try
-        {
-            random.Fill(seed);
-            return FromSeed(seed);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-        }
-    }
+    public static MlKem768KeyPair Generate(IRandomSource random) =>
+        SeedDraw.Generate(random, SeedSize, FromSeed);
 
     /// <summary>The FIPS 203 ML-KEM.KeyGen_internal(d, z) key pair for the seed d||z (64 bytes).</summary>
     public static unsafe MlKem768KeyPair FromSeed(ReadOnlySpan<byte> seed64)

@@ -26,20 +26,8 @@ public sealed class XWingKeyPair : IDisposable
     }
 
     /// <summary>A fresh key pair from 32 bytes of <paramref name="random"/>.</summary>
-    public static XWingKeyPair Generate(IRandomSource random)
-    {
-        ArgumentNullException.ThrowIfNull(random);
-        Span<byte> seed = stackalloc byte[SeedSize];
-        try
-        {
-            random.Fill(seed);
-            return FromSeed(seed);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-        }
-    }
+    public static XWingKeyPair Generate(IRandomSource random) =>
+        SeedDraw.Generate(random, SeedSize, FromSeed);
 
     /// <summary>The key pair libsodium's <c>crypto_kem_xwing_seed_keypair</c> derives from a 32-byte seed.</summary>
     public static unsafe XWingKeyPair FromSeed(ReadOnlySpan<byte> seed32)

@@ -38,20 +38,8 @@ public sealed class IdentityKeyPair : IDisposable
     }
 
     /// <summary>A fresh identity from 32 seed bytes drawn from <paramref name="random"/>.</summary>
-    public static IdentityKeyPair Generate(IRandomSource random)
-    {
-        ArgumentNullException.ThrowIfNull(random);
-        Span<byte> seed = stackalloc byte[SeedLength];
-        try
-        {
-            random.Fill(seed);
-            return new IdentityKeyPair(seed);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seed);
-        }
-    }
+    public static IdentityKeyPair Generate(IRandomSource random) =>
+        SeedDraw.Generate(random, SeedLength, seed => new IdentityKeyPair(seed));
 
     /// <summary>The identity whose RFC 8032 private key (seed) is <paramref name="seed32"/>.</summary>
     public static IdentityKeyPair FromSeed(ReadOnlySpan<byte> seed32)
