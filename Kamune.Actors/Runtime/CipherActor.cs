@@ -62,12 +62,22 @@ internal sealed class CipherActor : ReceiveActor
             return new FramesReady([Frame(Tunnel.Seal(_handshake.CreateRequest()))]);
         }));
         Receive<HandshakeFrame>(m => Reply(() => OnHandshakeFrame(Tunnel.Open(m.Payload.ToArray()))));
-        Receive<OpenFrame>(m => Reply(() =>
+        Receive<OpenFrame>(m =>
         {
-            // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
-            var payload = m.Payload.ToArray();
-            return new Opened(Session.Open(_tunnel is null ? payload : _tunnel.Open(payload)));
-        }));
+            object verdict;
+            try
+            {
+                // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
+                var payload = m.Payload.ToArray();
+                verdict = new CheckSequence(Session.Open(_tunnel is null ? payload : _tunnel.Open(payload)));
+            }
+            catch (KamuneProtocolException e)
+            {
+                verdict = new CipherFailed(e.Error, e.Message);
+            }
+
+            m.Judge.Tell(verdict, Sender);
+        });
         Receive<ContinueChallenge>(m => Reply(() => OnChallengeMessage(m.Message)));
         Receive<SealMessage>(m =>
         {

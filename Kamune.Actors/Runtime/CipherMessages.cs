@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.IO;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
@@ -59,11 +60,13 @@ internal sealed record HandshakeCompleted(string SessionId, IReadOnlyList<ByteSt
 /// <summary>Frames the CipherActor produced on request (exchange frame 1, Introduce, handshake request).</summary>
 internal sealed record FramesReady(IReadOnlyList<ByteString> Frames);
 
-/// <summary>A session frame from the peer: tunnel-and-session-sealed during the challenges, session-sealed after.</summary>
-internal sealed record OpenFrame(ByteString Payload);
-
-/// <summary>A session frame decrypted and its signature verified; the sequence still has to be judged.</summary>
-internal sealed record Opened(InboundMessage Message);
+/// <summary>
+/// A session frame from the peer: tunnel-and-session-sealed during the challenges, session-sealed after. Decrypted
+/// and verified, it goes straight on to <paramref name="Judge"/> (the ReplayGuardActor) as a <see cref="CheckSequence"/>
+/// on behalf of the sender, and a failed check as a <see cref="CipherFailed"/> by the same road, so the sender hears
+/// about frames strictly in the order it sent them, one actor hop fewer than a round trip through the sender.
+/// </summary>
+internal sealed record OpenFrame(ByteString Payload, IActorRef Judge);
 
 /// <summary>Feed an in-sequence challenge message to the challenge phase.</summary>
 internal sealed record ContinueChallenge(InboundMessage Message);

@@ -12,7 +12,10 @@ namespace Kamune.Actors.Runtime;
 /// Established, Closing — each a method over the state it needs; transitions go through one BecomeX helper that
 /// does the entry work. The crypto runs in the <see cref="CipherActor"/> child, the receive sequence in the
 /// <see cref="ReplayGuardActor"/> child; this actor coordinates, times and reports.
-/// Inbound back-pressure: a frame is acknowledged (<see cref="FrameAck"/>) only once it has been fully handled.
+/// Inbound back-pressure: before Established a frame is acknowledged (<see cref="FrameAck"/>) only once it has been
+/// fully handled. Once Established, up to <see cref="InboundPipelineDepth"/> frames are acknowledged while earlier
+/// ones are still being opened, so decryption, verification and the sequence check overlap the socket reads;
+/// order holds because one CipherActor and one ReplayGuardActor handle them in arrival order.
 /// Every failure ends this session only: <see cref="SessionClosed"/> to the handler exactly once, the connection
 /// closed, the actor (and so its children and their keys) stopped.
 /// </summary>
@@ -21,6 +24,10 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private const string HandshakeTimerKey = "handshake";
     private const string IdleTimerKey = "idle";
     private const string KeepAliveTimerKey = "keep-alive";
+
+    // Established frames in the CipherActor/ReplayGuardActor pipeline or opened but held for a slow handler. Enough
+    // to hide the actor hops behind one open + verify; small enough that a session buffers at most 16 frames.
+    private const int InboundPipelineDepth = 16;
 
     private readonly PeerOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -33,7 +40,10 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private int _pendingSeals;
     private int _stashedSends;
     private int _undelivered;
-    private bool _inboundHeld;
+    private int _opening;
+    private bool _frameOwed;
+    private readonly Queue<InboundMessage> _ready = new();
+    private object? _connectionEnd;
     private bool _finished;
 
     public PeerActor(PeerOptions options)
@@ -218,9 +228,14 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 }
 
                 return true;
+            case FrameReceived frame:
+                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload, _guard)));
+                return true;
+            case SequenceAccepted accepted:
+                _cipher.Tell(new ContinueChallenge(accepted.Message));
+                return true;
             default:
-                return SessionInbound(message, inbound => _cipher.Tell(new ContinueChallenge(inbound)))
-                    || BeforeEstablished(message, SessionPhase.Challenge);
+                return BeforeEstablished(message, SessionPhase.Challenge);
         }
     };
 
@@ -254,36 +269,63 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 _cipher.Tell(SealPing.Instance);
                 return true;
             case DeliveryAck:
-                OnDeliveryAck();
+                OnDeliveryAck(sessionId);
                 return true;
             case CloseSession:
                 _cipher.Tell(new SealMessage(Route.CloseTransport, ReadOnlyMemory<byte>.Empty, CloseMarker.Instance));
                 Context.Become(Closing());
                 return true;
+            case FrameReceived frame:
+                // Decrypt and verify (CipherActor), judge the sequence (ReplayGuardActor), back here in order.
+                OnFrame(frame, payload =>
+                {
+                    _opening++;
+                    _frameOwed = true;
+                    _cipher.Tell(new OpenFrame(payload, _guard));
+                    AckInboundWithinPipeline();
+                });
+                return true;
+            case SequenceAccepted accepted:
+                _opening--;
+                if (_ready.Count > 0 || HandlerBehind)
+                {
+                    _ready.Enqueue(accepted.Message);
+                }
+                else
+                {
+                    OnEstablishedMessage(sessionId, accepted.Message);
+                }
+
+                AckInboundWithinPipeline();
+                EndConnectionAfterPipeline();
+                return true;
+            case ConnectionCompleted or ConnectionFailed when _opening + _ready.Count > 0:
+                // The frames read before the end are handled first: CLOSE_TRANSPORT then FIN reads as "peer closed".
+                _connectionEnd = message;
+                return true;
             default:
-                return SessionInbound(message, inbound => OnEstablishedMessage(sessionId, inbound))
-                    || OnSealAnswer(message)
-                    || Common(message, SessionPhase.Established);
+                return OnSealAnswer(message) || Common(message, SessionPhase.Established);
         }
     };
 
-    // Session frames, challenge or established: decrypt and verify (CipherActor), judge the sequence
-    // (ReplayGuardActor), then hand the in-sequence message to the phase.
-    private bool SessionInbound(object message, Action<InboundMessage> inSequence)
+    private bool HandlerBehind => _options.DeliveryWindow > 0 && _undelivered >= _options.DeliveryWindow;
+
+    // The next frame is read while fewer than InboundPipelineDepth are in flight or held, and never while the handler
+    // is behind (delivery-window): then TCP pushes back on the peer (OnDeliveryAck resumes).
+    private void AckInboundWithinPipeline()
     {
-        switch (message)
+        if (_frameOwed && !_finished && !HandlerBehind && _opening + _ready.Count < InboundPipelineDepth)
         {
-            case FrameReceived frame:
-                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload)));
-                return true;
-            case Opened opened:
-                _guard.Tell(new CheckSequence(opened.Message));
-                return true;
-            case SequenceAccepted accepted:
-                inSequence(accepted.Message);
-                return true;
-            default:
-                return false;
+            _frameOwed = false;
+            AckInbound();
+        }
+    }
+
+    private void EndConnectionAfterPipeline()
+    {
+        if (_connectionEnd is { } end && _opening + _ready.Count == 0 && !_finished)
+        {
+            Common(end, SessionPhase.Established);
         }
     }
 
@@ -300,11 +342,9 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         {
             case Route.ExchangeMessages:
                 _options.Handler.Tell(new MessageReceived(Self, sessionId, inbound.Value, inbound.Sequence, inbound.Timestamp));
-                if (_options.DeliveryWindow > 0 && ++_undelivered >= _options.DeliveryWindow)
+                if (_options.DeliveryWindow > 0)
                 {
-                    // The handler is behind: stop reading the socket so TCP pushes back on the peer (OnDeliveryAck resumes).
-                    _inboundHeld = true;
-                    return;
+                    _undelivered++;
                 }
 
                 break;
@@ -317,10 +357,9 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         }
 
         // A PONG needs nothing beyond the idle timer the frame already restarted.
-        AckInbound();
     }
 
-    private void OnDeliveryAck()
+    private void OnDeliveryAck(string sessionId)
     {
         if (_options.DeliveryWindow == 0)
         {
@@ -328,11 +367,14 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         }
 
         _undelivered = Math.Max(0, _undelivered - 1);
-        if (_inboundHeld && _undelivered < _options.DeliveryWindow)
+        // Messages opened while the handler was behind go out first, in order, before the socket is read again.
+        while (_ready.Count > 0 && !HandlerBehind && !_finished)
         {
-            _inboundHeld = false;
-            AckInbound();
+            OnEstablishedMessage(sessionId, _ready.Dequeue());
         }
+
+        AckInboundWithinPipeline();
+        EndConnectionAfterPipeline();
     }
 
     private void OnSend(Send send)
@@ -394,7 +436,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 // The goodbye was under way; losing the socket now does not change why the session ended.
                 Finish(CloseReason.LocalClose, null, "Closed by this side; the connection ended before CLOSE_TRANSPORT was written.", abort: true);
                 return true;
-            case FrameReceived or Opened or SequenceAccepted or KeepAliveTick or CloseSession or DeliveryAck:
+            case FrameReceived or SequenceAccepted or KeepAliveTick or CloseSession or DeliveryAck:
                 // Nothing more is read once this side said goodbye; the frame stays unacknowledged.
                 return true;
             default:

@@ -5,7 +5,8 @@ namespace Kamune.Actors.Runtime;
 
 /// <summary>
 /// Owns the receive sequence of one session (protocol.md step 5): answers <see cref="SequenceAccepted"/> for
-/// exactly last + 1 and <see cref="OutOfSync"/> otherwise. After the first rejection it accepts nothing more, so a
+/// exactly last + 1 and <see cref="OutOfSync"/> otherwise, replying to whoever the check is for (the CipherActor
+/// sends it on the session's behalf). After the first rejection it accepts nothing more, so a
 /// late message can never slip through while the session is being torn down.
 /// </summary>
 internal sealed class ReplayGuardActor : ReceiveActor
@@ -24,8 +25,15 @@ internal sealed class ReplayGuardActor : ReceiveActor
             }
 
             Sender.Tell(new OutOfSync(expected, check.Message.Sequence));
-            Become(() => Receive<CheckSequence>(late => Sender.Tell(new OutOfSync(expected, late.Message.Sequence))));
+            Become(() =>
+            {
+                Receive<CheckSequence>(late => Sender.Tell(new OutOfSync(expected, late.Message.Sequence)));
+                Receive<CipherFailed>(failed => Sender.Tell(failed));
+            });
         });
+        // A frame that failed to open comes by the same road as the ones that opened, so it reaches the session
+        // after every earlier frame's verdict (CipherMessages.cs, OpenFrame).
+        Receive<CipherFailed>(failed => Sender.Tell(failed));
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new ReplayGuardActor());

@@ -20,18 +20,21 @@ internal static class BenchCommand
         var sessions = new Option<int>("--sessions", "-s") { Description = "Concurrent sessions to open", DefaultValueFactory = _ => 10 };
         var messages = new Option<int>("--messages", "-m") { Description = "Messages per session (each one echoed back)", DefaultValueFactory = _ => 1000 };
         var size = new Option<int>("--size") { Description = $"Message size in bytes (1..{MaxSize})", DefaultValueFactory = _ => 256, HelpName = "BYTES" };
+        var parallel = new Option<int>("--parallel", "-p") { Description = "Handshakes run at a time while the sessions open (1 = sequential) [default: min(sessions, 32)]", HelpName = "N" };
         var config = new Option<string?>("--config", "-c") { Description = "HOCON file overriding the defaults", HelpName = "FILE" };
         sessions.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, 100_000, "--sessions"));
         messages.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 0, 10_000_000, "--messages"));
         size.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, MaxSize, "--size"));
+        parallel.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, 10_000, "--parallel"));
 
         var command = new Command("bench", "Open sessions to an --echo node and measure handshakes/s, messages/s and latency")
         {
-            target, sessions, messages, size, config,
+            target, sessions, messages, size, parallel, config,
         };
         command.SetAction((parse, _) => RunAsync(
             PeerAddress.Parse(parse.GetValue(target), allowPortZero: false, "--target"),
-            parse.GetValue(sessions), parse.GetValue(messages), parse.GetValue(size), parse.GetValue(config), output, error));
+            parse.GetValue(sessions), parse.GetValue(messages), parse.GetValue(size), parse.GetResult(parallel) is null ? null : parse.GetValue(parallel),
+            parse.GetValue(config), output, error));
         return command;
     }
 
@@ -43,12 +46,12 @@ internal static class BenchCommand
         }
     }
 
-    private static async Task<int> RunAsync(PeerAddress target, int sessions, int messages, int size, string? configFile, TextWriter output, TextWriter error)
+    private static async Task<int> RunAsync(PeerAddress target, int sessions, int messages, int size, int? parallel, string? configFile, TextWriter output, TextWriter error)
     {
         var config = NodeConfig.Load(configFile);
         var payload = new byte[size];
         SystemRandomSource.Instance.Fill(payload);
-        var plan = new LoadPlan(target, sessions, messages, size, config.BenchWindow, Math.Min(sessions, 32));
+        var plan = new LoadPlan(target, sessions, messages, size, config.BenchWindow, Math.Min(sessions, parallel ?? 32));
 
         // A throwaway identity: the bench measures the protocol, it is not somebody to remember.
         using var identity = IdentityKeyPair.Generate(SystemRandomSource.Instance);
