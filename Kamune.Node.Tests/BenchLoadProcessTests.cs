@@ -1,0 +1,64 @@
+using System.Text.Json;
+
+namespace Kamune.Node.Tests;
+
+/// <summary>
+/// Issue 4, as a process: one `kamune-node run --json --echo` holds 200 concurrent sessions that a
+/// `kamune-node bench` process opens, echoes every message on each, and sees every one of them closed gracefully.
+/// </summary>
+public sealed class BenchLoadProcessTests : IDisposable
+{
+    private const int Sessions = 200;
+    private const int Messages = 5;
+
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
+
+    private readonly TempHome _temp = new();
+
+    [Fact]
+    public async Task An_echo_node_process_holds_two_hundred_concurrent_sessions_opened_by_bench_and_echoes_every_message()
+    {
+        var home = _temp.Sub("echo");
+        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
+        await using var echo = NodeProcess.Start(["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any"]);
+        var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
+
+        var bench = await NodeProcess.RunAsync(
+            ["bench", "--target", address, "--sessions", $"{Sessions}", "--messages", $"{Messages}"], timeout: Bound);
+
+        Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stderr: {bench.Stderr}");
+        Assert.Contains($"sessions     {Sessions} established, 0 failed", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"messages     {Sessions * Messages} round trips", bench.Stdout, StringComparison.Ordinal);
+
+        // The echo node's own account: every session came up, all of them were open at once, each message was
+        // received (and echoed), and every session ended with the bench's CLOSE_TRANSPORT.
+        var events = new List<JsonElement>();
+        while (events.Count(e => Event(e) == "session_closed") < Sessions)
+        {
+            var line = await echo.ReadLineAsync(Bound) ?? throw new InvalidOperationException($"echo node stdout ended; stderr: {echo.Stderr}");
+            events.Add(JsonDocument.Parse(line).RootElement);
+        }
+
+        var open = 0;
+        var mostOpen = 0;
+        foreach (var e in events)
+        {
+            open += Event(e) switch { "session_established" => 1, "session_closed" => -1, _ => 0 };
+            mostOpen = Math.Max(mostOpen, open);
+        }
+
+        var counts = string.Join(", ", events.GroupBy(Event).Select(g => $"{g.Key} {g.Count()}"));
+        Assert.True(mostOpen == Sessions, $"expected {Sessions} sessions open at once, got {mostOpen}; events: {counts}");
+        Assert.Equal(Sessions, events.Count(e => Event(e) == "session_established"));
+        Assert.True(events.Count(e => Event(e) == "message_received") == Sessions * Messages, $"expected {Sessions * Messages} messages received; events: {counts}");
+        Assert.All(events.Where(e => Event(e) == "session_closed"), e => Assert.Equal("peer_closed", e.GetProperty("reason").GetString()));
+        Assert.DoesNotContain(events, e => Event(e) == "error");
+
+        echo.CloseStdin();
+        Assert.Equal(0, await echo.WaitForExitAsync(Bound));
+    }
+
+    private static string? Event(JsonElement e) => e.GetProperty("event").GetString();
+
+    public void Dispose() => _temp.Dispose();
+}
