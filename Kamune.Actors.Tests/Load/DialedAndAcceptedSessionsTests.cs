@@ -1,10 +1,6 @@
 using System.Net;
 using Akka.Actor;
-using Akka.Configuration;
-using Kamune.Abstractions;
 using Kamune.Actors;
-using Kamune.Actors.Configuration;
-using Kamune.Identity;
 
 namespace Kamune.Tests.Load;
 
@@ -13,28 +9,16 @@ namespace Kamune.Tests.Load;
 /// listens and dials 200 sessions to node B while B dials 200 to A; closing one leaves the other 399 untouched, and
 /// messages then flow on all of them, exactly once and in order (<see cref="CheckingLoadHandler"/>).
 /// </summary>
-public sealed class DialedAndAcceptedSessionsTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class DialedAndAcceptedSessionsTests : TwoNodeLoadTestKit
 {
     private const int EachWay = 200;
     private const int Messages = 10;
 
-    private static readonly Config NodeConfig = ConfigurationFactory.ParseString(
-        "kamune { max-connections-per-address = 0, max-concurrent-handshakes = 0 }").WithFallback(KamuneConfig.Default);
-
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
 
-    private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA5));
-    private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB5));
-    private readonly ActorSystem _systemB;
-    private readonly KamuneExtension _nodeA;
-    private readonly KamuneExtension _nodeB;
-
     public DialedAndAcceptedSessionsTests()
-        : base(NodeConfig, "both-a")
+        : base("both", 0xA5, 0xB5)
     {
-        _nodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(_keyA, AcceptAllVerifier.Instance));
-        _systemB = KamuneSystem.Create("both-b", new KamuneNodeOptions(_keyB, AcceptAllVerifier.Instance), NodeConfig);
-        _nodeB = KamuneExtension.Get(_systemB);
     }
 
     [Fact]
@@ -45,14 +29,14 @@ public sealed class DialedAndAcceptedSessionsTests : Akka.TestKit.Xunit2.TestKit
         var dials = CreateTestProbe();
         var done = CreateTestProbe();
         var handlerA = Sys.ActorOf(CheckingLoadHandler.Props(eventsA.Ref), "handler-a");
-        var handlerB = _systemB.ActorOf(CheckingLoadHandler.Props(eventsB.Ref), "handler-b");
-        var portA = ((IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, handlerA)).Port;
-        var portB = ((IPEndPoint)await _nodeB.ListenAsync("127.0.0.1", 0, handlerB)).Port;
+        var handlerB = SystemB.ActorOf(CheckingLoadHandler.Props(eventsB.Ref), "handler-b");
+        var portA = ((IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, handlerA)).Port;
+        var portB = ((IPEndPoint)await NodeB.ListenAsync("127.0.0.1", 0, handlerB)).Port;
 
         for (var i = 0; i < EachWay; i++)
         {
-            _nodeA.Manager.Tell(new Dial("127.0.0.1", portB, handlerA), dials.Ref);
-            _nodeB.Manager.Tell(new Dial("127.0.0.1", portA, handlerB), dials.Ref);
+            NodeA.Manager.Tell(new Dial("127.0.0.1", portB, handlerA), dials.Ref);
+            NodeB.Manager.Tell(new Dial("127.0.0.1", portA, handlerB), dials.Ref);
         }
 
         Assert.All(dials.ReceiveN(2 * EachWay, Patience), reply => Assert.IsType<Dialing>(reply));
@@ -61,7 +45,7 @@ public sealed class DialedAndAcceptedSessionsTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(EachWay, atA.Count(s => s.Role == SessionRole.Initiator));
         Assert.Equal(EachWay, atA.Count(s => s.Role == SessionRole.Responder));
         Assert.Equal(atA.Select(s => s.SessionId).Order(), atB.Select(s => s.SessionId).Order());
-        foreach (var node in new[] { _nodeA, _nodeB })
+        foreach (var node in new[] { NodeA, NodeB })
         {
             var state = await ManagerStates.AwaitAsync(node, s => s.Sessions == 2 * EachWay && s.Handshaking == 0, Patience);
             Assert.Equal((1, 2 * EachWay), (state.Listeners, state.Connections));
@@ -74,7 +58,7 @@ public sealed class DialedAndAcceptedSessionsTests : Akka.TestKit.Xunit2.TestKit
         var closedB = eventsB.ExpectMsg<SessionClosed>(Patience);
         Assert.Equal((victim.SessionId, CloseReason.LocalClose), (closedA.SessionId, closedA.Reason));
         Assert.Equal((victim.SessionId, CloseReason.PeerClosed), (closedB.SessionId, closedB.Reason));
-        await ManagerStates.AwaitAsync(_nodeA, s => s.Sessions == 2 * EachWay - 1 && s.Connections == 2 * EachWay - 1, Patience);
+        await ManagerStates.AwaitAsync(NodeA, s => s.Sessions == 2 * EachWay - 1 && s.Connections == 2 * EachWay - 1, Patience);
 
         var index = atA.Where(s => s.SessionId != victim.SessionId).Select((s, i) => (s.SessionId, i)).ToDictionary(x => x.SessionId, x => x.i);
         handlerA.Tell(new StartLoad(index, Messages), done.Ref);
@@ -88,17 +72,9 @@ public sealed class DialedAndAcceptedSessionsTests : Akka.TestKit.Xunit2.TestKit
         Assert.False(eventsB.HasMessages, "node B: expected no further session event, got one");
 
         // A's graceful stop closes its dialed and accepted sessions alike; B ends with nothing left either.
-        await _nodeA.ShutdownAsync(TimeSpan.FromSeconds(30));
+        await NodeA.ShutdownAsync(TimeSpan.FromSeconds(30));
         Assert.All(eventsB.ReceiveN(2 * EachWay - 1, Patience), e => Assert.Equal(CloseReason.PeerClosed, Assert.IsType<SessionClosed>(e).Reason));
-        await ManagerStates.AwaitAsync(_nodeA, s => ManagerStates.Idle(s, listeners: 0), Patience);
-        await ManagerStates.AwaitAsync(_nodeB, s => ManagerStates.Idle(s, listeners: 1), Patience);
-    }
-
-    void IDisposable.Dispose()
-    {
-        _systemB.Terminate().Wait(TimeSpan.FromSeconds(20));
-        Dispose();
-        _keyA.Dispose();
-        _keyB.Dispose();
+        await ManagerStates.AwaitAsync(NodeA, s => ManagerStates.Idle(s, listeners: 0), Patience);
+        await ManagerStates.AwaitAsync(NodeB, s => ManagerStates.Idle(s, listeners: 1), Patience);
     }
 }

@@ -1,52 +1,35 @@
 using System.Diagnostics;
 using System.Net;
 using Akka.Actor;
-using Akka.Configuration;
-using Kamune.Abstractions;
 using Kamune.Actors;
-using Kamune.Actors.Configuration;
-using Kamune.Identity;
 using Xunit.Abstractions;
 
 namespace Kamune.Tests.Load;
 
 /// <summary>
 /// Issue 6 item 4: one node accepts 1,000 concurrent sessions over loopback TCP, each carries messages both ways,
-/// and every message arrives exactly once, in order and intact (<see cref="CheckingLoadHandler"/>); memory returns
-/// near where it started once they are closed, and both managers report nothing left.
+/// and every message arrives exactly once, in order and intact (<see cref="CheckingLoadHandler"/>); once they are
+/// closed both managers report nothing left, and memory returns near where it started once the listener unbinds.
 /// </summary>
-public sealed class ThousandSessionsTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class ThousandSessionsTests : TwoNodeLoadTestKit
 {
     private const int Sessions = 1_000;
     private const int DialBatch = 100;
     private const int MessagesEachWay = 20;
 
-    // Growth allowed between before-dial and after-close: far below what 1,000 live sessions take (see
-    // docs/reliability.md), so sessions, connections or buffers that outlive their close fail the test.
+    // Growth allowed between before-dial and after close and unbind: far below what 1,000 live sessions take (about
+    // 136 MiB, docs/reliability.md), so sessions, connections or buffers that outlive them fail the test.
     private const long RetainedBound = 24 * 1024 * 1024;
-
-    // All 1,000 dials come from 127.0.0.1, and 100 handshakes run at once: no per-address or handshake cap. The
-    // listen backlog keeps its default (1,024).
-    private static readonly Config NodeConfig = ConfigurationFactory.ParseString(
-        "kamune { max-connections-per-address = 0, max-concurrent-handshakes = 0 }").WithFallback(KamuneConfig.Default);
 
     // The bounded time of the issue: every phase must finish within it, or the test fails.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
 
-    private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA4));
-    private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB4));
     private readonly ITestOutputHelper _output;
-    private readonly ActorSystem _systemB;
-    private readonly KamuneExtension _nodeA;
-    private readonly KamuneExtension _nodeB;
 
     public ThousandSessionsTests(ITestOutputHelper output)
-        : base(NodeConfig, "load-a", output)
+        : base("load", 0xA4, 0xB4, output)
     {
         _output = output;
-        _nodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(_keyA, AcceptAllVerifier.Instance));
-        _systemB = KamuneSystem.Create("load-b", new KamuneNodeOptions(_keyB, AcceptAllVerifier.Instance), NodeConfig);
-        _nodeB = KamuneExtension.Get(_systemB);
     }
 
     [Fact]
@@ -58,8 +41,8 @@ public sealed class ThousandSessionsTests : Akka.TestKit.Xunit2.TestKit, IDispos
         var dials = CreateTestProbe();
         var done = CreateTestProbe();
         var handlerA = Sys.ActorOf(CheckingLoadHandler.Props(eventsA.Ref), "handler-a");
-        var handlerB = _systemB.ActorOf(CheckingLoadHandler.Props(eventsB.Ref), "handler-b");
-        var listenAddress = await _nodeA.ListenAsync("127.0.0.1", 0, handlerA);
+        var handlerB = SystemB.ActorOf(CheckingLoadHandler.Props(eventsB.Ref), "handler-b");
+        var listenAddress = await NodeA.ListenAsync("127.0.0.1", 0, handlerA);
         var port = ((IPEndPoint)listenAddress).Port;
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
@@ -69,7 +52,7 @@ public sealed class ThousandSessionsTests : Akka.TestKit.Xunit2.TestKit, IDispos
         {
             for (var i = 0; i < DialBatch; i++)
             {
-                _nodeB.Manager.Tell(new Dial("127.0.0.1", port, handlerB), dials.Ref);
+                NodeB.Manager.Tell(new Dial("127.0.0.1", port, handlerB), dials.Ref);
             }
 
             Assert.All(dials.ReceiveN(DialBatch, Left(clock)), reply => Assert.IsType<Dialing>(reply));
@@ -81,9 +64,9 @@ public sealed class ThousandSessionsTests : Akka.TestKit.Xunit2.TestKit, IDispos
         var index = atB.Select((s, i) => (s.SessionId, i)).ToDictionary(x => x.SessionId, x => x.i);
         Assert.Equal(Sessions, index.Count);
         Assert.All(atA, s => Assert.Contains(s.SessionId, (IReadOnlyDictionary<string, int>)index));
-        var stateA = await ManagerStates.AwaitAsync(_nodeA, s => s.Sessions == Sessions && s.Handshaking == 0, Left(clock));
+        var stateA = await ManagerStates.AwaitAsync(NodeA, s => s.Sessions == Sessions && s.Handshaking == 0, Left(clock));
         Assert.Equal(new ManagerStateCounts(1, Sessions, Sessions), Counts(stateA));
-        Assert.Equal(new ManagerStateCounts(0, Sessions, Sessions), Counts(await ManagerStates.AwaitAsync(_nodeB, s => s.Sessions == Sessions, Left(clock))));
+        Assert.Equal(new ManagerStateCounts(0, Sessions, Sessions), Counts(await ManagerStates.AwaitAsync(NodeB, s => s.Sessions == Sessions, Left(clock))));
         var withSessions = GC.GetTotalMemory(forceFullCollection: true);
 
         handlerA.Tell(new StartLoad(index, MessagesEachWay), done.Ref);
@@ -99,16 +82,16 @@ public sealed class ThousandSessionsTests : Akka.TestKit.Xunit2.TestKit, IDispos
         handlerB.Tell(CloseAllSessions.Instance);
         Assert.All(eventsB.ReceiveN(Sessions, Left(clock)), e => Assert.Equal(CloseReason.LocalClose, Assert.IsType<SessionClosed>(e).Reason));
         Assert.All(eventsA.ReceiveN(Sessions, Left(clock)), e => Assert.Equal(CloseReason.PeerClosed, Assert.IsType<SessionClosed>(e).Reason));
-        await ManagerStates.AwaitAsync(_nodeA, s => ManagerStates.Idle(s, listeners: 1), Left(clock));
-        await ManagerStates.AwaitAsync(_nodeB, s => ManagerStates.Idle(s, listeners: 0), Left(clock));
+        await ManagerStates.AwaitAsync(NodeA, s => ManagerStates.Idle(s, listeners: 1), Left(clock));
+        await ManagerStates.AwaitAsync(NodeB, s => ManagerStates.Idle(s, listeners: 0), Left(clock));
         atA.Clear();
         atB.Clear();
         var afterClose = GC.GetTotalMemory(forceFullCollection: true);
 
         // The listener's accept stream keeps every connection it accepted reachable until it unbinds (Akka.NET's
         // FunctionRef never removes a watcher; docs/reliability.md, load finding 1), so the bound is checked after Unbind.
-        await _nodeA.Manager.Ask<Unbound>(new Unbind(listenAddress), Left(clock));
-        await ManagerStates.AwaitAsync(_nodeA, s => ManagerStates.Idle(s, listeners: 0), Left(clock));
+        await NodeA.Manager.Ask<Unbound>(new Unbind(listenAddress), Left(clock));
+        await ManagerStates.AwaitAsync(NodeA, s => ManagerStates.Idle(s, listeners: 0), Left(clock));
         var afterUnbind = GC.GetTotalMemory(forceFullCollection: true);
 
         var refusals = resultsA.Sessions.Values.Sum(t => t.Refusals) + resultsB.Sessions.Values.Sum(t => t.Refusals);
@@ -153,12 +136,4 @@ public sealed class ThousandSessionsTests : Akka.TestKit.Xunit2.TestKit, IDispos
         new(state.Listeners, state.Connections, state.Sessions);
 
     private sealed record ManagerStateCounts(int Listeners, int Connections, int Sessions);
-
-    void IDisposable.Dispose()
-    {
-        _systemB.Terminate().Wait(TimeSpan.FromSeconds(20));
-        Dispose();
-        _keyA.Dispose();
-        _keyB.Dispose();
-    }
 }
