@@ -9,6 +9,7 @@ namespace Kamune.Tests.Load;
 /// listens and dials 200 sessions to node B while B dials 200 to A; closing one leaves the other 399 untouched, and
 /// messages then flow on all of them, exactly once and in order (<see cref="CheckingLoadHandler"/>).
 /// </summary>
+[Collection(LoadCollection.Name)]
 public sealed class DialedAndAcceptedSessionsTests : TwoNodeLoadTestKit
 {
     private const int EachWay = 200;

@@ -11,6 +11,7 @@ namespace Kamune.Tests.Load;
 /// and every message arrives exactly once, in order and intact (<see cref="CheckingLoadHandler"/>); once they are
 /// closed both managers report nothing left, and memory returns near where it started once the listener unbinds.
 /// </summary>
+[Collection(LoadCollection.Name)]
 public sealed class ThousandSessionsTests : TwoNodeLoadTestKit
 {
     private const int Sessions = 1_000;
