@@ -54,6 +54,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     private EndPoint? _remote;
     private bool _outboundDone;
     private bool _peerGone;
+    private bool _aborted;
     private bool _closing;
     private IMaterializer _materializer = null!;
 
@@ -233,6 +234,13 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         Receive<Terminated>(t => t.ActorRef.Equals(_peer), _ =>
         {
             _peerGone = true;
+            if (_aborted)
+            {
+                // The socket is already killed: nothing is left to flush.
+                Context.Stop(Self);
+                return;
+            }
+
             CloseGracefully();
             StopWhenDone();
         });
@@ -265,6 +273,13 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             Become(Open);
         });
         Receive<WriteTimedOut>(_ => Abort($"a frame waited longer than {_settings.WriteTimeout} for the socket"));
+        // An abort cannot wait behind an offer the dead socket may never take: act on it now.
+        Receive<CloseConnection>(close => close.Abort, _ => Abort("session aborted the connection"));
+        Receive<Terminated>(t => t.ActorRef.Equals(_peer) && _aborted, _ =>
+        {
+            _peerGone = true;
+            Context.Stop(Self);
+        });
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -287,6 +302,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     {
         _log.Info("Aborting TCP connection {RemoteAddress}: {Reason}", _remote, reason);
         _closing = true;
+        _aborted = true;
         _killSwitch.Abort(new ConnectionAbortedException(reason));
         Timers.CancelAll();
         if (_peerGone)
