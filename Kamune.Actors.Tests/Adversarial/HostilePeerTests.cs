@@ -90,7 +90,17 @@ public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         var (probeA, probeB, port, healthyA, healthyB) = await HealthySessionAsync();
         using var peer = await ScriptedPeer.ConnectAsync(port, _keyHostile, 7);
 
-        var killed = await AttackAsync(attack, peer);
+        bool killed;
+        try
+        {
+            killed = await AttackAsync(attack, peer);
+        }
+        catch (IOException)
+        {
+            // The node may judge the first hostile frame and reset the socket before the attack's next write
+            // (reordered frames: seq 4 alone is already out of sync). That is the node doing its job.
+            killed = false;
+        }
 
         var closed = probeA.FishForMessage<SessionClosed>(c => !Equals(c.Session, healthyA.Session), Patience);
         Assert.Equal(reason, closed.Reason);
