@@ -9,6 +9,7 @@ using Kamune.Actors.Runtime;
 using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Tests.Runtime;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Adversarial;
 
@@ -17,7 +18,7 @@ namespace Kamune.Tests.Adversarial;
 /// handshaking; the rest are closed at accept. The cap holds until the silent ones hit handshake-timeout, so an
 /// honest newcomer is refused meanwhile (documented in reference.conf); the established session never notices.
 /// </summary>
-public sealed class HandshakeCapTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class HandshakeCapTests : TwoNodeTestKit
 {
     private const int Cap = 4;
     private const int Flood = 12;
@@ -32,18 +33,9 @@ public sealed class HandshakeCapTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA2));
-    private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB2));
-    private readonly ActorSystem _systemB;
-    private readonly KamuneExtension _nodeA;
-    private readonly KamuneExtension _nodeB;
-
     public HandshakeCapTests()
-        : base(NodeConfig, "cap-a")
+        : base(NodeConfig, "cap-a", "cap-b", 0xA2, 0xB2)
     {
-        _nodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(_keyA, AcceptAllVerifier.Instance));
-        _systemB = KamuneSystem.Create("cap-b", new KamuneNodeOptions(_keyB, AcceptAllVerifier.Instance), NodeConfig);
-        _nodeB = KamuneExtension.Get(_systemB);
     }
 
     [Fact]
@@ -51,8 +43,8 @@ public sealed class HandshakeCapTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
-        var port = ((IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, probeA.Ref)).Port;
-        await _nodeB.DialAsync("127.0.0.1", port, probeB.Ref);
+        var port = ((IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, probeA.Ref)).Port;
+        await NodeB.DialAsync("127.0.0.1", port, probeB.Ref);
         var healthyA = probeA.ExpectMsg<SessionEstablished>(Patience);
         var healthyB = probeB.ExpectMsg<SessionEstablished>(Patience);
 
@@ -73,7 +65,7 @@ public sealed class HandshakeCapTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
             // With the cap reached an honest newcomer is refused too: its session sees the connection end in Exchange.
             var refused = CreateTestProbe();
-            await _nodeB.DialAsync("127.0.0.1", port, refused.Ref);
+            await NodeB.DialAsync("127.0.0.1", port, refused.Ref);
             var lost = refused.ExpectMsg<SessionClosed>(Patience);
             Assert.Equal(CloseReason.ConnectionLost, lost.Reason);
 
@@ -89,7 +81,7 @@ public sealed class HandshakeCapTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
             await AwaitStateAsync(s => s.Handshaking == 0 && s.Connections == 1);
             var late = CreateTestProbe();
-            await _nodeB.DialAsync("127.0.0.1", port, late.Ref);
+            await NodeB.DialAsync("127.0.0.1", port, late.Ref);
             late.ExpectMsg<SessionEstablished>(Patience);
             healthyA.Session.Tell(new Send(new byte[] { 2 }), probeA.Ref);
             Assert.Equal(new byte[] { 2 }, probeB.FishForMessage<MessageReceived>(_ => true, Patience).Data.ToArray());
@@ -103,21 +95,13 @@ public sealed class HandshakeCapTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     private async Task AwaitStateAsync(Func<ManagerState, bool> condition)
     {
         var deadline = DateTime.UtcNow + Patience;
-        var state = await _nodeA.Manager.Ask<ManagerState>(GetManagerState.Instance, Patience);
+        var state = await NodeA.Manager.Ask<ManagerState>(GetManagerState.Instance, Patience);
         while (!condition(state) && DateTime.UtcNow < deadline)
         {
             await Task.Delay(50);
-            state = await _nodeA.Manager.Ask<ManagerState>(GetManagerState.Instance, Patience);
+            state = await NodeA.Manager.Ask<ManagerState>(GetManagerState.Instance, Patience);
         }
 
         Assert.True(condition(state), $"manager state never reached the condition; last {state}");
-    }
-
-    void IDisposable.Dispose()
-    {
-        _systemB.Terminate().Wait(TimeSpan.FromSeconds(10));
-        Dispose();
-        _keyA.Dispose();
-        _keyB.Dispose();
     }
 }

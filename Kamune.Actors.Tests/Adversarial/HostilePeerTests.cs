@@ -9,6 +9,7 @@ using Kamune.Actors.Runtime;
 using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Wire;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Adversarial;
 
@@ -18,7 +19,7 @@ namespace Kamune.Tests.Adversarial;
 /// only its own session, with the right reason, close its socket, leave nothing running, and the healthy session
 /// must still carry messages both ways afterwards.
 /// </summary>
-public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class HostilePeerTests : TwoNodeTestKit
 {
     private static readonly Config NodeConfig = ConfigurationFactory.ParseString("""
         kamune {
@@ -34,21 +35,12 @@ public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
 
-    private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA1));
-    private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB1));
     private readonly IdentityKeyPair _keyHostile = IdentityKeyPair.Generate(new DeterministicRandomSource(0xC1));
     private readonly IdentityKeyPair _keyOther = IdentityKeyPair.Generate(new DeterministicRandomSource(0xD1));
-    private readonly ActorSystem _systemB;
-    private readonly KamuneExtension _nodeA;
-    private readonly KamuneExtension _nodeB;
 
     public HostilePeerTests()
-        : base(NodeConfig, "hostile-a")
+        : base(NodeConfig, "hostile-a", "hostile-b", 0xA1, 0xB1, new DeterministicRandomSource(0xA), new DeterministicRandomSource(0xB))
     {
-        _nodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(_keyA, AcceptAllVerifier.Instance, new DeterministicRandomSource(0xA)));
-        _systemB = KamuneSystem.Create(
-            "hostile-b", new KamuneNodeOptions(_keyB, AcceptAllVerifier.Instance, new DeterministicRandomSource(0xB)), NodeConfig);
-        _nodeB = KamuneExtension.Get(_systemB);
     }
 
     public static TheoryData<string, CloseReason, KamuneError> Attacks => new()
@@ -176,8 +168,8 @@ public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         var probe = CreateTestProbe();
         var probeB = CreateTestProbe();
         var handler = Sys.ActorOf(Props.Create(() => new ThrowingHandler(probe.Ref)), "throwing-handler");
-        var local = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, handler);
-        await _nodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
+        var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, handler);
+        await NodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
         var atA = probe.FishForMessage<SessionEstablished>(_ => true, Patience);
         var atB = probeB.FishForMessage<SessionEstablished>(_ => true, Patience);
 
@@ -200,7 +192,7 @@ public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         try
         {
             var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-            var reply = await _nodeA.Manager.Ask<object>(new Listen("127.0.0.1", port, TestActor), Patience);
+            var reply = await NodeA.Manager.Ask<object>(new Listen("127.0.0.1", port, TestActor), Patience);
             var failed = Assert.IsType<ListenFailed>(reply);
             Assert.Equal(port, failed.Port);
             Assert.False(string.IsNullOrWhiteSpace(failed.Reason));
@@ -336,8 +328,8 @@ public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
-        var local = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
-        var dialing = await _nodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
+        var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
+        var dialing = await NodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
         var first = probeA.ExpectMsg<object>(Patience);
         var atA = first as SessionEstablished
             ?? throw new Xunit.Sdk.XunitException($"healthy session from {dialing.LocalAddress} to {local} did not establish: {first}");
@@ -370,14 +362,10 @@ public sealed class HostilePeerTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         Assert.Equal(expected, state);
     }
 
-    private Task<ManagerState> ManagerStateAsync() => _nodeA.Manager.Ask<ManagerState>(GetManagerState.Instance, Patience);
+    private Task<ManagerState> ManagerStateAsync() => NodeA.Manager.Ask<ManagerState>(GetManagerState.Instance, Patience);
 
-    void IDisposable.Dispose()
+    protected override void DisposeMore()
     {
-        _systemB.Terminate().Wait(TimeSpan.FromSeconds(10));
-        Dispose();
-        _keyA.Dispose();
-        _keyB.Dispose();
         _keyHostile.Dispose();
         _keyOther.Dispose();
     }

@@ -9,11 +9,12 @@ using Kamune.Actors;
 using Kamune.Actors.Configuration;
 using Kamune.Identity;
 using Kamune.Protocol;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Runtime;
 
 // Issue item 8: real PeerActors on two ActorSystems over loopback TCP (127.0.0.1, port 0).
-public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class EndToEndTcpTests : TwoNodeTestKit
 {
     private static readonly Config NodeConfig = ConfigurationFactory.ParseString(
         // A frame limit one below the wire's 65,535, so a hostile 0xFFFF header exceeds it. Not lower: a handshake
@@ -22,18 +23,9 @@ public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         // the 200-session test dials everything from 127.0.0.1 at once.
         "kamune { max-connections-per-address = 0, max-concurrent-handshakes = 0, max-frame-length = 65534 }").WithFallback(KamuneConfig.Default);
 
-    private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA));
-    private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB));
-    private readonly ActorSystem _systemB;
-    private readonly KamuneExtension _nodeA;
-    private readonly KamuneExtension _nodeB;
-
     public EndToEndTcpTests()
-        : base(NodeConfig, "node-a")
+        : base(NodeConfig, "node-a", "node-b", 0xA, 0xB)
     {
-        _nodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(_keyA, AcceptAllVerifier.Instance));
-        _systemB = KamuneSystem.Create("node-b", new KamuneNodeOptions(_keyB, AcceptAllVerifier.Instance), NodeConfig);
-        _nodeB = KamuneExtension.Get(_systemB);
     }
 
     [Fact]
@@ -43,17 +35,17 @@ public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
         var handlerA = Sys.ActorOf(Props.Create(() => new OrderCheckingHandler(probeA.Ref, count)));
-        var handlerB = _systemB.ActorOf(Props.Create(() => new OrderCheckingHandler(probeB.Ref, count)));
+        var handlerB = SystemB.ActorOf(Props.Create(() => new OrderCheckingHandler(probeB.Ref, count)));
 
-        var local = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, handlerA);
-        await _nodeB.DialAsync("127.0.0.1", local.Port, handlerB);
+        var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, handlerA);
+        await NodeB.DialAsync("127.0.0.1", local.Port, handlerB);
         var atA = probeA.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
         var atB = probeB.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
         Assert.Equal(atA.SessionId, atB.SessionId);
-        Assert.Equal(_keyB.PublicIdentity.Fingerprint.Base64, atA.Peer.Fingerprint);
+        Assert.Equal(KeyB.PublicIdentity.Fingerprint.Base64, atA.Peer.Fingerprint);
 
         Sys.ActorOf(Props.Create(() => new Pump(atA.Session, count, probeA.Ref)));
-        _systemB.ActorOf(Props.Create(() => new Pump(atB.Session, count, probeB.Ref)));
+        SystemB.ActorOf(Props.Create(() => new Pump(atB.Session, count, probeB.Ref)));
 
         var within = TimeSpan.FromSeconds(90);
         Assert.Equal(count, probeA.FishForMessage<AllReceived>(_ => true, within).Count);
@@ -73,11 +65,11 @@ public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         const int sessions = 200;
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
-        var local = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
+        var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
 
         for (var i = 0; i < sessions; i++)
         {
-            _nodeB.Manager.Tell(new Dial("127.0.0.1", local.Port, probeB.Ref), probeB.Ref);
+            NodeB.Manager.Tell(new Dial("127.0.0.1", local.Port, probeB.Ref), probeB.Ref);
         }
 
         var atA = new List<SessionEstablished>();
@@ -112,8 +104,8 @@ public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
     {
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
-        var local = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
-        await _nodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
+        var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
+        await NodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
         var healthyA = probeA.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
         var healthyB = probeB.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
 
@@ -146,14 +138,6 @@ public sealed class EndToEndTcpTests : Akka.TestKit.Xunit2.TestKit, IDisposable
         probeB.ExpectMsg<SendAck>();
         var message = probeA.FishForMessage<MessageReceived>(_ => true, TimeSpan.FromSeconds(10));
         Assert.Equal(healthyA.SessionId, message.SessionId);
-    }
-
-    void IDisposable.Dispose()
-    {
-        _systemB.Terminate().Wait(TimeSpan.FromSeconds(10));
-        Dispose();
-        _keyA.Dispose();
-        _keyB.Dispose();
     }
 
     private sealed record AllReceived(int Count);

@@ -5,28 +5,20 @@ using Kamune.Abstractions;
 using Kamune.Actors;
 using Kamune.Actors.Configuration;
 using Kamune.Identity;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Runtime;
 
 // Issue 3: a node stops gracefully from the library, so the remote peer (another system over loopback TCP) reads
 // CLOSE_TRANSPORT, i.e. PeerClosed, and not a lost connection.
-public sealed class GracefulShutdownTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class GracefulShutdownTests : TwoNodeTestKit
 {
     private static readonly Config NodeConfig = ConfigurationFactory.ParseString(
         "kamune { max-connections-per-address = 0 }").WithFallback(KamuneConfig.Default);
 
-    private readonly IdentityKeyPair _keyA = IdentityKeyPair.Generate(new DeterministicRandomSource(0xA1));
-    private readonly IdentityKeyPair _keyB = IdentityKeyPair.Generate(new DeterministicRandomSource(0xB1));
-    private readonly ActorSystem _systemB;
-    private readonly KamuneExtension _nodeA;
-    private readonly KamuneExtension _nodeB;
-
     public GracefulShutdownTests()
-        : base(NodeConfig, "stopping-node")
+        : base(NodeConfig, "stopping-node", "peer-node", 0xA1, 0xB1)
     {
-        _nodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(_keyA, AcceptAllVerifier.Instance));
-        _systemB = KamuneSystem.Create("peer-node", new KamuneNodeOptions(_keyB, AcceptAllVerifier.Instance), NodeConfig);
-        _nodeB = KamuneExtension.Get(_systemB);
     }
 
     [Fact]
@@ -34,21 +26,21 @@ public sealed class GracefulShutdownTests : Akka.TestKit.Xunit2.TestKit, IDispos
     {
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
-        var atA = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
-        var atB = (IPEndPoint)await _nodeB.ListenAsync("127.0.0.1", 0, probeB.Ref);
-        await _nodeB.DialAsync("127.0.0.1", atA.Port, probeB.Ref);
-        await _nodeA.DialAsync("127.0.0.1", atB.Port, probeA.Ref);
+        var atA = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
+        var atB = (IPEndPoint)await NodeB.ListenAsync("127.0.0.1", 0, probeB.Ref);
+        await NodeB.DialAsync("127.0.0.1", atA.Port, probeB.Ref);
+        await NodeA.DialAsync("127.0.0.1", atB.Port, probeA.Ref);
         probeA.ReceiveN(2, TimeSpan.FromSeconds(20)).ToList().ForEach(m => Assert.IsType<SessionEstablished>(m));
         probeB.ReceiveN(2, TimeSpan.FromSeconds(20)).ToList().ForEach(m => Assert.IsType<SessionEstablished>(m));
 
-        await _nodeA.ShutdownAsync(TimeSpan.FromSeconds(10));
+        await NodeA.ShutdownAsync(TimeSpan.FromSeconds(10));
 
         var seenByPeer = probeB.ReceiveN(2, TimeSpan.FromSeconds(10)).Cast<SessionClosed>().ToList();
         Assert.All(seenByPeer, closed => Assert.Equal(CloseReason.PeerClosed, closed.Reason));
         var seenLocally = probeA.ReceiveN(2, TimeSpan.FromSeconds(10)).Cast<SessionClosed>().ToList();
         Assert.All(seenLocally, closed => Assert.Equal(CloseReason.LocalClose, closed.Reason));
         // Unbound: nothing accepts on A's port any more.
-        var redial = await _nodeB.Manager.Ask<object>(new Dial("127.0.0.1", atA.Port, probeB.Ref), TimeSpan.FromSeconds(10));
+        var redial = await NodeB.Manager.Ask<object>(new Dial("127.0.0.1", atA.Port, probeB.Ref), TimeSpan.FromSeconds(10));
         Assert.StartsWith("connection refused", Assert.IsType<DialFailed>(redial).Reason);
     }
 
@@ -57,11 +49,11 @@ public sealed class GracefulShutdownTests : Akka.TestKit.Xunit2.TestKit, IDispos
     {
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
-        var atA = (IPEndPoint)await _nodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
-        await _nodeB.DialAsync("127.0.0.1", atA.Port, probeB.Ref);
+        var atA = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, probeA.Ref);
+        await NodeB.DialAsync("127.0.0.1", atA.Port, probeB.Ref);
         probeB.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
 
-        await _systemB.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
+        await SystemB.Terminate().WaitAsync(TimeSpan.FromSeconds(20));
 
         Assert.Equal(CloseReason.PeerClosed, probeA.FishForMessage<SessionClosed>(_ => true, TimeSpan.FromSeconds(10)).Reason);
     }
@@ -69,19 +61,11 @@ public sealed class GracefulShutdownTests : Akka.TestKit.Xunit2.TestKit, IDispos
     [Fact]
     public async Task A_node_that_is_shutting_down_refuses_new_dials_and_listens()
     {
-        await _nodeA.ShutdownAsync(TimeSpan.FromSeconds(5));
+        await NodeA.ShutdownAsync(TimeSpan.FromSeconds(5));
 
-        var dial = await _nodeA.Manager.Ask<DialFailed>(new Dial("127.0.0.1", 9, TestActor), TimeSpan.FromSeconds(5));
+        var dial = await NodeA.Manager.Ask<DialFailed>(new Dial("127.0.0.1", 9, TestActor), TimeSpan.FromSeconds(5));
         Assert.Equal("the node is shutting down", dial.Reason);
-        var listen = await _nodeA.Manager.Ask<ListenFailed>(new Listen("127.0.0.1", 0, TestActor), TimeSpan.FromSeconds(5));
+        var listen = await NodeA.Manager.Ask<ListenFailed>(new Listen("127.0.0.1", 0, TestActor), TimeSpan.FromSeconds(5));
         Assert.Equal("the node is shutting down", listen.Reason);
-    }
-
-    void IDisposable.Dispose()
-    {
-        _systemB.Terminate().Wait(TimeSpan.FromSeconds(10));
-        Dispose();
-        _keyA.Dispose();
-        _keyB.Dispose();
     }
 }
