@@ -5,16 +5,25 @@ using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Akka.Streams.Implementation.IO;
 using Kamune.Actors.Configuration;
-using Tcp = Akka.Streams.Dsl.Tcp;
+using Tcp = Akka.IO.Tcp;
 
 namespace Kamune.Actors.Runtime;
 
 /// <summary>
-/// One bound TCP listener. Accepts connections one at a time (the accept stream is back-pressured by this
-/// actor's acknowledgements), enforces the per-address connection limit, and hands each admitted connection
-/// to the manager, which runs it as a responder session for the listener's handler.
+/// One bound TCP listener. Binds through Akka.IO with itself as the bind handler, enforces the per-address connection
+/// limit, and hands each admitted connection (an Akka.Streams flow over Akka.IO's connection actor) to the manager,
+/// which runs it as a responder session for the listener's handler.
 /// </summary>
+/// <remarks>
+/// Not <c>Tcp().Bind(...)</c> from Akka.Streams: that source makes its stage actor (an Akka <c>FunctionRef</c>) the bind
+/// handler, every accepted connection watches the bind handler until it registers its own, and in Akka 1.5.74
+/// <c>FunctionRef</c> never takes a watcher out of its set on Unwatch. So each connection the stream source ever accepted
+/// stayed reachable, with its whole stream graph, until the listener unbound: about 64 KiB per connection
+/// (docs/reliability.md, finding 3). An actor as bind handler removes watchers as it should. Each connection is still
+/// an Akka.Streams flow, built from the same stage the stream source builds it from.
+/// </remarks>
 internal sealed class Listener : ReceiveActor
 {
     private readonly Listen _request;
@@ -23,7 +32,8 @@ internal sealed class Listener : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IPAddress, int> _openPerAddress = new();
     private readonly Dictionary<IActorRef, IPAddress> _connections = new();
-    private Tcp.ServerBinding? _binding;
+    private IActorRef? _tcpListener;
+    private EndPoint? _localAddress;
     private IMaterializer _materializer = null!;
 
     public Listener(Listen request, IActorRef requester, KamuneSettings settings)
@@ -42,53 +52,62 @@ internal sealed class Listener : ReceiveActor
         // One materializer per actor, made once: ActorSystem.Materializer() builds a new materializer on every call
         // and blocks a thread-pool thread until its supervisor starts, which starves the pool under a burst.
         _materializer = Context.Materializer();
-        Context.System.TcpStream()
-            .Bind(_request.Host, _request.Port, backlog: _settings.ListenBacklog, halfClose: false)
-            .ToMaterialized(
-                Sink.ActorRefWithAck<Tcp.IncomingConnection>(Self, AcceptStarted.Instance, AcceptAck.Instance,
-                    AcceptEnded.Instance, ex => new AcceptFailed(ex)),
-                Keep.Left)
-            .Run(_materializer)
-            .PipeTo(Self, success: binding => new Bound(binding), failure: ex => new BindFailed(ex));
+        if (IPAddress.TryParse(_request.Host, out var address))
+        {
+            Bind(new IPEndPoint(address, _request.Port));
+            return;
+        }
+
+        // A host name is looked up without blocking a thread (Akka.Streams' Bind waits on the lookup).
+        System.Net.Dns.GetHostAddressesAsync(_request.Host).PipeTo(Self,
+            success: addresses => addresses.Length > 0
+                ? new Resolved(new IPEndPoint(addresses[0], _request.Port))
+                : new BindFailed($"host not found: {_request.Host} has no address"),
+            failure: ex => new BindFailed($"host not found: {_request.Host} ({ex.GetBaseException().Message})"));
     }
 
     protected override void PostStop()
     {
         // Stopping the listener (Unbind, failure, node shutdown) frees the port. Akka.IO ends the sockets it accepted
-        // with it; their writers then see the stream end and their sessions report the lost connection.
-        _binding?.Unbind();
+        // with it; their writers then see the stream end and their sessions report the lost connection. Unbinding
+        // first (rather than letting Akka.IO notice this actor died) closes the port without a warning in the log.
+        _tcpListener?.Tell(Tcp.Unbind.Instance, ActorRefs.NoSender);
     }
+
+    // pullMode: the connection reads only when its stream asks (Tcp.ResumeReading), so a slow session slows the socket.
+    private void Bind(IPEndPoint endpoint) =>
+        Context.System.Tcp().Tell(new Tcp.Bind(Self, endpoint, _settings.ListenBacklog, pullMode: true));
 
     private void Binding()
     {
-        Receive<Bound>(bound =>
+        Receive<Resolved>(resolved => Bind(resolved.Address));
+        Receive<Tcp.Bound>(bound =>
         {
-            _binding = bound.Binding;
-            var local = bound.Binding.LocalAddress;
-            _log.Info("Kamune listening on {LocalAddress}", local);
-            Context.Parent.Tell(new ListenerBound(local));
-            _requester.Tell(new Listening(local));
+            _tcpListener = Sender;
+            _localAddress = bound.LocalAddress;
+            Context.Watch(_tcpListener);
+            // Akka 1.5.74 accepts continuously and ignores this; earlier Akka.IO listeners in pull mode wait for it.
+            _tcpListener.Tell(new Tcp.ResumeAccepting(1));
+            _log.Info("Kamune listening on {LocalAddress}", bound.LocalAddress);
+            Context.Parent.Tell(new ListenerBound(bound.LocalAddress));
+            _requester.Tell(new Listening(bound.LocalAddress));
             Become(Accepting);
         });
-        Receive<BindFailed>(failed =>
-        {
-            _log.Warning("Kamune could not listen on {Host}:{Port}: {Reason}", _request.Host, _request.Port, failed.Cause.Message);
-            _requester.Tell(new ListenFailed(_request.Host, _request.Port, failed.Cause.Message));
-            Context.Stop(Self);
-        });
-        Receive<AcceptStarted>(_ => Sender.Tell(AcceptAck.Instance));
-        // The accept stream fails alongside the bind; BindFailed reports it.
-        Receive<AcceptFailed>(_ => { });
+        Receive<Tcp.CommandFailed>(failed => BindFailedWith(
+            failed.Cause.HasValue ? failed.Cause.Value.GetBaseException().Message : "the address could not be bound"));
+        Receive<BindFailed>(failed => BindFailedWith(failed.Reason));
+    }
+
+    private void BindFailedWith(string reason)
+    {
+        _log.Warning("Kamune could not listen on {Host}:{Port}: {Reason}", _request.Host, _request.Port, reason);
+        _requester.Tell(new ListenFailed(_request.Host, _request.Port, reason));
+        Context.Stop(Self);
     }
 
     private void Accepting()
     {
-        Receive<AcceptStarted>(_ => Sender.Tell(AcceptAck.Instance));
-        Receive<Tcp.IncomingConnection>(connection =>
-        {
-            Admit(connection);
-            Sender.Tell(AcceptAck.Instance);
-        });
+        Receive<Tcp.Connected>(connected => Admit(Incoming(connected)));
         Receive<ConnectionStarted>(started =>
         {
             Context.Watch(started.Connection);
@@ -97,47 +116,48 @@ internal sealed class Listener : ReceiveActor
         Receive<ConnectionRefused>(refused => Release(AddressOf(refused.RemoteAddress)));
         Receive<Terminated>(terminated =>
         {
-            if (_connections.Remove(terminated.ActorRef, out var address))
+            if (terminated.ActorRef.Equals(_tcpListener))
+            {
+                _log.Warning("Kamune listener on {LocalAddress} stopped by Akka.IO", _localAddress);
+                _tcpListener = null;
+                Context.Stop(Self);
+            }
+            else if (_connections.Remove(terminated.ActorRef, out var address))
             {
                 Release(address);
             }
         });
         Receive<Unbind>(unbind =>
         {
-            var replyTo = Sender;
-            var binding = _binding!.Value;
-            binding.Unbind().PipeTo(Self, success: () => UnbindDone.Instance, failure: _ => UnbindDone.Instance);
-            Become(() => Unbinding(unbind.LocalAddress, replyTo));
-        });
-        Receive<AcceptEnded>(_ => Context.Stop(Self));
-        Receive<AcceptFailed>(failed =>
-        {
-            _log.Warning("Kamune listener on {LocalAddress} failed: {Reason}", _binding?.LocalAddress, failed.Cause.Message);
-            Context.Stop(Self);
+            _tcpListener!.Tell(Tcp.Unbind.Instance);
+            Become(() => Unbinding(unbind.LocalAddress, Sender));
         });
     }
 
-    // Unbinding ends the accept stream too; whichever of the two arrives first, the caller hears Unbound once.
+    // Whichever comes first, Akka.IO's Unbound or its listener stopping, the caller hears Unbound once.
     private void Unbinding(EndPoint localAddress, IActorRef replyTo)
     {
-        Receive<Tcp.IncomingConnection>(connection =>
-        {
-            Reject(connection, "the listener is unbinding");
-            Sender.Tell(AcceptAck.Instance);
-        });
+        Receive<Tcp.Connected>(connected => Reject(Incoming(connected), "the listener is unbinding"));
         ReceiveAny(message =>
         {
-            if (message is UnbindDone or AcceptEnded or AcceptFailed)
+            if (message is Tcp.Unbound || (message is Terminated terminated && terminated.ActorRef.Equals(_tcpListener)))
             {
                 _log.Info("Kamune stopped listening on {LocalAddress}", localAddress);
-                _binding = null;
+                _tcpListener = null;
                 replyTo.Tell(new Unbound(localAddress));
                 Context.Stop(Self);
             }
         });
     }
 
-    private void Admit(Tcp.IncomingConnection connection)
+    // The sender of Connected is Akka.IO's connection actor; the flow registers with it when materialized. Detach reads
+    // one element ahead, as Akka.Streams' own incoming connection does, so a peer's close is seen without demand.
+    private ConnectionTarget.Accepted Incoming(Tcp.Connected connected) => new(
+        Flow.FromGraph(new IncomingConnectionStage(Sender, connected.RemoteAddress, halfClose: false)).Detach(),
+        connected.LocalAddress,
+        connected.RemoteAddress);
+
+    private void Admit(ConnectionTarget.Accepted connection)
     {
         var address = AddressOf(connection.RemoteAddress);
         var open = _openPerAddress.GetValueOrDefault(address);
@@ -150,11 +170,10 @@ internal sealed class Listener : ReceiveActor
 
         // Counted from accept, not from ConnectionStarted, so a burst cannot slip past the limit.
         _openPerAddress[address] = open + 1;
-        Context.Parent.Tell(new AcceptConnection(
-            new ConnectionTarget.Accepted(connection.Flow, connection.LocalAddress, connection.RemoteAddress), _request.Handler));
+        Context.Parent.Tell(new AcceptConnection(connection, _request.Handler));
     }
 
-    private void Reject(Tcp.IncomingConnection connection, string reason)
+    private void Reject(ConnectionTarget.Accepted connection, string reason)
     {
         _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connection.RemoteAddress, reason);
         CloseAtOnce(connection.Flow, _materializer);
@@ -183,45 +202,7 @@ internal sealed class Listener : ReceiveActor
         _ => IPAddress.None,
     };
 
-    private sealed record Bound(Tcp.ServerBinding Binding);
+    private sealed record Resolved(IPEndPoint Address);
 
-    private sealed record BindFailed(Exception Cause);
-
-    private sealed record AcceptFailed(Exception Cause);
-
-    private sealed class UnbindDone
-    {
-        public static readonly UnbindDone Instance = new();
-
-        private UnbindDone()
-        {
-        }
-    }
-
-    private sealed class AcceptStarted
-    {
-        public static readonly AcceptStarted Instance = new();
-
-        private AcceptStarted()
-        {
-        }
-    }
-
-    private sealed class AcceptAck
-    {
-        public static readonly AcceptAck Instance = new();
-
-        private AcceptAck()
-        {
-        }
-    }
-
-    private sealed class AcceptEnded
-    {
-        public static readonly AcceptEnded Instance = new();
-
-        private AcceptEnded()
-        {
-        }
-    }
+    private sealed record BindFailed(string Reason);
 }
