@@ -187,6 +187,45 @@ public class FrameCodecTests
     }
 
     [Fact]
+    public void Decoder_gives_back_the_large_buffer_of_a_large_frame_once_it_is_read()
+    {
+        var decoder = new FrameDecoder();
+        var small = decoder.BufferedCapacity;
+        var large = new byte[FrameCodec.MaxPayload];
+        new DeterministicRandomSource(7).Fill(large);
+        var frame = FrameCodec.Encode(large);
+
+        decoder.Append(frame.AsSpan(0, 40_000));
+        Assert.False(decoder.TryReadFrame(out _));
+        Assert.True(decoder.BufferedCapacity > frame.Length / 2, $"expected a grown buffer while the frame is half in, got {decoder.BufferedCapacity} bytes");
+        decoder.Append(frame.AsSpan(40_000));
+        Assert.True(decoder.TryReadFrame(out var payload));
+
+        Assert.Equal(large, payload);
+        Assert.Equal(small, decoder.BufferedCapacity);
+    }
+
+    [Fact]
+    public void Decoder_keeps_a_partly_received_frame_across_the_buffer_change()
+    {
+        var decoder = new FrameDecoder();
+        var first = FrameCodec.Encode(Enumerable.Range(0, 20_000).Select(i => (byte)i).ToArray());
+        var second = FrameCodec.Encode(Enumerable.Range(0, 500).Select(i => (byte)(i * 7)).ToArray());
+        var both = first.Concat(second).ToArray();
+
+        // The first frame and part of the second arrive together; reading the first must not drop the rest.
+        decoder.Append(both.AsSpan(0, first.Length + 100));
+        Assert.True(decoder.TryReadFrame(out var one));
+        Assert.False(decoder.TryReadFrame(out _));
+        decoder.Append(both.AsSpan(first.Length + 100));
+        Assert.True(decoder.TryReadFrame(out var two));
+
+        Assert.Equal(first.AsSpan(2).ToArray(), one);
+        Assert.Equal(second.AsSpan(2).ToArray(), two);
+        decoder.Complete();
+    }
+
+    [Fact]
     public void Decoder_limit_outside_the_uint16_range_is_a_programmer_error()
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new FrameDecoder(-1));

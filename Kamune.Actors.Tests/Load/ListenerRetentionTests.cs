@@ -50,15 +50,8 @@ public sealed class ListenerRetentionTests : TwoNodeLoadTestKit
             await RoundAsync(port, handlerB, eventsA, eventsB, clock);
         }
 
-        // Cancelled Akka timers stay in the scheduler's wheel until it next passes their slot (one turn: 512 ticks of
-        // 10 ms), holding the stopped actors they were for; so the last few seconds' sessions may still be reachable.
-        // That is bounded by time, not by the connections ever accepted: poll until the heap is back under the bound.
-        var afterLast = GC.GetTotalMemory(forceFullCollection: true);
-        while (afterLast - afterFirst >= GrowthBound && clock.Elapsed < Deadline - TimeSpan.FromSeconds(1))
-        {
-            await Task.Delay(500);
-            afterLast = GC.GetTotalMemory(forceFullCollection: true);
-        }
+        // The last rounds' sessions may stay reachable for a few seconds after they close (see HeapReadings).
+        var afterLast = await HeapReadings.AwaitBelowAsync(afterFirst + GrowthBound, TimeSpan.FromSeconds(15));
 
         var state = await NodeA.Manager.Ask<Kamune.Actors.Runtime.ManagerState>(Kamune.Actors.Runtime.GetManagerState.Instance, Left(clock));
         _output.WriteLine(

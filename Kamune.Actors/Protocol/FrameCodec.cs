@@ -47,11 +47,18 @@ public static class FrameCodec
 /// Incremental decoder for a stream of <see cref="FrameCodec"/> frames arriving in arbitrary chunks.
 /// Fails closed: after a <see cref="KamuneProtocolException"/> the decoder refuses further use,
 /// because the stream position is lost.
+/// It keeps one buffer of its own, big enough for a socket read plus the rest of a frame of the common sizes. A frame
+/// or read that needs more gets a larger buffer only until every buffered frame has been read, so an idle connection
+/// holds the small buffer whatever the largest frame it ever saw (the largest padding bucket is 64 KiB).
 /// </summary>
 public sealed class FrameDecoder
 {
+    // Akka.IO reads at most 4 KiB at a time; with the unread part of a 4096-bucket frame that stays under 8 KiB.
+    private const int OwnBufferSize = 8 * 1024;
+
     private readonly int _maxFrameLength;
-    private byte[] _buffer = new byte[1024];
+    private readonly byte[] _own = new byte[OwnBufferSize];
+    private byte[] _buffer;
     private int _start;   // first unread byte
     private int _end;     // one past the last buffered byte
     private int _nextHeader; // where the next not-yet-checked header starts (may lie beyond _end)
@@ -66,7 +73,11 @@ public sealed class FrameDecoder
         }
 
         _maxFrameLength = maxFrameLength;
+        _buffer = _own;
     }
+
+    /// <summary>Bytes this decoder holds in buffers right now: its own, plus a larger one while frames wait in it.</summary>
+    public int BufferedCapacity => _buffer == _own ? _own.Length : _own.Length + _buffer.Length;
 
     /// <summary>Buffers <paramref name="chunk"/> and checks every header it completes: an oversized one fails at once.</summary>
     public void Append(ReadOnlySpan<byte> chunk)
@@ -109,6 +120,13 @@ public sealed class FrameDecoder
 
         payload = _buffer.AsSpan(_start + FrameCodec.HeaderSize, length).ToArray();
         _start += FrameCodec.HeaderSize + length;
+        if (_start == _end)
+        {
+            // Drained: every checked header belonged to a frame now read, so _nextHeader == _end.
+            _start = _end = _nextHeader = 0;
+            _buffer = _own;
+        }
+
         return true;
     }
 
@@ -118,6 +136,7 @@ public sealed class FrameDecoder
         ThrowIfFailed();
         if (_nextHeader == _end)
         {
+            _buffer = _own;
             return;
         }
 

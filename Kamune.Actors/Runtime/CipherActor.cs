@@ -32,6 +32,7 @@ internal sealed class CipherActor : ReceiveActor
     private HandshakeInitiator? _handshake;
     private ChallengePhase? _challenge;
     private SessionTransport? _session;
+    private bool _exchanged;
 
     public CipherActor(SessionRole role, IdentityKeyPair local, string localName, string appVersion, IClock clock, IRandomSource random)
     {
@@ -143,12 +144,18 @@ internal sealed class CipherActor : ReceiveActor
 
     private ExchangeProgress OnExchangeFrame(byte[] payload)
     {
+        if (_exchanged)
+        {
+            throw new InvalidOperationException("Cipher: expected no exchange frame after the exchange, got one.");
+        }
+
         if (_role == SessionRole.Initiator)
         {
             var initiator = _exchangeInitiator
                 ?? throw new InvalidOperationException("Cipher: expected exchange frame 2 after frame 1, got it before.");
             var (tunnel, third) = initiator.OnResponderHello(payload);
             _tunnel = tunnel;
+            _exchanged = true;
             initiator.Dispose();
             _exchangeInitiator = null;
             return new ExchangeProgress([Frame(third)], true);
@@ -161,7 +168,9 @@ internal sealed class CipherActor : ReceiveActor
         }
 
         _tunnel = _exchangeResponder.OnInitiatorEnc(payload);
+        _exchanged = true;
         _exchangeResponder.Dispose();
+        _exchangeResponder = null;
         return new ExchangeProgress([], true);
     }
 
@@ -174,6 +183,9 @@ internal sealed class CipherActor : ReceiveActor
             var handshake = _handshake
                 ?? throw new InvalidOperationException("Cipher: expected the handshake response after the request, got it before.");
             result = handshake.OnResponse(inner);
+            // The ephemeral ML-KEM key pair has done its work: wipe it now, not when the session ends.
+            handshake.Dispose();
+            _handshake = null;
         }
         else
         {
