@@ -41,14 +41,9 @@ public sealed class ThousandSessionsTests : TwoNodeLoadTestKit
     public async Task One_node_accepts_a_thousand_sessions_that_deliver_every_message_once_in_order_both_ways_and_frees_them_on_close()
     {
         var clock = Stopwatch.StartNew();
-        var eventsA = CreateTestProbe();
-        var eventsB = CreateTestProbe();
         var dials = CreateTestProbe();
         var done = CreateTestProbe();
-        var handlerA = Sys.ActorOf(CheckingLoadHandler.Props(eventsA.Ref), "handler-a");
-        var handlerB = SystemB.ActorOf(CheckingLoadHandler.Props(eventsB.Ref), "handler-b");
-        var listenAddress = await NodeA.ListenAsync("127.0.0.1", 0, handlerA);
-        var port = ((IPEndPoint)listenAddress).Port;
+        var (handlerA, handlerB, eventsA, eventsB, listenAddress, port) = await ListenWithCheckingHandlersAsync();
         var before = GC.GetTotalMemory(forceFullCollection: true);
 
         // Dial in batches: a batch's handshakes finish before the next starts, so no dial waits behind hundreds.
@@ -163,12 +158,7 @@ public sealed class ThousandSessionsTests : TwoNodeLoadTestKit
         }
     }
 
-    private static TimeSpan Left(Stopwatch clock)
-    {
-        var left = Deadline - clock.Elapsed;
-        Assert.True(left > TimeSpan.Zero, $"load test: expected to finish within {Deadline}, got {clock.Elapsed} without finishing");
-        return left;
-    }
+    private static TimeSpan Left(Stopwatch clock) => Left(clock, Deadline);
 
     private static ManagerStateCounts Counts(Kamune.Actors.Runtime.ManagerState state) =>
         new(state.Listeners, state.Connections, state.Sessions);

@@ -1,4 +1,8 @@
+using System.Diagnostics;
+using System.Net;
+using Akka.Actor;
 using Akka.Configuration;
+using Akka.TestKit;
 using Kamune.Actors.Configuration;
 using Kamune.Tests.Support;
 using Xunit.Abstractions;
@@ -15,4 +19,27 @@ public abstract class TwoNodeLoadTestKit(string name, ulong seedA, ulong seedB, 
 {
     private static readonly Config NodeConfig = ConfigurationFactory.ParseString(
         "kamune { max-connections-per-address = 0, max-concurrent-handshakes = 0 }").WithFallback(KamuneConfig.Default);
+
+    /// <summary>
+    /// Node A listens on a free loopback port with a <see cref="CheckingLoadHandler"/>, node B gets one for the sessions
+    /// it dials; each handler forwards its session events to its probe.
+    /// </summary>
+    protected async Task<CheckingNodes> ListenWithCheckingHandlersAsync()
+    {
+        var eventsA = CreateTestProbe();
+        var eventsB = CreateTestProbe();
+        var handlerA = Sys.ActorOf(CheckingLoadHandler.Props(eventsA.Ref), "handler-a");
+        var handlerB = SystemB.ActorOf(CheckingLoadHandler.Props(eventsB.Ref), "handler-b");
+        var listenAddress = await NodeA.ListenAsync("127.0.0.1", 0, handlerA);
+        return new CheckingNodes(handlerA, handlerB, eventsA, eventsB, listenAddress, ((IPEndPoint)listenAddress).Port);
+    }
+
+    /// <summary>What is left of a test's bounded time; fails the test once it has run out.</summary>
+    protected static TimeSpan Left(Stopwatch clock, TimeSpan deadline) =>
+        deadline - clock.Elapsed is var left && left > TimeSpan.Zero
+            ? left
+            : throw new Xunit.Sdk.XunitException($"load test: expected to finish within {deadline}, got {clock.Elapsed} without finishing");
+
+    protected sealed record CheckingNodes(
+        IActorRef HandlerA, IActorRef HandlerB, TestProbe EventsA, TestProbe EventsB, EndPoint ListenAddress, int Port);
 }
