@@ -1,5 +1,4 @@
 using System.Net;
-using System.Numerics;
 using Akka;
 using Akka.Actor;
 using Akka.Event;
@@ -7,7 +6,6 @@ using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Kamune.Actors.Configuration;
-using Reactive.Streams;
 
 namespace Kamune.Actors.Runtime;
 
@@ -30,9 +28,10 @@ internal sealed record ConnectionNotOpened(string Reason);
 internal sealed record AttachPeer(IActorRef Peer);
 
 /// <summary>
-/// Owns one TCP connection. It materializes the byte stream (protocol.md layer 2 framing both ways), feeds
-/// inbound frames to the session actor with acknowledgement back-pressure (<see cref="SessionSink"/>) and accepts <see cref="WriteFrame"/> into a bounded queue, answering
-/// <see cref="FrameWritten"/> only once the queue took the frame, so a slow socket slows the session.
+/// Owns one TCP connection. It materializes the byte stream (protocol.md layer 2 framing both ways) as one graph,
+/// feeds inbound frames to the session actor with acknowledgement back-pressure (<see cref="SessionSink"/>) and
+/// puts <see cref="WriteFrame"/> into a bounded queue (<see cref="OutboundQueue"/>), answering <see cref="FrameWritten"/>
+/// only once the queue took the frame, so a slow socket slows the session.
 /// It watches its session: when the session stops, the connection is closed (gracefully, bounded by
 /// write-timeout) and the writer stops, so nothing of the connection outlives it.
 /// </summary>
@@ -48,20 +47,23 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     private readonly KamuneSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SharedKillSwitch _killSwitch = KillSwitches.Shared("kamune-connection");
-    private ISourceQueueWithComplete<ByteString>? _queue;
-    private IPublisher<ByteString>? _inbound;
+    private OutboundQueue.Handle? _queue;
+    private IActorRef? _inboundStage;
     private IActorRef? _peer;
+    private WriteFrame? _blocked;
+    private IActorRef _blockedSender = ActorRefs.Nobody;
     private EndPoint? _remote;
-    private bool _outboundDone;
+    private bool _socketClosed;
     private bool _peerGone;
     private bool _aborted;
     private bool _closing;
-    private IMaterializer _materializer = null!;
+    private IMaterializer? _materializer;
 
-    public ConnectionWriter(ConnectionTarget target, KamuneSettings settings)
+    public ConnectionWriter(ConnectionTarget target, KamuneSettings settings, IMaterializer? materializer)
     {
         _target = target;
         _settings = settings;
+        _materializer = materializer;
         Connecting();
     }
 
@@ -69,15 +71,19 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(ConnectionTarget target, KamuneSettings settings) =>
-        Akka.Actor.Props.Create(() => new ConnectionWriter(target, settings));
+    /// <param name="materializer">
+    /// The node's materializer (the manager's), shared by all connections: a materializer per connection costs a
+    /// supervisor actor each. The streams still end with this writer: its kill switch and the session sink's watch
+    /// see to that. Null: a materializer of this writer's own (tests that run a writer alone).
+    /// </param>
+    public static Props Props(ConnectionTarget target, KamuneSettings settings, IMaterializer? materializer = null) =>
+        Akka.Actor.Props.Create(() => new ConnectionWriter(target, settings, materializer));
 
     protected override void PreStart()
     {
-        // One materializer per connection, made once and owned by this actor: its streams stop with it. Not
-        // ActorSystem.Materializer(): that builds a new materializer per call and blocks a thread-pool thread until
-        // the new supervisor starts, which starved the pool (and timed dials out) under a burst of connections.
-        _materializer = Context.Materializer();
+        // Never ActorSystem.Materializer(): that builds a new materializer per call and blocks a thread-pool thread
+        // until the new supervisor starts, which starved the pool (and timed dials out) under a burst of connections.
+        _materializer ??= Context.Materializer();
         if (_target is not ConnectionTarget.Outgoing outgoing)
         {
             Materialize(Socket(null));
@@ -102,22 +108,25 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     private void Materialize(Flow<ByteString, ByteString, Task<ConnectionOpened>> socket)
     {
-        var outbound = Source.Queue<ByteString>(_settings.OutboundBuffer, OverflowStrategy.Backpressure)
+        var outbound = Source.FromGraph(new OutboundQueue(_settings.OutboundBuffer))
             .Via(KamuneFraming.Encoder())
             .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
-            .Via(_killSwitch.Flow<ByteString>())
-            .WatchTermination(Keep.Both);
+            .Via(_killSwitch.Flow<ByteString>());
 
-        var (((queue, outboundDone), opened), inbound) = outbound
+        // One graph per connection: socket, framing both ways and the session sink run in one stream actor. The sink
+        // waits for the session (AttachPeer) before it reads, and reports to this writer once it runs. The socket's
+        // read side ends only once the TCP connection is closed (or failed, or aborted): that is when this writer is done.
+        var ((queue, opened), socketClosed) = outbound
             .ViaMaterialized(socket, Keep.Both)
             .Via(_killSwitch.Flow<ByteString>())
+            .WatchTermination(Keep.Both)
             .Via(KamuneFraming.Decoder(_settings.MaxFrameLength))
-            .ToMaterialized(Sink.AsPublisher<ByteString>(false), Keep.Both)
+            .Buffer(_settings.InboundBuffer, OverflowStrategy.Backpressure)
+            .To(Sink.FromGraph(new SessionSink(Self)))
             .Run(_materializer);
 
         _queue = queue;
-        _inbound = inbound;
-        outboundDone.PipeTo(Self, success: _ => OutboundDone.Instance, failure: _ => OutboundDone.Instance);
+        socketClosed.PipeTo(Self, success: _ => SocketClosed.Instance, failure: _ => SocketClosed.Instance);
         // Akka.IO gives up on a refused or unreachable address at once (after finish-connect-retries) and says only
         // "Connection failed"; a connect that is still pending ends with our DialTimer instead.
         opened.PipeTo(Self, success: ends => ends, failure: ex => new ConnectionNotOpened(
@@ -127,7 +136,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     protected override void PostStop()
     {
         // Whatever state we stop in, the socket goes with us; after a graceful close this finds nothing left to abort.
-        if (!_outboundDone)
+        if (!_socketClosed)
         {
             _killSwitch.Abort(new ConnectionAbortedException("connection writer stopped"));
         }
@@ -153,6 +162,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     private void Connecting()
     {
+        Receive<InboundReady>(_ => OnInboundReady());
         Receive<Resolved>(resolved => Materialize(Socket(resolved.Address)));
         Receive<DialTimedOut>(_ =>
         {
@@ -175,7 +185,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             Become(AwaitingPeer);
         });
         Receive<ConnectionNotOpened>(NotOpened);
-        Receive<OutboundDone>(_ => _outboundDone = true);
+        Receive<SocketClosed>(_ => _socketClosed = true);
         ReceiveAny(_ => Stash.Stash());
     }
 
@@ -188,23 +198,32 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     private void AwaitingPeer()
     {
+        Receive<InboundReady>(_ => OnInboundReady());
         Receive<AttachPeer>(attach =>
         {
             _peer = attach.Peer;
             Context.Watch(_peer);
-            var buffer = (int)BitOperations.RoundUpToPowerOf2((uint)_settings.InboundBuffer);
-            Source.FromPublisher(_inbound!)
-                .WithAttributes(Attributes.CreateInputBuffer(1, buffer))
-                .RunWith(Sink.FromGraph(new SessionSink(_peer)), _materializer);
+            _inboundStage?.Tell(new AttachSession(_peer));
             Stash.UnstashAll();
             Become(Open);
         });
-        Receive<OutboundDone>(_ => _outboundDone = true);
+        Receive<SocketClosed>(_ => _socketClosed = true);
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    // The session sink runs (it may start before or after the session exists): hand it the session once both do.
+    private void OnInboundReady()
+    {
+        _inboundStage = Sender;
+        if (_peer is not null)
+        {
+            _inboundStage.Tell(new AttachSession(_peer));
+        }
     }
 
     private void Open()
     {
+        Receive<InboundReady>(_ => OnInboundReady());
         Receive<WriteFrame>(write =>
         {
             if (_closing)
@@ -214,12 +233,27 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
                 return;
             }
 
-            var replyTo = Sender;
-            _queue!.OfferAsync(write.Payload).PipeTo(Self, success: result => new Offered(result, replyTo),
-                failure: ex => new Offered(new QueueOfferResult.Failure(ex), replyTo));
+            if (_socketClosed)
+            {
+                // The socket is closed (by the peer, a failure or an abort); the session learns it from the inbound side.
+                _log.Debug("Frame to {RemoteAddress} not queued: the connection has closed", _remote);
+                return;
+            }
+
+            if (_queue!.TryOffer(write.Payload, Self))
+            {
+                Sender.Tell(FrameWritten.Instance);
+                return;
+            }
+
+            // Full: this frame waits for room (OutboundQueueRoom), later messages wait behind it, in order.
+            _blocked = write;
+            _blockedSender = Sender;
             Timers.StartSingleTimer(WriteTimer, WriteTimedOut.Instance, _settings.WriteTimeout);
-            Become(Offering);
+            Become(Blocked);
         });
+        // A late notice of room, after an offer that found room on its second look: nothing waits for it.
+        Receive<OutboundQueueRoom>(_ => { });
         Receive<CloseConnection>(close =>
         {
             if (close.Abort)
@@ -244,36 +278,35 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             CloseGracefully();
             StopWhenDone();
         });
-        Receive<OutboundDone>(_ =>
+        Receive<SocketClosed>(_ =>
         {
-            _outboundDone = true;
+            _socketClosed = true;
             Timers.Cancel(CloseTimer);
             StopWhenDone();
         });
         Receive<WriteTimedOut>(_ => Abort($"graceful close did not finish within {_settings.WriteTimeout}"));
     }
 
-    // One offer at a time: Source.Queue with back-pressure takes no second offer before the first completes.
-    private void Offering()
+    // A frame waits for the socket to drain the queue; everything after it waits too, so frames keep their order.
+    private void Blocked()
     {
-        Receive<Offered>(offered =>
+        Receive<OutboundQueueRoom>(_ =>
         {
-            Timers.Cancel(WriteTimer);
-            if (offered.Result is QueueOfferResult.Enqueued)
+            if (_queue!.TryOffer(_blocked!.Payload, Self))
             {
-                offered.ReplyTo.Tell(FrameWritten.Instance);
+                _blockedSender.Tell(FrameWritten.Instance);
+                Unblock();
             }
-            else
-            {
-                // The stream is gone (socket failed or was aborted); the session learns it from the inbound side.
-                _log.Debug("Frame to {RemoteAddress} not queued: {Result}", _remote, offered.Result);
-            }
-
-            Stash.UnstashAll();
-            Become(Open);
         });
+        Receive<SocketClosed>(_ =>
+        {
+            _socketClosed = true;
+            _log.Debug("Frame to {RemoteAddress} not queued: the connection has closed", _remote);
+            Unblock();
+        });
+        Receive<InboundReady>(_ => OnInboundReady());
         Receive<WriteTimedOut>(_ => Abort($"a frame waited longer than {_settings.WriteTimeout} for the socket"));
-        // An abort cannot wait behind an offer the dead socket may never take: act on it now.
+        // An abort cannot wait behind a frame a dead socket may never take: act on it now.
         Receive<CloseConnection>(close => close.Abort, _ => Abort("session aborted the connection"));
         Receive<Terminated>(t => t.ActorRef.Equals(_peer) && _aborted, _ =>
         {
@@ -281,6 +314,15 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             Context.Stop(Self);
         });
         ReceiveAny(_ => Stash.Stash());
+    }
+
+    private void Unblock()
+    {
+        Timers.Cancel(WriteTimer);
+        _blocked = null;
+        _blockedSender = ActorRefs.Nobody;
+        Stash.UnstashAll();
+        Become(Open);
     }
 
     private void CloseGracefully()
@@ -292,7 +334,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
         _closing = true;
         _queue!.Complete();
-        if (!_outboundDone)
+        if (!_socketClosed)
         {
             Timers.StartSingleTimer(CloseTimer, WriteTimedOut.Instance, _settings.WriteTimeout);
         }
@@ -313,7 +355,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     private void StopWhenDone()
     {
-        if (_peerGone && _outboundDone)
+        if (_peerGone && _socketClosed)
         {
             Context.Stop(Self);
         }
@@ -326,11 +368,11 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         _ => throw new ArgumentException($"unknown connection target {_target.GetType().Name}"),
     };
 
-    private sealed class OutboundDone
+    private sealed class SocketClosed
     {
-        public static readonly OutboundDone Instance = new();
+        public static readonly SocketClosed Instance = new();
 
-        private OutboundDone()
+        private SocketClosed()
         {
         }
     }
@@ -354,8 +396,6 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     }
 
     private sealed record Resolved(IPEndPoint Address);
-
-    private sealed record Offered(IQueueOfferResult Result, IActorRef ReplyTo);
 }
 
 /// <summary>The connection was cut on purpose (session abort, write timeout, writer stopped): not a socket error.</summary>

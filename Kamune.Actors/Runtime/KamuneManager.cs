@@ -94,7 +94,8 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
             _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _refusedAtHandshakeCap)));
     }
 
-    // Made once (see ConnectionWriter.PreStart: ActorSystem.Materializer() builds and waits for a new one per call).
+    // Made once and shared by every connection writer (see ConnectionWriter.Props); ActorSystem.Materializer() would
+    // build and wait for a new one per call (ConnectionWriter.PreStart).
     protected override void PreStart() => _materializer = Context.Materializer();
 
     public ITimerScheduler Timers { get; set; } = null!;
@@ -224,7 +225,7 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
 
     private IActorRef StartConnection(ConnectionTarget target, PendingConnection pending)
     {
-        var writer = Context.ActorOf(ConnectionWriter.Props(target, _settings), $"connection-{++_next}");
+        var writer = Context.ActorOf(ConnectionWriter.Props(target, _settings, _materializer), $"connection-{++_next}");
         Context.Watch(writer);
         _connections[writer] = pending;
         return writer;

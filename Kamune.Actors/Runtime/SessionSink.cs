@@ -11,15 +11,19 @@ namespace Kamune.Actors.Runtime;
 /// stream (<see cref="ConnectionCompleted"/> / <see cref="ConnectionFailed"/>) is sent only after the last frame
 /// was acknowledged, so a session never sees "connection ended" while it is still processing the frame that
 /// said goodbye (CLOSE_TRANSPORT then FIN must read as "peer closed", protocol.md step 5).
+/// The sink runs in the connection's one stream graph, which exists before its session does: it tells its
+/// <c>owner</c> (the <see cref="ConnectionWriter"/>) <see cref="InboundReady"/> and reads nothing until the owner
+/// answers <see cref="AttachSession"/>. Once the session stops it drops what is still read until the connection ends;
+/// it stops at once when the owner stops.
 /// </summary>
 internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
 {
-    private readonly IActorRef _session;
+    private readonly IActorRef _owner;
     private readonly Inlet<ByteString> _in = new("SessionSink.in");
 
-    public SessionSink(IActorRef session)
+    public SessionSink(IActorRef owner)
     {
-        _session = session;
+        _owner = owner;
         Shape = new SinkShape<ByteString>(_in);
     }
 
@@ -33,7 +37,9 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
     {
         private readonly SessionSink _stage;
         private StageActor? _self;
+        private IActorRef? _session;
         private bool _awaitingAck;
+        private bool _draining;
         private object? _end;
 
         public Logic(SessionSink stage)
@@ -48,11 +54,21 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
             // The stage outlives its inlet until the final acknowledgement arrives.
             SetKeepGoing(true);
             _self = GetStageActor(OnMessage);
-            _self.Watch(_stage._session);
-            Send(ConnectionInit.Instance);
+            _self.Watch(_stage._owner);
+            _stage._owner.Tell(InboundReady.Instance, _self.Ref);
         }
 
-        public override void OnPush() => Send(new FrameReceived(Grab(_stage._in)));
+        public override void OnPush()
+        {
+            var frame = Grab(_stage._in);
+            if (_draining)
+            {
+                Pull(_stage._in);
+                return;
+            }
+
+            Send(new FrameReceived(frame));
+        }
 
         public override void OnUpstreamFinish() => End(ConnectionCompleted.Instance);
 
@@ -62,7 +78,12 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
         {
             switch (received.Message)
             {
-                case FrameAck:
+                case AttachSession attach when _session is null:
+                    _session = attach.Session;
+                    _self!.Watch(_session);
+                    Send(ConnectionInit.Instance);
+                    break;
+                case FrameAck when _session is not null:
                     _awaitingAck = false;
                     if (_end is not null)
                     {
@@ -74,8 +95,23 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
                     }
 
                     break;
+                case Terminated { ActorRef: var gone } when gone.Equals(_session):
+                    // The session is gone and its writer is closing the socket: read and drop what still comes, so the
+                    // read side ends when the connection does (the writer waits for that) and never resets it early.
+                    _draining = true;
+                    _awaitingAck = false;
+                    if (_end is not null || IsClosed(_stage._in))
+                    {
+                        CompleteStage();
+                    }
+                    else if (!HasBeenPulled(_stage._in))
+                    {
+                        Pull(_stage._in);
+                    }
+
+                    break;
                 case Terminated:
-                    // The session is gone: stop reading (the connection writer closes the socket).
+                    // The writer is gone: it has closed or aborted the socket already.
                     CompleteStage();
                     break;
             }
@@ -84,13 +120,20 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
         private void Send(object message)
         {
             _awaitingAck = true;
-            _stage._session.Tell(message, _self!.Ref);
+            _session!.Tell(message, _self!.Ref);
         }
 
         private void End(object end)
         {
+            if (_draining)
+            {
+                CompleteStage();
+                return;
+            }
+
             _end = end;
-            if (!_awaitingAck)
+            // Before the session is attached there is nobody to tell yet: ConnectionInit goes first, the end after its ack.
+            if (!_awaitingAck && _session is not null)
             {
                 Finish();
             }
@@ -98,8 +141,21 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
 
         private void Finish()
         {
-            _stage._session.Tell(_end!, _self!.Ref);
+            _session!.Tell(_end!, _self!.Ref);
             CompleteStage();
         }
     }
 }
+
+/// <summary>Session sink to its writer: the inbound side runs; answer <see cref="AttachSession"/> once the session exists.</summary>
+internal sealed class InboundReady
+{
+    public static readonly InboundReady Instance = new();
+
+    private InboundReady()
+    {
+    }
+}
+
+/// <summary>Writer to its session sink: deliver inbound frames to <paramref name="Session"/>.</summary>
+internal sealed record AttachSession(IActorRef Session);
