@@ -58,6 +58,12 @@ internal sealed class WireActor : ReceiveActor
             _awaitingAck = false;
             Deliver();
         });
+        // One frame at a time is a valid answer to FramesAck too.
+        Receive<FramesAck>(_ =>
+        {
+            _awaitingAck = false;
+            Deliver();
+        });
         Receive<CloseConnection>(close =>
         {
             if (_closed)

@@ -79,18 +79,36 @@ internal sealed class CipherActor : ReceiveActor
 
             m.Judge.Tell(verdict, Sender);
         });
-        Receive<ContinueChallenge>(m => Reply(() => OnChallengeMessage(m.Message)));
-        Receive<SealMessage>(m =>
+        Receive<OpenFrames>(m =>
         {
+            var opened = new List<InboundMessage>(m.Payloads.Count);
+            CipherFailed? failure = null;
             try
             {
-                var frame = Session.Seal(m.Route, m.Value.Span, out var sequence);
-                Sender.Tell(new Sealed(Frame(frame), sequence, m.Route, m.Tag));
+                foreach (var payload in m.Payloads)
+                {
+                    opened.Add(Session.Open(payload.ToArray()));
+                }
             }
-            catch (KamuneProtocolException e) when (e.Error == KamuneError.MessageTooLarge)
+            catch (KamuneProtocolException e)
             {
-                Sender.Tell(new SealRefused(e.Message, m.Tag));
+                // The frames after a failed one are never judged: the session ends on this failure.
+                failure = new CipherFailed(e.Error, e.Message);
             }
+
+            m.Judge.Tell(new CheckSequences(opened, failure), Sender);
+        });
+        Receive<ContinueChallenge>(m => Reply(() => OnChallengeMessage(m.Message)));
+        Receive<SealMessage>(m => Sender.Tell(Seal(m)));
+        Receive<SealMessages>(m =>
+        {
+            var answers = new object[m.Messages.Count];
+            for (var i = 0; i < answers.Length; i++)
+            {
+                answers[i] = Seal(m.Messages[i]);
+            }
+
+            Sender.Tell(new SealedBatch(answers));
         });
         Receive<SealPing>(_ =>
         {
@@ -125,6 +143,19 @@ internal sealed class CipherActor : ReceiveActor
     }
 
     private static ByteString Frame(byte[] payload) => ByteString.FromBytes(payload);
+
+    private object Seal(SealMessage m)
+    {
+        try
+        {
+            var frame = Session.Seal(m.Route, m.Value.Span, out var sequence);
+            return new Sealed(Frame(frame), sequence, m.Route, m.Tag);
+        }
+        catch (KamuneProtocolException e) when (e.Error == KamuneError.MessageTooLarge)
+        {
+            return new SealRefused(e.Message, m.Tag);
+        }
+    }
 
     // Peer input is judged here: a failed check becomes an answer, never an exception that escapes the actor.
     private void Reply(Func<object> work)

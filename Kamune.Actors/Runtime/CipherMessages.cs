@@ -68,6 +68,12 @@ internal sealed record FramesReady(IReadOnlyList<ByteString> Frames);
 /// </summary>
 internal sealed record OpenFrame(ByteString Payload, IActorRef Judge);
 
+/// <summary>
+/// Established session frames from the peer, in arrival order: opened and verified as one batch and handed on to
+/// <paramref name="Judge"/> as one <see cref="CheckSequences"/>, so a burst of frames costs one message per hop.
+/// </summary>
+internal sealed record OpenFrames(IReadOnlyList<ByteString> Payloads, IActorRef Judge);
+
 /// <summary>Feed an in-sequence challenge message to the challenge phase.</summary>
 internal sealed record ContinueChallenge(InboundMessage Message);
 
@@ -87,6 +93,12 @@ internal sealed class SealPing
     }
 }
 
+/// <summary>Seal these session messages in order; answered with one <see cref="SealedBatch"/>.</summary>
+internal sealed record SealMessages(IReadOnlyList<SealMessage> Messages);
+
+/// <summary>The answers to a <see cref="SealMessages"/>, in its order: each a <see cref="Sealed"/> or a <see cref="SealRefused"/>.</summary>
+internal sealed record SealedBatch(IReadOnlyList<object> Answers);
+
 /// <summary>A sealed session frame with the sequence number it used.</summary>
 internal sealed record Sealed(ByteString Frame, ulong Sequence, Route Route, object? Tag);
 
@@ -98,6 +110,15 @@ internal sealed record CipherFailed(KamuneError Error, string Detail);
 
 /// <summary>Ask the ReplayGuardActor to judge a message's sequence number.</summary>
 internal sealed record CheckSequence(InboundMessage Message);
+
+/// <summary>
+/// Judge these messages' sequence numbers in order (the opened part of an <see cref="OpenFrames"/>); then, if the
+/// frame after them failed to open, pass <paramref name="Failure"/> on.
+/// </summary>
+internal sealed record CheckSequences(IReadOnlyList<InboundMessage> Messages, CipherFailed? Failure);
+
+/// <summary>These messages, in order, each had exactly last + 1.</summary>
+internal sealed record SequencesAccepted(IReadOnlyList<InboundMessage> Messages);
 
 /// <summary>The sequence number was exactly last + 1.</summary>
 internal sealed record SequenceAccepted(InboundMessage Message);

@@ -28,6 +28,23 @@ public sealed class FrameAck
     }
 }
 
+/// <summary>
+/// Like <see cref="FrameAck"/>, but the PeerActor takes every frame the stream holds at once: the answer is one
+/// <see cref="FramesReceived"/> (or a <see cref="FrameReceived"/> when only one waits). A session sends it once
+/// established, where a burst of frames then costs one message each way instead of one per frame.
+/// </summary>
+public sealed class FramesAck
+{
+    public static readonly FramesAck Instance = new();
+
+    private FramesAck()
+    {
+    }
+}
+
+/// <summary>Inbound frame payloads, in arrival order, in answer to <see cref="FramesAck"/>.</summary>
+public sealed record FramesReceived(IReadOnlyList<ByteString> Payloads);
+
 /// <summary>The inbound side ended cleanly (TCP FIN).</summary>
 public sealed class ConnectionCompleted
 {

@@ -121,8 +121,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             .Via(_killSwitch.Flow<ByteString>())
             .WatchTermination(Keep.Both)
             .Via(KamuneFraming.Decoder(_settings.MaxFrameLength))
-            .Buffer(_settings.InboundBuffer, OverflowStrategy.Backpressure)
-            .To(Sink.FromGraph(new SessionSink(Self)))
+            .To(Sink.FromGraph(new SessionSink(Self, _settings.InboundBuffer)))
             .Run(_materializer);
 
         _queue = queue;

@@ -43,6 +43,8 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private int _opening;
     private bool _frameOwed;
     private readonly Queue<InboundMessage> _ready = new();
+    private List<SealMessage> _sealBatch = new();
+    private bool _flushPending;
     private object? _connectionEnd;
     private bool _finished;
 
@@ -266,34 +268,42 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 OnSend(send);
                 return true;
             case KeepAliveTick:
+                // Sequence numbers follow the order seals reach the cipher: queued sends go first.
+                FlushSeals();
                 _cipher.Tell(SealPing.Instance);
                 return true;
             case DeliveryAck:
                 OnDeliveryAck(sessionId);
                 return true;
             case CloseSession:
-                _cipher.Tell(new SealMessage(Route.CloseTransport, ReadOnlyMemory<byte>.Empty, CloseMarker.Instance));
+                // Sends queued before the close go out before it (protocol.md step 5: nothing after CLOSE_TRANSPORT).
+                QueueSeal(new SealMessage(Route.CloseTransport, ReadOnlyMemory<byte>.Empty, CloseMarker.Instance));
+                FlushSeals();
                 Context.Become(Closing());
                 return true;
             case FrameReceived frame:
-                // Decrypt and verify (CipherActor), judge the sequence (ReplayGuardActor), back here in order.
-                OnFrame(frame, payload =>
-                {
-                    _opening++;
-                    _frameOwed = true;
-                    _cipher.Tell(new OpenFrame(payload, _guard));
-                    AckInboundWithinPipeline();
-                });
+                OnEstablishedFrames([frame.Payload]);
                 return true;
-            case SequenceAccepted accepted:
-                _opening--;
-                if (_ready.Count > 0 || HandlerBehind)
+            case FramesReceived frames:
+                OnEstablishedFrames(frames.Payloads);
+                return true;
+            case SequencesAccepted accepted:
+                _opening -= accepted.Messages.Count;
+                foreach (var inbound in accepted.Messages)
                 {
-                    _ready.Enqueue(accepted.Message);
-                }
-                else
-                {
-                    OnEstablishedMessage(sessionId, accepted.Message);
+                    if (_finished)
+                    {
+                        break;
+                    }
+
+                    if (_ready.Count > 0 || HandlerBehind)
+                    {
+                        _ready.Enqueue(inbound);
+                    }
+                    else
+                    {
+                        OnEstablishedMessage(sessionId, inbound);
+                    }
                 }
 
                 AckInboundWithinPipeline();
@@ -308,6 +318,26 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         }
     };
 
+    // Decrypt and verify (CipherActor), judge the sequence (ReplayGuardActor), back here in order: a burst of frames
+    // travels as one message per hop.
+    private void OnEstablishedFrames(IReadOnlyList<ByteString> payloads)
+    {
+        _inbound = Sender;
+        RestartIdleTimer();
+        foreach (var payload in payloads)
+        {
+            if (!FrameWithinLimit(payload))
+            {
+                return;
+            }
+        }
+
+        _opening += payloads.Count;
+        _frameOwed = true;
+        _cipher.Tell(new OpenFrames(payloads, _guard));
+        AckInboundWithinPipeline();
+    }
+
     private bool HandlerBehind => _options.DeliveryWindow > 0 && _undelivered >= _options.DeliveryWindow;
 
     // The next frame is read while fewer than InboundPipelineDepth are in flight or held, and never while the handler
@@ -317,7 +347,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         if (_frameOwed && !_finished && !HandlerBehind && _opening + _ready.Count < InboundPipelineDepth)
         {
             _frameOwed = false;
-            AckInbound();
+            _inbound.Tell(FramesAck.Instance);
         }
     }
 
@@ -349,7 +379,8 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
                 break;
             case Route.Ping:
-                _cipher.Tell(new SealMessage(Route.Pong, inbound.Value, null));
+                QueueSeal(new SealMessage(Route.Pong, inbound.Value, null));
+                FlushSeals();
                 break;
             case Route.CloseTransport:
                 Finish(CloseReason.PeerClosed, KamuneError.PeerDisconnected, "The peer sent CLOSE_TRANSPORT.", abort: false);
@@ -395,13 +426,59 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
         _pendingSeals++;
         // Copied: the caller may reuse its buffer as soon as Tell returns.
-        _cipher.Tell(new SealMessage(Route.ExchangeMessages, send.Data.ToArray(), new PendingSend(Sender, send.CorrelationId)));
+        QueueSeal(new SealMessage(Route.ExchangeMessages, send.Data.ToArray(), new PendingSend(Sender, send.CorrelationId)));
+        if (!_flushPending)
+        {
+            // The sends already in the mailbox join this one: the marker arrives after them, and then the whole batch
+            // goes to the cipher as one message (one wake-up of the cipher and of this actor for the answers).
+            _flushPending = true;
+            Self.Tell(FlushSealsMarker.Instance);
+        }
+    }
+
+    private void QueueSeal(SealMessage seal) => _sealBatch.Add(seal);
+
+    private void FlushSeals()
+    {
+        switch (_sealBatch.Count)
+        {
+            case 0:
+                return;
+            case 1:
+                _cipher.Tell(_sealBatch[0]);
+                _sealBatch.Clear();
+                return;
+            default:
+                _cipher.Tell(new SealMessages(_sealBatch));
+                _sealBatch = new List<SealMessage>();
+                return;
+        }
     }
 
     private bool OnSealAnswer(object message)
     {
         switch (message)
         {
+            case FlushSealsMarker:
+                _flushPending = false;
+                FlushSeals();
+                return true;
+            case SealedBatch batch:
+                foreach (var answer in batch.Answers)
+                {
+                    if (_finished)
+                    {
+                        break;
+                    }
+
+                    OnSealAnswer(answer);
+                }
+
+                return true;
+            case Sealed { Tag: CloseMarker } close:
+                Write(close.Frame);
+                Finish(CloseReason.LocalClose, null, "Closed by this side.", abort: false);
+                return true;
             case Sealed { Tag: PendingSend pending } sealedSend:
                 _pendingSeals--;
                 Write(sealedSend.Frame);
@@ -425,10 +502,6 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     {
         switch (message)
         {
-            case Sealed { Tag: CloseMarker } close:
-                Write(close.Frame);
-                Finish(CloseReason.LocalClose, null, "Closed by this side.", abort: false);
-                return true;
             case Send send:
                 Sender.Tell(new SendRefused("Session is closing.", send.CorrelationId));
                 return true;
@@ -436,7 +509,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 // The goodbye was under way; losing the socket now does not change why the session ended.
                 Finish(CloseReason.LocalClose, null, "Closed by this side; the connection ended before CLOSE_TRANSPORT was written.", abort: true);
                 return true;
-            case FrameReceived or SequenceAccepted or KeepAliveTick or CloseSession or DeliveryAck:
+            case FrameReceived or FramesReceived or SequenceAccepted or SequencesAccepted or KeepAliveTick or CloseSession or DeliveryAck:
                 // Nothing more is read once this side said goodbye; the frame stays unacknowledged.
                 return true;
             default:
@@ -517,17 +590,25 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     {
         _inbound = Sender;
         RestartIdleTimer();
-        if (frame.Payload.Count > _options.MaxFrameLength)
+        if (FrameWithinLimit(frame.Payload))
         {
-            Finish(
-                CloseReason.ProtocolError,
-                KamuneError.FrameTooLarge,
-                $"Frame: expected at most {_options.MaxFrameLength} bytes, got {frame.Payload.Count}.",
-                abort: true);
-            return;
+            handle(frame.Payload);
+        }
+    }
+
+    private bool FrameWithinLimit(ByteString payload)
+    {
+        if (payload.Count <= _options.MaxFrameLength)
+        {
+            return true;
         }
 
-        handle(frame.Payload);
+        Finish(
+            CloseReason.ProtocolError,
+            KamuneError.FrameTooLarge,
+            $"Frame: expected at most {_options.MaxFrameLength} bytes, got {payload.Count}.",
+            abort: true);
+        return false;
     }
 
     private void AckInbound() => _inbound.Tell(FrameAck.Instance);
@@ -600,6 +681,11 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private sealed record PendingSend(IActorRef ReplyTo, object? CorrelationId);
 
     private sealed record VerificationCompleted(IdentityVerdict Verdict);
+
+    private sealed class FlushSealsMarker
+    {
+        public static readonly FlushSealsMarker Instance = new();
+    }
 
     private sealed class CloseMarker
     {

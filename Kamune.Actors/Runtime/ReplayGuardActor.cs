@@ -17,23 +17,69 @@ internal sealed class ReplayGuardActor : ReceiveActor
     {
         Receive<CheckSequence>(check =>
         {
-            var expected = _sequence.Expected;
             if (_sequence.TryAccept(check.Message.Sequence))
             {
                 Sender.Tell(new SequenceAccepted(check.Message));
                 return;
             }
 
-            Sender.Tell(new OutOfSync(expected, check.Message.Sequence));
-            Become(() =>
+            Reject(check.Message.Sequence);
+        });
+        Receive<CheckSequences>(check =>
+        {
+            var accepted = new List<InboundMessage>(check.Messages.Count);
+            foreach (var message in check.Messages)
             {
-                Receive<CheckSequence>(late => Sender.Tell(new OutOfSync(expected, late.Message.Sequence)));
-                Receive<CipherFailed>(failed => Sender.Tell(failed));
-            });
+                if (!_sequence.TryAccept(message.Sequence))
+                {
+                    // The verdicts keep frame order: the accepted ones first, then the rejection.
+                    TellAccepted(accepted);
+                    Reject(message.Sequence);
+                    return;
+                }
+
+                accepted.Add(message);
+            }
+
+            TellAccepted(accepted);
+            if (check.Failure is { } failure)
+            {
+                Sender.Tell(failure);
+            }
         });
         // A frame that failed to open comes by the same road as the ones that opened, so it reaches the session
         // after every earlier frame's verdict (CipherMessages.cs, OpenFrame).
         Receive<CipherFailed>(failed => Sender.Tell(failed));
+    }
+
+    private void TellAccepted(List<InboundMessage> accepted)
+    {
+        if (accepted.Count > 0)
+        {
+            Sender.Tell(new SequencesAccepted(accepted));
+        }
+    }
+
+    private void Reject(ulong got)
+    {
+        var expected = _sequence.Expected;
+        Sender.Tell(new OutOfSync(expected, got));
+        Become(() =>
+        {
+            Receive<CheckSequence>(late => Sender.Tell(new OutOfSync(expected, late.Message.Sequence)));
+            Receive<CheckSequences>(late =>
+            {
+                if (late.Messages.Count > 0)
+                {
+                    Sender.Tell(new OutOfSync(expected, late.Messages[0].Sequence));
+                }
+                else if (late.Failure is { } failure)
+                {
+                    Sender.Tell(failure);
+                }
+            });
+            Receive<CipherFailed>(failed => Sender.Tell(failed));
+        });
     }
 
     public static Props Props() => Akka.Actor.Props.Create(() => new ReplayGuardActor());
