@@ -34,6 +34,7 @@ public sealed class KamuneExtension : IExtension
         ArgumentNullException.ThrowIfNull(options.Verifier);
         Options = options;
         Settings = KamuneSettings.Create(system);
+        StartScheduler(system);
         Manager = system.SystemActorOf(KamuneManager.Props(Settings, PeerSessions(Settings, options)), "kamune");
         // ActorSystem.Terminate() and CoordinatedShutdown.Run close the sessions gracefully before anything unbinds.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kamune-graceful-stop", async () =>
@@ -113,6 +114,14 @@ public sealed class KamuneExtension : IExtension
     /// </summary>
     public Task ShutdownAsync(TimeSpan timeout) =>
         Manager.Ask<ShutdownCompleted>(new GracefulShutdown(timeout), timeout + TimeSpan.FromSeconds(5));
+
+    // Akka's scheduler starts on its first use, and that first call (and every call made before its tick loop runs)
+    // blocks its thread until the loop has started on a thread-pool thread. Left to the first connection, a burst
+    // of dials had every writer's dial timer block a pool thread while the loop waited in the queue behind them:
+    // the whole process stalled for up to minutes (docs/reliability.md, finding 4). Started here, before any Kamune
+    // actor exists, it costs one short wait on the configuring thread.
+    private static void StartScheduler(ActorSystem system) =>
+        system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
 
     // One PeerActor per connection, built from the node's options and the typed settings.
     internal static SessionPropsFactory PeerSessions(KamuneSettings settings, KamuneNodeOptions options)

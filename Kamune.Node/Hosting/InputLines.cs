@@ -3,7 +3,7 @@ using System.Threading.Channels;
 namespace Kamune.Node.Hosting;
 
 /// <summary>
-/// Lines from a reader (stdin) on a background task, so the node can stop waiting for input when a signal
+/// Lines from a reader (stdin) on a background thread, so the node can stop waiting for input when a signal
 /// arrives: a blocking console read cannot be cancelled, a channel read can.
 /// </summary>
 internal sealed class InputLines
@@ -12,24 +12,10 @@ internal sealed class InputLines
 
     public InputLines(TextReader reader)
     {
-        _ = Task.Run(async () =>
-        {
-            try
-            {
-                while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
-                {
-                    await _lines.Writer.WriteAsync(line).ConfigureAwait(false);
-                }
-            }
-            catch (IOException e)
-            {
-                Serilog.Log.Debug("stdin closed: {Reason}", e.Message);
-            }
-            finally
-            {
-                _lines.Writer.TryComplete();
-            }
-        });
+        // A thread of its own: Console.In reads synchronously even through ReadLineAsync, so a thread-pool thread
+        // would stay blocked for the node's whole life, one of the two the pool starts with on a 2-core machine
+        // (docs/reliability.md, finding 4).
+        new Thread(() => Pump(reader)) { IsBackground = true, Name = "kamune-stdin" }.Start();
     }
 
     /// <summary>The next line; null at end of input or once <paramref name="cancellation"/> fires.</summary>
@@ -46,6 +32,26 @@ internal sealed class InputLines
         catch (OperationCanceledException)
         {
             return null;
+        }
+    }
+
+    private void Pump(TextReader reader)
+    {
+        try
+        {
+            while (reader.ReadLine() is { } line)
+            {
+                // Waits (on this thread only) while the command loop is 64 lines behind.
+                _lines.Writer.WriteAsync(line).AsTask().GetAwaiter().GetResult();
+            }
+        }
+        catch (IOException e)
+        {
+            Serilog.Log.Debug("stdin closed: {Reason}", e.Message);
+        }
+        finally
+        {
+            _lines.Writer.TryComplete();
         }
     }
 }
