@@ -4,11 +4,11 @@ namespace Kamune.Tests;
 
 internal static class TestAssemblySetup
 {
-    // Dozens of ActorSystems, TCP streams and blocking TestKit waits share this process on a 2-core machine. The thread
-    // pool's default minimum (one thread per core) then grows by about one thread per second when starved, which
-    // under load stretched a run by minutes (docs/reliability.md, finding 4). Starting with more threads keeps the
-    // timeouts the tests assert on meaningful; it does not change what the library does.
-    // KAMUNE_TEST_DEFAULT_THREADPOOL=1 keeps the runtime's default minimum, to reproduce starvation.
+    // Dozens of ActorSystems, TCP streams and blocking TestKit waits share this process on a 2-core machine, and the
+    // thread pool's default minimum is one thread per core. The stall this was added for had its cause in the
+    // library (Akka's scheduler started by a burst of dial timers) and is fixed there; without this minimum some
+    // timing-sensitive tests still failed now and then (docs/reliability.md, finding 4), so it stays for now.
+    // KAMUNE_TEST_DEFAULT_THREADPOOL=1 keeps the runtime's default minimum, as a node runs.
     [ModuleInitializer]
     internal static void RaiseThreadPoolMinimum()
     {

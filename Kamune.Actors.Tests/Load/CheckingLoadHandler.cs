@@ -52,7 +52,7 @@ internal sealed class CloseAllSessions
 /// message has sequence 3, after the two challenge messages), and hashes the data. SessionEstablished and
 /// SessionClosed are forwarded to <c>events</c>.
 /// </summary>
-internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers
+internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers, IWithUnboundedStash
 {
     private const int MaxExtra = 1024;
     private const ulong FirstSequence = 3;
@@ -61,6 +61,7 @@ internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers
     private readonly Dictionary<string, SessionTally> _closedTallies = new();
     private readonly List<string> _violations = new();
     private IActorRef _doneTo = ActorRefs.Nobody;
+    private bool _loadStarted;
     private int _messages;
     private int _started;
     private int _finished;
@@ -74,6 +75,7 @@ internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers
         });
         Receive<StartLoad>(start =>
         {
+            _loadStarted = true;
             _doneTo = Sender;
             _messages = start.MessagesPerSession;
             foreach (var load in _sessions.Values)
@@ -85,7 +87,11 @@ internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers
                     SendNext(load);
                 }
             }
+
+            Stash.UnstashAll();
         });
+        // The other node's handler may start first: its messages wait here until this side knows the session indexes.
+        Receive<MessageReceived>(_ => !_loadStarted, _ => Stash.Stash());
         Receive<MessageReceived>(OnReceived);
         Receive<SendAck>(ack =>
         {
@@ -151,6 +157,8 @@ internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
+
+    public IStash Stash { get; set; } = null!;
 
     public static Props Props(IActorRef events) => Akka.Actor.Props.Create(() => new CheckingLoadHandler(events));
 
