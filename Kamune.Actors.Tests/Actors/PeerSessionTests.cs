@@ -144,6 +144,28 @@ public sealed class PeerSessionTests : PeerTestKit
     }
 
     [Fact]
+    public void Sends_still_waiting_when_the_connection_fails_are_each_refused_not_left_unanswered()
+    {
+        var (pair, _, _) = PeerPair.Established(this);
+        using (pair)
+        {
+            // The failure is in the mailbox behind the sends, ahead of the moment they would be sealed.
+            for (var i = 1; i <= 3; i++)
+            {
+                pair.Responder.Tell(new Send("late"u8.ToArray(), i), TestActor);
+            }
+
+            pair.Responder.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")));
+
+            var answers = ReceiveN(3);
+            Assert.All(answers, a => Assert.StartsWith("Session closed (ConnectionLost)", Assert.IsType<SendRefused>(a).Reason));
+            Assert.Equal(new object?[] { 1, 2, 3 }, answers.Select(a => ((SendRefused)a).CorrelationId));
+            Assert.Equal(CloseReason.ConnectionLost, pair.ResponderHandler.ExpectMsg<SessionClosed>().Reason);
+            ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
+    [Fact]
     public void A_framing_failure_is_a_protocol_error_of_its_kind()
     {
         var (pair, _, _) = PeerPair.Established(this);

@@ -85,6 +85,31 @@ public sealed class PeerTimeoutTests : PeerTestKit
     }
 
     [Fact]
+    public void The_idle_timeout_counts_from_the_last_frame_not_from_when_its_timer_was_set()
+    {
+        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { IdleTimeout = TimeSpan.FromMinutes(5) });
+        using (pair)
+        {
+            // Frames both ways at minute 4; the timers set at minute 0 fire at minute 5 and must wait until minute 9.
+            Scheduler.Advance(TimeSpan.FromMinutes(4));
+            pair.Responder.Tell(new Send("to initiator"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new Send("to responder"u8.ToArray()), TestActor);
+            ExpectMsg<SendAck>();
+            ExpectMsg<SendAck>();
+            pair.InitiatorHandler.ExpectMsg<MessageReceived>();
+            pair.ResponderHandler.ExpectMsg<MessageReceived>();
+
+            Scheduler.Advance(TimeSpan.FromMinutes(4.5));
+            pair.InitiatorHandler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+            pair.ResponderHandler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+
+            Scheduler.Advance(TimeSpan.FromMinutes(1));
+            var closed = new[] { pair.InitiatorHandler.ExpectMsg<SessionClosed>(), pair.ResponderHandler.ExpectMsg<SessionClosed>() };
+            Assert.Contains(closed, c => c.Error == KamuneError.IdleTimeout);
+        }
+    }
+
+    [Fact]
     public void Stopping_the_session_from_outside_still_reports_SessionClosed_once_and_aborts_the_connection()
     {
         using var key = IdentityKeyPair.FromSeed(PureSession.Seed(3, 2));

@@ -39,7 +39,9 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private CancellationTokenSource? _verification;
     private string? _sessionId;
     private int _unconfirmedWrites;
-    private int _pendingSeals;
+    // Sends accepted but not yet answered, oldest first (the cipher answers in order): if the session ends first,
+    // each still gets its SendRefused instead of silence.
+    private readonly Queue<PendingSend> _unanswered = new();
     private int _stashedSends;
     private int _undelivered;
     private int _opening;
@@ -47,6 +49,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private readonly Queue<InboundMessage> _ready = new();
     private List<SealMessage> _sealBatch = new();
     private bool _flushPending;
+    private DateTimeOffset _lastFrameAt;
     private object? _connectionEnd;
     private bool _finished;
 
@@ -419,16 +422,17 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
             return;
         }
 
-        if (_unconfirmedWrites + _pendingSeals >= _options.SendWindow)
+        if (_unconfirmedWrites + _unanswered.Count >= _options.SendWindow)
         {
             Sender.Tell(new SendRefused(
                 $"Back-pressure: {_options.SendWindow} frames already wait for the connection; retry later.", send.CorrelationId));
             return;
         }
 
-        _pendingSeals++;
+        var pending = new PendingSend(Sender, send.CorrelationId);
+        _unanswered.Enqueue(pending);
         // Copied: the caller may reuse its buffer as soon as Tell returns.
-        QueueSeal(new SealMessage(Route.ExchangeMessages, send.Data.ToArray(), new PendingSend(Sender, send.CorrelationId)));
+        QueueSeal(new SealMessage(Route.ExchangeMessages, send.Data.ToArray(), pending));
         if (!_flushPending)
         {
             // The sends already in the mailbox join this one: the marker arrives after them, and then the whole batch
@@ -482,7 +486,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 Finish(CloseReason.LocalClose, null, "Closed by this side.", abort: false);
                 return true;
             case Sealed { Tag: PendingSend pending } sealedSend:
-                _pendingSeals--;
+                _unanswered.Dequeue();
                 Write(sealedSend.Frame);
                 pending.ReplyTo.Tell(new SendAck(sealedSend.Sequence, pending.CorrelationId));
                 return true;
@@ -490,7 +494,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 Write(sealedControl.Frame);
                 return true;
             case SealRefused { Tag: PendingSend pending } refused:
-                _pendingSeals--;
+                _unanswered.Dequeue();
                 pending.ReplyTo.Tell(new SendRefused(refused.Reason, pending.CorrelationId));
                 return true;
             default:
@@ -577,6 +581,10 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                     $"Handshake: expected Established within {_options.HandshakeTimeout}, got stuck in {phase}.",
                     abort: true);
                 return true;
+            case IdleTimedOut when IdleTimeLeft() is { } left:
+                // A frame came since the timer was set: wait out the rest from that frame.
+                Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, left);
+                return true;
             case IdleTimedOut:
                 Finish(CloseReason.Timeout, KamuneError.IdleTimeout, $"{phase}: expected a frame within {_options.IdleTimeout}, got none.", abort: true);
                 return true;
@@ -629,12 +637,26 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         _options.Connection.Tell(new WriteFrame(frame));
     }
 
+    // The timer is set once per idle-timeout, not per frame: a frame only notes the time (on the scheduler's clock, so
+    // a test scheduler drives it), and a timer that fires early is set again for what is left.
     private void RestartIdleTimer()
     {
-        if (_options.IdleTimeout > TimeSpan.Zero)
+        if (_options.IdleTimeout <= TimeSpan.Zero)
+        {
+            return;
+        }
+
+        _lastFrameAt = Context.System.Scheduler.Now;
+        if (!Timers.IsTimerActive(IdleTimerKey))
         {
             Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _options.IdleTimeout);
         }
+    }
+
+    private TimeSpan? IdleTimeLeft()
+    {
+        var left = _lastFrameAt + _options.IdleTimeout - Context.System.Scheduler.Now;
+        return left > TimeSpan.Zero ? left : null;
     }
 
     private void Finish(CloseReason reason, KamuneError? error, string detail, bool abort)
@@ -653,6 +675,11 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
             {
                 envelope.Sender.Tell(new SendRefused($"Session closed ({reason}).", send.CorrelationId));
             }
+        }
+
+        while (_unanswered.TryDequeue(out var unsent))
+        {
+            unsent.ReplyTo.Tell(new SendRefused($"Session closed ({reason}) before the message was written.", unsent.CorrelationId));
         }
 
         if (reason is CloseReason.ProtocolError or CloseReason.Timeout or CloseReason.Rejected)
