@@ -22,9 +22,9 @@ public sealed class ThousandSessionsTests : TwoNodeLoadTestKit
     // 136 MiB, docs/reliability.md), so sessions, connections or buffers that outlive them fail the test.
     private const long RetainedBound = 24 * 1024 * 1024;
 
-    // Live heap the load may add to 1,000 freshly established sessions (measured: about 16 MiB, both ends here). A
+    // Live heap the load may add to 1,000 freshly established sessions (measured: 16-33 MiB, both ends here). A
     // session that buffered without bound, or kept what it sent or received, would exceed it.
-    private const long InFlightBound = 32 * 1024 * 1024;
+    private const long InFlightBound = 48 * 1024 * 1024;
 
     // The bounded time of the issue: every phase must finish within it, or the test fails.
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(90);
