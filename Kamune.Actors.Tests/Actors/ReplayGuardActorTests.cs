@@ -7,8 +7,8 @@ namespace Kamune.Tests.Actors;
 
 public sealed class ReplayGuardActorTests : PeerTestKit
 {
-    private static CheckSequence Check(ulong sequence) =>
-        new(new InboundMessage(Route.ExchangeMessages, sequence, DateTimeOffset.UnixEpoch, ReadOnlyMemory<byte>.Empty));
+    private static CheckSequences Check(ulong sequence) =>
+        new([new InboundMessage(Route.ExchangeMessages, sequence, DateTimeOffset.UnixEpoch, ReadOnlyMemory<byte>.Empty)], null);
 
     [Fact]
     public void Accepts_consecutive_sequence_numbers_from_one()
@@ -17,7 +17,7 @@ public sealed class ReplayGuardActorTests : PeerTestKit
         foreach (var sequence in new ulong[] { 1, 2, 3 })
         {
             guard.Tell(Check(sequence));
-            Assert.Equal(sequence, ExpectMsg<SequenceAccepted>().Message.Sequence);
+            Assert.Equal(sequence, Assert.Single(ExpectMsg<SequencesAccepted>().Messages).Sequence);
         }
     }
 
@@ -26,7 +26,7 @@ public sealed class ReplayGuardActorTests : PeerTestKit
     {
         var guard = Sys.ActorOf(ReplayGuardActor.Props());
         guard.Tell(Check(1));
-        ExpectMsg<SequenceAccepted>();
+        ExpectMsg<SequencesAccepted>();
         guard.Tell(Check(1));
         Assert.Equal(new OutOfSync(2, 1), ExpectMsg<OutOfSync>());
         guard.Tell(Check(2));

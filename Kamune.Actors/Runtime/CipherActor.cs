@@ -63,31 +63,17 @@ internal sealed class CipherActor : ReceiveActor
             return new FramesReady([Frame(Tunnel.Seal(_handshake.CreateRequest()))]);
         }));
         Receive<HandshakeFrame>(m => Reply(() => OnHandshakeFrame(Tunnel.Open(m.Payload.ToArray()))));
-        Receive<OpenFrame>(m =>
-        {
-            object verdict;
-            try
-            {
-                // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
-                var payload = m.Payload.ToArray();
-                verdict = new CheckSequence(Session.Open(_tunnel is null ? payload : _tunnel.Open(payload)));
-            }
-            catch (KamuneProtocolException e)
-            {
-                verdict = new CipherFailed(e.Error, e.Message);
-            }
-
-            m.Judge.Tell(verdict, Sender);
-        });
         Receive<OpenFrames>(m =>
         {
             var opened = new List<InboundMessage>(m.Payloads.Count);
             CipherFailed? failure = null;
             try
             {
-                foreach (var payload in m.Payloads)
+                foreach (var frame in m.Payloads)
                 {
-                    opened.Add(Session.Open(payload.ToArray()));
+                    // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
+                    var payload = frame.ToArray();
+                    opened.Add(Session.Open(_tunnel is null ? payload : _tunnel.Open(payload)));
                 }
             }
             catch (KamuneProtocolException e)

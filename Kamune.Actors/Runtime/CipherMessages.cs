@@ -61,16 +61,11 @@ internal sealed record HandshakeCompleted(string SessionId, IReadOnlyList<ByteSt
 internal sealed record FramesReady(IReadOnlyList<ByteString> Frames);
 
 /// <summary>
-/// A session frame from the peer: tunnel-and-session-sealed during the challenges, session-sealed after. Decrypted
-/// and verified, it goes straight on to <paramref name="Judge"/> (the ReplayGuardActor) as a <see cref="CheckSequence"/>
-/// on behalf of the sender, and a failed check as a <see cref="CipherFailed"/> by the same road, so the sender hears
-/// about frames strictly in the order it sent them, one actor hop fewer than a round trip through the sender.
-/// </summary>
-internal sealed record OpenFrame(ByteString Payload, IActorRef Judge);
-
-/// <summary>
-/// Established session frames from the peer, in arrival order: opened and verified as one batch and handed on to
-/// <paramref name="Judge"/> as one <see cref="CheckSequences"/>, so a burst of frames costs one message per hop.
+/// Session frames from the peer, in arrival order: tunnel-and-session-sealed during the challenges (one at a time),
+/// session-sealed after (a burst at a time). Opened and verified as one batch, they go straight on to
+/// <paramref name="Judge"/> (the ReplayGuardActor) as one <see cref="CheckSequences"/> on behalf of the sender, a
+/// failed open with them, so the sender hears about frames strictly in the order it sent them, one actor hop fewer
+/// than a round trip through the sender, and one message per hop for a whole burst.
 /// </summary>
 internal sealed record OpenFrames(IReadOnlyList<ByteString> Payloads, IActorRef Judge);
 
@@ -108,9 +103,6 @@ internal sealed record SealRefused(string Reason, object? Tag);
 /// <summary>Peer input failed a protocol check: the session must end with this kind.</summary>
 internal sealed record CipherFailed(KamuneError Error, string Detail);
 
-/// <summary>Ask the ReplayGuardActor to judge a message's sequence number.</summary>
-internal sealed record CheckSequence(InboundMessage Message);
-
 /// <summary>
 /// Judge these messages' sequence numbers in order (the opened part of an <see cref="OpenFrames"/>); then, if the
 /// frame after them failed to open, pass <paramref name="Failure"/> on.
@@ -119,9 +111,6 @@ internal sealed record CheckSequences(IReadOnlyList<InboundMessage> Messages, Ci
 
 /// <summary>These messages, in order, each had exactly last + 1.</summary>
 internal sealed record SequencesAccepted(IReadOnlyList<InboundMessage> Messages);
-
-/// <summary>The sequence number was exactly last + 1.</summary>
-internal sealed record SequenceAccepted(InboundMessage Message);
 
 /// <summary>A duplicate (got &lt; expected) or a gap (got &gt; expected): the session is out of sync.</summary>
 internal sealed record OutOfSync(ulong Expected, ulong Got);

@@ -236,10 +236,14 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
                 return true;
             case FrameReceived frame:
-                OnFrame(frame, payload => _cipher.Tell(new OpenFrame(payload, _guard)));
+                OnFrame(frame, payload => _cipher.Tell(new OpenFrames([payload], _guard)));
                 return true;
-            case SequenceAccepted accepted:
-                _cipher.Tell(new ContinueChallenge(accepted.Message));
+            case SequencesAccepted accepted:
+                foreach (var inbound in accepted.Messages)
+                {
+                    _cipher.Tell(new ContinueChallenge(inbound));
+                }
+
                 return true;
             default:
                 return BeforeEstablished(message, SessionPhase.Challenge);
@@ -515,7 +519,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 // The goodbye was under way; losing the socket now does not change why the session ended.
                 Finish(CloseReason.LocalClose, null, "Closed by this side; the connection ended before CLOSE_TRANSPORT was written.", abort: true);
                 return true;
-            case FrameReceived or FramesReceived or SequenceAccepted or SequencesAccepted or KeepAliveTick or CloseSession or DeliveryAck:
+            case FrameReceived or FramesReceived or SequencesAccepted or KeepAliveTick or CloseSession or DeliveryAck:
                 // Nothing more is read once this side said goodbye; the frame stays unacknowledged.
                 return true;
             default:

@@ -4,7 +4,7 @@ using Kamune.Protocol.Session;
 namespace Kamune.Actors.Runtime;
 
 /// <summary>
-/// Owns the receive sequence of one session (protocol.md step 5): answers <see cref="SequenceAccepted"/> for
+/// Owns the receive sequence of one session (protocol.md step 5): answers <see cref="SequencesAccepted"/> for
 /// exactly last + 1 and <see cref="OutOfSync"/> otherwise, replying to whoever the check is for (the CipherActor
 /// sends it on the session's behalf). After the first rejection it accepts nothing more, so a
 /// late message can never slip through while the session is being torn down.
@@ -15,16 +15,6 @@ internal sealed class ReplayGuardActor : ReceiveActor
 
     public ReplayGuardActor()
     {
-        Receive<CheckSequence>(check =>
-        {
-            if (_sequence.TryAccept(check.Message.Sequence))
-            {
-                Sender.Tell(new SequenceAccepted(check.Message));
-                return;
-            }
-
-            Reject(check.Message.Sequence);
-        });
         Receive<CheckSequences>(check =>
         {
             var accepted = new List<InboundMessage>(check.Messages.Count);
@@ -47,9 +37,6 @@ internal sealed class ReplayGuardActor : ReceiveActor
                 Sender.Tell(failure);
             }
         });
-        // A frame that failed to open comes by the same road as the ones that opened, so it reaches the session
-        // after every earlier frame's verdict (CipherMessages.cs, OpenFrame).
-        Receive<CipherFailed>(failed => Sender.Tell(failed));
     }
 
     private void TellAccepted(List<InboundMessage> accepted)
@@ -66,7 +53,6 @@ internal sealed class ReplayGuardActor : ReceiveActor
         Sender.Tell(new OutOfSync(expected, got));
         Become(() =>
         {
-            Receive<CheckSequence>(late => Sender.Tell(new OutOfSync(expected, late.Message.Sequence)));
             Receive<CheckSequences>(late =>
             {
                 if (late.Messages.Count > 0)
@@ -78,7 +64,6 @@ internal sealed class ReplayGuardActor : ReceiveActor
                     Sender.Tell(failure);
                 }
             });
-            Receive<CipherFailed>(failed => Sender.Tell(failed));
         });
     }
 
