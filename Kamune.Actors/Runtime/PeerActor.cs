@@ -83,7 +83,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
         // Go bounds the whole handshake with one deadline (30 s by default); so do we, until Established.
         Timers.StartSingleTimer(HandshakeTimerKey, HandshakeTimedOut.Instance, _options.HandshakeTimeout);
-        RestartIdleTimer();
+        NoteInboundActivity();
         BecomeExchange();
     }
 
@@ -332,7 +332,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private void OnEstablishedFrames(IReadOnlyList<ByteString> payloads)
     {
         _inbound = Sender;
-        RestartIdleTimer();
+        NoteInboundActivity();
         foreach (var payload in payloads)
         {
             if (!FrameWithinLimit(payload))
@@ -603,7 +603,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     private void OnFrame(FrameReceived frame, Action<ByteString> handle)
     {
         _inbound = Sender;
-        RestartIdleTimer();
+        NoteInboundActivity();
         if (FrameWithinLimit(frame.Payload))
         {
             handle(frame.Payload);
@@ -643,7 +643,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
 
     // The timer is set once per idle-timeout, not per frame: a frame only notes the time (on the scheduler's clock, so
     // a test scheduler drives it), and a timer that fires early is set again for what is left.
-    private void RestartIdleTimer()
+    private void NoteInboundActivity()
     {
         if (_options.IdleTimeout <= TimeSpan.Zero)
         {
