@@ -24,7 +24,7 @@ public sealed class BenchLoadProcessTests : IDisposable
         var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
 
         var bench = await NodeProcess.RunAsync(
-            ["bench", "--target", address, "--sessions", $"{Sessions}", "--messages", $"{Messages}"], timeout: Bound);
+            ["bench", "--target", address, "--sessions", $"{Sessions}", "--messages", $"{Messages}", "--warmup", "0"], timeout: Bound);
 
         Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stderr: {bench.Stderr}");
         Assert.Contains($"sessions     {Sessions} established, 0 failed", bench.Stdout, StringComparison.Ordinal);
@@ -55,6 +55,37 @@ public sealed class BenchLoadProcessTests : IDisposable
         Assert.DoesNotContain(events, e => Event(e) == "error");
 
         echo.CloseStdin();
+        Assert.Equal(0, await echo.WaitForExitAsync(Bound));
+    }
+
+    [Fact]
+    public async Task Bench_warms_up_with_untimed_rounds_that_its_report_does_not_count()
+    {
+        var home = _temp.Sub("warm");
+        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
+        await using var echo = NodeProcess.Start(["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any"]);
+        var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
+
+        var bench = await NodeProcess.RunAsync(
+            ["bench", "--target", address, "--sessions", "3", "--messages", "7", "--warmup", "0.5"], timeout: Bound);
+
+        Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stderr: {bench.Stderr}");
+        Assert.Contains("warm-up      0.5 s of the same load, not counted", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains("sessions     3 established, 0 failed", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains("messages     21 round trips", bench.Stdout, StringComparison.Ordinal);
+
+        // The echo node saw the warm-up's sessions too (at least one round of 3 sessions x 7 messages), all closed.
+        echo.CloseStdin();
+        var events = new List<JsonElement>();
+        while (await echo.ReadLineAsync(Bound) is { } line)
+        {
+            events.Add(JsonDocument.Parse(line).RootElement);
+        }
+
+        var established = events.Count(e => Event(e) == "session_established");
+        Assert.True(established >= 6, $"expected the 3 measured sessions plus at least 3 of the warm-up, got {established}");
+        Assert.Equal(established, events.Count(e => Event(e) == "session_closed"));
+        Assert.Equal(established * 7, events.Count(e => Event(e) == "message_received"));
         Assert.Equal(0, await echo.WaitForExitAsync(Bound));
     }
 

@@ -187,10 +187,10 @@ public class FrameCodecTests
     }
 
     [Fact]
-    public void Decoder_gives_back_the_large_buffer_of_a_large_frame_once_it_is_read()
+    public void Decoder_holds_a_buffer_only_while_a_frame_waits_in_it()
     {
         var decoder = new FrameDecoder();
-        var small = decoder.BufferedCapacity;
+        Assert.Equal(0, decoder.BufferedCapacity);
         var large = new byte[FrameCodec.MaxPayload];
         new DeterministicRandomSource(7).Fill(large);
         var frame = FrameCodec.Encode(large);
@@ -202,7 +202,16 @@ public class FrameCodecTests
         Assert.True(decoder.TryReadFrame(out var payload));
 
         Assert.Equal(large, payload);
-        Assert.Equal(small, decoder.BufferedCapacity);
+        Assert.Equal(0, decoder.BufferedCapacity);
+
+        // A read that ends inside a frame keeps the buffer; reading that frame gives it back again.
+        var small = FrameCodec.Encode(new byte[] { 1, 2, 3 });
+        decoder.Append(small.AsSpan(0, 3));
+        Assert.True(decoder.BufferedCapacity > 0, "expected a buffer while part of a frame waits");
+        decoder.Append(small.AsSpan(3));
+        Assert.True(decoder.TryReadFrame(out var three));
+        Assert.Equal(new byte[] { 1, 2, 3 }, three);
+        Assert.Equal(0, decoder.BufferedCapacity);
     }
 
     [Fact]

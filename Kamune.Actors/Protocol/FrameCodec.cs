@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Kamune.Protocol;
@@ -47,18 +48,18 @@ public static class FrameCodec
 /// Incremental decoder for a stream of <see cref="FrameCodec"/> frames arriving in arbitrary chunks.
 /// Fails closed: after a <see cref="KamuneProtocolException"/> the decoder refuses further use,
 /// because the stream position is lost.
-/// It keeps one buffer of its own, big enough for a socket read plus the rest of a frame of the common sizes. A frame
-/// or read that needs more gets a larger buffer only until every buffered frame has been read, so an idle connection
-/// holds the small buffer whatever the largest frame it ever saw (the largest padding bucket is 64 KiB).
+/// It holds a buffer only while bytes wait in it: one is rented from the shared pool when a read arrives and given
+/// back once every buffered frame has been read. An idle connection holds no buffer at all, whatever the largest
+/// frame it ever saw (the largest padding bucket is 64 KiB); a busy one reuses the same few pooled arrays.
+/// The bytes are frames as they came off the wire, so a returned buffer needs no wiping.
 /// </summary>
 public sealed class FrameDecoder
 {
     // Akka.IO reads at most 4 KiB at a time; with the unread part of a 4096-bucket frame that stays under 8 KiB.
-    private const int OwnBufferSize = 8 * 1024;
+    private const int MinRentSize = 8 * 1024;
 
     private readonly int _maxFrameLength;
-    private readonly byte[] _own = new byte[OwnBufferSize];
-    private byte[] _buffer;
+    private byte[] _buffer = [];
     private int _start;   // first unread byte
     private int _end;     // one past the last buffered byte
     private int _nextHeader; // where the next not-yet-checked header starts (may lie beyond _end)
@@ -73,11 +74,10 @@ public sealed class FrameDecoder
         }
 
         _maxFrameLength = maxFrameLength;
-        _buffer = _own;
     }
 
-    /// <summary>Bytes this decoder holds in buffers right now: its own, plus a larger one while frames wait in it.</summary>
-    public int BufferedCapacity => _buffer == _own ? _own.Length : _own.Length + _buffer.Length;
+    /// <summary>Bytes of buffer this decoder holds right now: none unless bytes of an unread frame wait in it.</summary>
+    public int BufferedCapacity => _buffer.Length;
 
     /// <summary>Buffers <paramref name="chunk"/> and checks every header it completes: an oversized one fails at once.</summary>
     public void Append(ReadOnlySpan<byte> chunk)
@@ -123,8 +123,7 @@ public sealed class FrameDecoder
         if (_start == _end)
         {
             // Drained: every checked header belonged to a frame now read, so _nextHeader == _end.
-            _start = _end = _nextHeader = 0;
-            _buffer = _own;
+            Release();
         }
 
         return true;
@@ -136,7 +135,12 @@ public sealed class FrameDecoder
         ThrowIfFailed();
         if (_nextHeader == _end)
         {
-            _buffer = _own;
+            // Whole frames only: any still unread stay readable.
+            if (_start == _end)
+            {
+                Release();
+            }
+
             return;
         }
 
@@ -180,12 +184,30 @@ public sealed class FrameDecoder
 
         // Slide the unread bytes to the front before growing, so a long-lived decoder stays small.
         var unread = _end - _start;
-        var target = unread + extra > _buffer.Length ? new byte[Math.Max(_buffer.Length * 2, unread + extra)] : _buffer;
+        var target = unread + extra > _buffer.Length
+            ? ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, MinRentSize), unread + extra))
+            : _buffer;
         Buffer.BlockCopy(_buffer, _start, target, 0, unread);
+        if (!ReferenceEquals(target, _buffer) && _buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
         _buffer = target;
         _nextHeader -= _start;
         _end = unread;
         _start = 0;
+    }
+
+    private void Release()
+    {
+        if (_buffer.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+        }
+
+        _buffer = [];
+        _start = _end = _nextHeader = 0;
     }
 
     private void ThrowIfFailed()

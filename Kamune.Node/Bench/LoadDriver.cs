@@ -29,12 +29,12 @@ internal sealed class LoadDriver : INodeOutput
 {
     public static readonly double[] ReportedPercentiles = [50, 90, 99, 99.9, 100];
 
-    private readonly LoadPlan _plan;
     private readonly ReadOnlyMemory<byte> _payload;
     private readonly object _gate = new();
     private readonly Dictionary<int, SessionLoad> _sessions = new();
-    private readonly LatencyStats _roundTrips;
-    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private LoadPlan _plan;
+    private LatencyStats _roundTrips;
+    private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private IActorRef _hub = ActorRefs.Nobody;
     private long _received;
     private int _finishedSessions;
@@ -44,14 +44,58 @@ internal sealed class LoadDriver : INodeOutput
     {
         _plan = plan;
         _payload = payload;
-        _roundTrips = new LatencyStats(checked(plan.Sessions * plan.MessagesPerSession));
+        _roundTrips = new LatencyStats(0);
     }
 
     public long Received => Interlocked.Read(ref _received);
 
+    /// <summary>
+    /// Untimed rounds of the same load, a few sessions at a time, each closed before the next, until
+    /// <paramref name="duration"/> has passed: the JIT reaches its steady state before anything is measured.
+    /// </summary>
+    public async Task WarmUpAsync(IActorRef hub, TimeSpan duration, TimeSpan dialTimeout, TimeSpan stallTimeout, TimeSpan closeTimeout)
+    {
+        var measured = _plan;
+        var round = measured with
+        {
+            Sessions = Math.Min(measured.Sessions, 4),
+            MessagesPerSession = Math.Min(measured.MessagesPerSession, 1000),
+            ParallelDials = Math.Min(measured.ParallelDials, 4),
+        };
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            do
+            {
+                _plan = round;
+                var report = await RunAsync(hub, dialTimeout, stallTimeout, progress: null).ConfigureAwait(false);
+                await Commands.RunCommand.CloseAllAsync(hub, closeTimeout).ConfigureAwait(false);
+                if (report.Established == 0)
+                {
+                    throw new NodeException(report.FirstError ?? $"bench warm-up: no session to {measured.Target} came up");
+                }
+            }
+            while (clock.Elapsed < duration);
+        }
+        finally
+        {
+            _plan = measured;
+        }
+    }
+
     public async Task<LoadReport> RunAsync(IActorRef hub, TimeSpan dialTimeout, TimeSpan stallTimeout, IProgress<string>? progress)
     {
         _hub = hub;
+        lock (_gate)
+        {
+            _sessions.Clear();
+            _roundTrips = new LatencyStats(checked(_plan.Sessions * _plan.MessagesPerSession));
+            _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            Interlocked.Exchange(ref _received, 0);
+            _finishedSessions = 0;
+            _firstError = null;
+        }
+
         var handshakeLatency = new LatencyStats(_plan.Sessions);
         var established = new List<int>();
         var failed = 0;

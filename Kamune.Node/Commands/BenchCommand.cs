@@ -22,19 +22,33 @@ internal static class BenchCommand
         var size = new Option<int>("--size") { Description = $"Message size in bytes (1..{MaxSize})", DefaultValueFactory = _ => 256, HelpName = "BYTES" };
         var parallel = new Option<int>("--parallel", "-p") { Description = "Handshakes run at a time while the sessions open (1 = sequential) [default: min(sessions, 32)]", HelpName = "N" };
         var config = new Option<string?>("--config", "-c") { Description = "HOCON file overriding the defaults", HelpName = "FILE" };
+        var warmup = new Option<double>("--warmup", "-w")
+        {
+            Description = "Seconds of untimed rounds of the same load (4 sessions at a time, closed after each round) before measuring, so the JIT is at its steady state; 0 for none",
+            DefaultValueFactory = _ => 2,
+            HelpName = "SECONDS",
+        };
         sessions.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, 100_000, "--sessions"));
         messages.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 0, 10_000_000, "--messages"));
         size.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, MaxSize, "--size"));
         parallel.Validators.Add(r => Range(r, r.GetValueOrDefault<int>(), 1, 10_000, "--parallel"));
+        warmup.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<double>();
+            if (value is < 0 or > 600 || double.IsNaN(value))
+            {
+                r.AddError($"--warmup: expected 0..600 seconds, got {value}");
+            }
+        });
 
         var command = new Command("bench", "Open sessions to an --echo node and measure handshakes/s, messages/s and latency")
         {
-            target, sessions, messages, size, parallel, config,
+            target, sessions, messages, size, parallel, config, warmup,
         };
         command.SetAction((parse, _) => RunAsync(
             PeerAddress.Parse(parse.GetValue(target), allowPortZero: false, "--target"),
             parse.GetValue(sessions), parse.GetValue(messages), parse.GetValue(size), parse.GetResult(parallel) is null ? null : parse.GetValue(parallel),
-            parse.GetValue(config), output, error));
+            parse.GetValue(config), TimeSpan.FromSeconds(parse.GetValue(warmup)), output, error));
         return command;
     }
 
@@ -46,7 +60,7 @@ internal static class BenchCommand
         }
     }
 
-    private static async Task<int> RunAsync(PeerAddress target, int sessions, int messages, int size, int? parallel, string? configFile, TextWriter output, TextWriter error)
+    private static async Task<int> RunAsync(PeerAddress target, int sessions, int messages, int size, int? parallel, string? configFile, TimeSpan warmup, TextWriter output, TextWriter error)
     {
         var config = NodeConfig.Load(configFile);
         var payload = new byte[size];
@@ -62,6 +76,13 @@ internal static class BenchCommand
 
         var progress = Console.IsErrorRedirected ? null : new Progress<string>(line => error.Write($"\r{line,-70}"));
         var dialTimeout = config.Kamune.DialTimeout + config.Kamune.HandshakeTimeout + TimeSpan.FromSeconds(5);
+        if (warmup > TimeSpan.Zero)
+        {
+            ((IProgress<string>?)progress)?.Report($"warm-up {warmup.TotalSeconds:0.#} s");
+            await driver.WarmUpAsync(hub, warmup, dialTimeout, TimeSpan.FromSeconds(30), config.ShutdownTimeout).ConfigureAwait(false);
+            output.WriteLine($"warm-up      {warmup.TotalSeconds:0.#} s of the same load, not counted");
+        }
+
         var report = await driver.RunAsync(hub, dialTimeout, TimeSpan.FromSeconds(30), progress).ConfigureAwait(false);
         if (progress is not null)
         {
