@@ -115,7 +115,7 @@ internal sealed class CipherActor : ReceiveActor
         _session ?? throw new InvalidOperationException("Cipher: expected session keys, got none (handshake not finished).");
 
     public static Props Props(SessionRole role, IdentityKeyPair local, string localName, string appVersion, IClock clock, IRandomSource random) =>
-        Akka.Actor.Props.Create(() => new CipherActor(role, local, localName, appVersion, clock, random));
+        ActorFactory.Props(() => new CipherActor(role, local, localName, appVersion, clock, random));
 
     protected override void PostStop()
     {

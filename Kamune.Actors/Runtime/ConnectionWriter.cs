@@ -77,7 +77,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     /// see to that. Null: a materializer of this writer's own (tests that run a writer alone).
     /// </param>
     public static Props Props(ConnectionTarget target, KamuneSettings settings, IMaterializer? materializer = null) =>
-        Akka.Actor.Props.Create(() => new ConnectionWriter(target, settings, materializer));
+        ActorFactory.Props(() => new ConnectionWriter(target, settings, materializer));
 
     protected override void PreStart()
     {

@@ -101,7 +101,7 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps) =>
-        Akka.Actor.Props.Create(() => new KamuneManager(settings, sessionProps));
+        ActorFactory.Props(() => new KamuneManager(settings, sessionProps));
 
     // A failing child is stopped, never restarted: a session cannot resume mid-protocol, and its writer
     // watches it and closes the socket (protocol.md: an error ends that connection only).

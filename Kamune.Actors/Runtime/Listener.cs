@@ -45,7 +45,7 @@ internal sealed class Listener : ReceiveActor
     }
 
     public static Props Props(Listen request, IActorRef requester, KamuneSettings settings) =>
-        Akka.Actor.Props.Create(() => new Listener(request, requester, settings));
+        ActorFactory.Props(() => new Listener(request, requester, settings));
 
     protected override void PreStart()
     {

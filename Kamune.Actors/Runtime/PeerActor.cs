@@ -66,7 +66,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return Akka.Actor.Props.Create(() => new PeerActor(options));
+        return ActorFactory.Props(() => new PeerActor(options));
     }
 
     // Any child failure is a bug, not peer input: stop the child; Terminated then ends the session.

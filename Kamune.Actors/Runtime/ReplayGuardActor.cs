@@ -67,5 +67,5 @@ internal sealed class ReplayGuardActor : ReceiveActor
         });
     }
 
-    public static Props Props() => Akka.Actor.Props.Create(() => new ReplayGuardActor());
+    public static Props Props() => ActorFactory.Props(() => new ReplayGuardActor());
 }
