@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using Google.Protobuf;
 using Kamune.Abstractions;
 using Kamune.Identity;
+using Kamune.Protocol.Session;
 using Kamune.Wire;
 
 namespace Kamune.Protocol;
@@ -30,6 +31,7 @@ public static class Envelope
     private const byte SignatureTag = 0x12; // field 2, length-delimited
     private const byte MetadataTag = 0x1a;  // field 3, length-delimited
     private const byte PaddingTag = 0x22;   // field 4, length-delimited
+    private const byte BytesValueTag = 0x0a; // google.protobuf.BytesValue field 1, length-delimited
 
     private static ReadOnlySpan<byte> SigningContextBytes => "kamune/transport-sign/v1"u8;
 
@@ -123,22 +125,43 @@ public static class Envelope
     public static VerifiedEnvelope Verify(SignedTransport transport, PublicIdentity signer)
     {
         ArgumentNullException.ThrowIfNull(transport);
-        ArgumentNullException.ThrowIfNull(signer);
+        VerifySignature(transport.Metadata.Span, transport.Data.Span, transport.Signature.Span, signer);
+
         var metadataBytes = transport.Metadata.Span;
-        var data = transport.Data.Span;
-        var signature = transport.Signature.Span;
+        Metadata metadata;
+        try
+        {
+            metadata = Metadata.Parser.ParseFrom(metadataBytes);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new KamuneProtocolException(
+                KamuneError.MalformedMessage, $"Metadata: expected valid protobuf, got {metadataBytes.Length} bytes that do not parse ({e.Message}).", e);
+        }
+
+        CheckRoute(metadata.Route);
+        return new VerifiedEnvelope(transport.Data.Memory, metadata);
+    }
+
+    /// <summary>
+    /// The signature check of protocol.md layer 5 over the Metadata bytes exactly as received and the Data: a
+    /// signature that is not 64 bytes or does not verify is <see cref="KamuneError.InvalidSignature"/>.
+    /// </summary>
+    internal static void VerifySignature(ReadOnlySpan<byte> metadata, ReadOnlySpan<byte> data, ReadOnlySpan<byte> signature, PublicIdentity signer)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
         if (signature.Length != PublicIdentity.SignatureLength)
         {
             throw new KamuneProtocolException(
                 KamuneError.InvalidSignature, $"Signature: expected {PublicIdentity.SignatureLength} bytes, got {signature.Length}.");
         }
 
-        var inputLength = SigningInputLength(metadataBytes.Length, data.Length);
+        var inputLength = SigningInputLength(metadata.Length, data.Length);
         var input = ArrayPool<byte>.Shared.Rent(inputLength);
         bool valid;
         try
         {
-            WriteSigningInput(metadataBytes, data, input);
+            WriteSigningInput(metadata, data, input);
             valid = signer.Verify(input.AsSpan(0, inputLength), signature);
         }
         finally
@@ -152,32 +175,68 @@ public static class Envelope
             throw new KamuneProtocolException(
                 KamuneError.InvalidSignature, $"Signature: expected a valid Ed25519 signature by {signer.DefaultName}, got one that does not verify.");
         }
+    }
 
-        Metadata metadata;
-        try
-        {
-            metadata = Metadata.Parser.ParseFrom(metadataBytes);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new KamuneProtocolException(
-                KamuneError.MalformedMessage, $"Metadata: expected valid protobuf, got {metadataBytes.Length} bytes that do not parse ({e.Message}).", e);
-        }
-
-        if (metadata.Route == Route.Invalid || !Enum.IsDefined(metadata.Route))
+    /// <summary>A decoded Metadata.Route must be 1..13 (protocol.md "Routes"); anything else is <see cref="KamuneError.InvalidRoute"/>.</summary>
+    internal static void CheckRoute(Route route)
+    {
+        if (!RoutePolicy.IsDefined(route))
         {
             throw new KamuneProtocolException(
-                KamuneError.InvalidRoute, $"Route: expected a defined route other than INVALID, got {(int)metadata.Route}.");
+                KamuneError.InvalidRoute, $"Route: expected a defined route other than INVALID, got {(int)route}.");
         }
-
-        return new VerifiedEnvelope(transport.Data.Memory, metadata);
     }
 
     /// <summary><see cref="Parse"/> then <see cref="Verify"/>.</summary>
     public static VerifiedEnvelope Open(ReadOnlySpan<byte> signedTransport, PublicIdentity signer) =>
         Verify(Parse(signedTransport), signer);
 
-    // Checks the cap, then draws the bucket bump (first use of random) and returns the padding length.
+    /// <summary>Size of google.protobuf.BytesValue { bytes value = 1; } around <paramref name="valueLength"/> bytes, as proto3 marshals it.</summary>
+    internal static int BytesValueLength(int valueLength) => FieldSize(valueLength);
+
+    /// <summary>
+    /// Checks the cap, then draws the bucket bump (first use of <paramref name="random"/>): the padding length and
+    /// the whole SignedTransport's length for <paramref name="dataLength"/> bytes of Data.
+    /// </summary>
+    internal static int PlanLength(int dataLength, int metadataLength, IRandomSource random, out int padLength)
+    {
+        padLength = Plan(dataLength, metadataLength, random, out var baseSize);
+        return baseSize + Padding.PaddedFieldSize(padLength);
+    }
+
+    /// <summary>
+    /// The session hot path's encoder: Data is BytesValue { value }, written straight into <paramref name="destination"/>
+    /// (exactly <see cref="PlanLength"/>'s length), so the value is copied once.
+    /// </summary>
+    internal static void WriteBytesValueTransport(
+        IdentityKeyPair signer, ReadOnlySpan<byte> value, ReadOnlySpan<byte> metadata, int padLength, IRandomSource random, Span<byte> destination)
+    {
+        var innerLength = BytesValueLength(value.Length);
+        var offset = 0;
+        if (innerLength > 0)
+        {
+            destination[offset++] = DataTag;
+            offset += WriteVarint((uint)innerLength, destination[offset..]);
+        }
+
+        var dataStart = offset;
+        offset += WriteField(BytesValueTag, value, destination[offset..]);
+        FinishTransport(signer, destination, dataStart, offset - dataStart, metadata, padLength, random);
+    }
+
+    internal static int WriteVarint(ulong value, Span<byte> destination)
+    {
+        var i = 0;
+        while (value >= 0x80)
+        {
+            destination[i++] = (byte)(value | 0x80);
+            value >>= 7;
+        }
+
+        destination[i++] = (byte)value;
+        return i;
+    }
+
     private static int Plan(int dataLength, int metadataLength, IRandomSource random, out int baseSize)
     {
         ArgumentNullException.ThrowIfNull(random);
@@ -191,13 +250,20 @@ public static class Envelope
         return Padding.PadLength(baseSize, Padding.ChooseTarget(baseSize, random));
     }
 
-    // Field order 1, 2, 3, 4 and empty fields omitted: what Go's proto.Marshal emits, so the bytes match a Go peer's.
     private static void WriteTransport(
         IdentityKeyPair signer, ReadOnlySpan<byte> data, ReadOnlySpan<byte> metadata, int padLength, IRandomSource random, Span<byte> destination)
     {
-        ArgumentNullException.ThrowIfNull(signer);
         var offset = WriteField(DataTag, data, destination);
+        FinishTransport(signer, destination, offset - data.Length, data.Length, metadata, padLength, random);
+    }
 
+    // Field order 1, 2, 3, 4 and empty fields omitted: what Go's proto.Marshal emits, so the bytes match a Go peer's.
+    // Field 1 (Data) is already in place at dataStart; the padding is drawn before the signature is made.
+    private static void FinishTransport(
+        IdentityKeyPair signer, Span<byte> destination, int dataStart, int dataLength, ReadOnlySpan<byte> metadata, int padLength, IRandomSource random)
+    {
+        ArgumentNullException.ThrowIfNull(signer);
+        var offset = dataStart + dataLength;
         destination[offset++] = SignatureTag;
         destination[offset++] = PublicIdentity.SignatureLength;
         var signatureSlot = destination.Slice(offset, PublicIdentity.SignatureLength);
@@ -212,6 +278,7 @@ public static class Envelope
             random.Fill(destination.Slice(offset, padLength));
         }
 
+        var data = destination.Slice(dataStart, dataLength);
         var inputLength = SigningInputLength(metadata.Length, data.Length);
         var input = ArrayPool<byte>.Shared.Rent(inputLength);
         try
@@ -239,18 +306,5 @@ public static class Envelope
         var offset = 1 + WriteVarint((uint)value.Length, destination[1..]);
         value.CopyTo(destination[offset..]);
         return offset + value.Length;
-    }
-
-    private static int WriteVarint(uint value, Span<byte> destination)
-    {
-        var i = 0;
-        while (value >= 0x80)
-        {
-            destination[i++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-
-        destination[i++] = (byte)value;
-        return i;
     }
 }

@@ -96,7 +96,7 @@ public static class Padding
 
     private static int FieldOverhead(int length) => 1 + VarintSize((uint)length);
 
-    internal static int VarintSize(uint value)
+    internal static int VarintSize(ulong value)
     {
         var size = 1;
         while (value >= 0x80)

@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Kamune.Wire;
 
 namespace Kamune.Protocol.Session;
@@ -21,27 +20,33 @@ internal static class InnerMessage
         }
     }
 
+    // Timestamp.FromDateTimeOffset(DateTimeOffset.MinValue / MaxValue).Seconds: the range a DateTimeOffset can hold.
+    private static readonly long MinSeconds = DateTimeOffset.MinValue.ToUnixTimeSeconds();
+    private static readonly long MaxSeconds = DateTimeOffset.MaxValue.ToUnixTimeSeconds();
+
     /// <summary>
     /// Metadata.Timestamp as sent; absent means the Unix epoch. Out-of-range values are attacker input, so they are
     /// rejected here rather than thrown from a conversion later.
     /// </summary>
-    public static DateTimeOffset TimestampOf(Metadata metadata)
+    public static DateTimeOffset TimestampOf(Metadata metadata) =>
+        metadata.Timestamp is { } timestamp ? TimestampOf(true, timestamp.Seconds, timestamp.Nanos) : DateTimeOffset.UnixEpoch;
+
+    /// <summary><see cref="TimestampOf(Metadata)"/> on the Timestamp's two fields as read by the span reader.</summary>
+    public static DateTimeOffset TimestampOf(bool present, long seconds, int nanos)
     {
-        var timestamp = metadata.Timestamp;
-        if (timestamp is null)
+        if (!present)
         {
             return DateTimeOffset.UnixEpoch;
         }
 
-        if (timestamp.Nanos is < 0 or > 999_999_999
-            || timestamp.Seconds < Timestamp.FromDateTimeOffset(DateTimeOffset.MinValue).Seconds + 1
-            || timestamp.Seconds > Timestamp.FromDateTimeOffset(DateTimeOffset.MaxValue).Seconds - 1)
+        if (nanos is < 0 or > 999_999_999 || seconds < MinSeconds + 1 || seconds > MaxSeconds - 1)
         {
             throw new KamuneProtocolException(
                 KamuneError.MalformedMessage,
-                $"Metadata.Timestamp: expected a date between years 1 and 9999, got {timestamp.Seconds} s + {timestamp.Nanos} ns.");
+                $"Metadata.Timestamp: expected a date between years 1 and 9999, got {seconds} s + {nanos} ns.");
         }
 
-        return timestamp.ToDateTimeOffset();
+        // Timestamp.ToDateTimeOffset: whole seconds from the epoch, then the nanoseconds truncated to ticks.
+        return DateTimeOffset.UnixEpoch.AddTicks(seconds * TimeSpan.TicksPerSecond + nanos / 100);
     }
 }

@@ -1,15 +1,17 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Google.Protobuf;
-using Google.Protobuf.WellKnownTypes;
 using Kamune.Abstractions;
+using Kamune.Crypto;
 using Kamune.Identity;
 using Kamune.Wire;
 
 namespace Kamune.Protocol.Session;
 
-/// <summary>One verified inbound session message: its route, sequence, send time and BytesValue payload.</summary>
-public sealed record InboundMessage(Route Route, ulong Sequence, DateTimeOffset Timestamp, ReadOnlyMemory<byte> Value);
+/// <summary>
+/// One verified inbound session message: its route, sequence, send time and BytesValue payload. A value type: one is
+/// made per received message and it travels inside lists and actor messages, so a struct saves an object per message.
+/// </summary>
+public readonly record struct InboundMessage(Route Route, ulong Sequence, DateTimeOffset Timestamp, ReadOnlyMemory<byte> Value);
 
 /// <summary>
 /// The session layer used by the challenge exchange and the established session (protocol.md "Flow" steps 4-5):
@@ -64,35 +66,64 @@ public sealed class SessionTransport : IDisposable
                 KamuneError.MessageTooLarge, $"Message payload: expected at most {MaxPayload} bytes, got {value.Length}.");
         }
 
+        // Draw order as in the Go-shaped path: ID (26 bytes), bump (4 bytes), padding; seeded sessions replay exactly.
         var next = _lastSent + 1;
-        var inner = ArrayPool<byte>.Shared.Rent(value.Length + 6);
-        var metadata = MetadataFactory.Session(route, next, _clock, _random).ToByteArray();
-        var envelope = ArrayPool<byte>.Shared.Rent(Envelope.MaxEncodedLength(metadata.Length, value.Length + 6));
+        Span<byte> metadata = stackalloc byte[MetadataFactory.MaxSessionLength];
+        metadata = metadata[..MetadataFactory.WriteSession(route, next, _clock, _random, metadata)];
+        var length = Envelope.PlanLength(Envelope.BytesValueLength(value.Length), metadata.Length, _random, out var padLength);
+
+        // The envelope is written where its ciphertext goes and sealed in place: the returned frame is the only allocation.
+        var payload = new byte[length + SessionSealer.Overhead];
         try
         {
-            var innerLength = WriteBytesValue(value, inner);
-            var length = Envelope.Encode(_local, inner.AsSpan(0, innerLength), metadata, _random, envelope);
-            var payload = new byte[length + SessionSealer.Overhead];
-            _sealer.Seal(envelope.AsSpan(0, length), payload);
-            _lastSent = next;
-            sequence = next;
-            return payload;
+            Envelope.WriteBytesValueTransport(_local, value, metadata, padLength, _random, payload.AsSpan(XChaCha20Poly1305.NonceSize, length));
+            _sealer.SealInPlace(payload, length);
+        }
+        catch
+        {
+            CryptographicOperations.ZeroMemory(payload);
+            throw;
+        }
+
+        _lastSent = next;
+        sequence = next;
+        return payload;
+    }
+
+    /// <summary>
+    /// Decrypts, verifies the peer's signature and decodes one session payload (the sequence is not judged here).
+    /// The plaintext lives in a pooled buffer, cleared before it goes back; the payload value is the one copy made.
+    /// </summary>
+    public InboundMessage Open(ReadOnlySpan<byte> payload)
+    {
+        var length = _opener.PlaintextLength(payload);
+        var plaintext = ArrayPool<byte>.Shared.Rent(length);
+        try
+        {
+            _opener.Open(payload, plaintext.AsSpan(0, length));
+            return Read(plaintext.AsSpan(0, length), _remote);
         }
         finally
         {
-            CryptographicOperations.ZeroMemory(inner.AsSpan(0, Math.Min(inner.Length, value.Length + 6)));
-            ArrayPool<byte>.Shared.Return(inner);
-            ArrayPool<byte>.Shared.Return(envelope, clearArray: true);
+            CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, length));
+            ArrayPool<byte>.Shared.Return(plaintext);
         }
     }
 
-    /// <summary>Decrypts, verifies the peer's signature and decodes one session payload (the sequence is not judged here).</summary>
-    public InboundMessage Open(ReadOnlySpan<byte> payload)
+    /// <summary>
+    /// protocol.md layers 5 and 6 on a decrypted SignedTransport, in the receiver's order: parse, check the signature
+    /// over the Metadata bytes as received, decode Metadata and require a route 1..13, decode the BytesValue, check the
+    /// Timestamp. Same verdicts and error kinds as Envelope.Open + BytesValue.Parser + TimestampOf, without their copies.
+    /// </summary>
+    internal static InboundMessage Read(ReadOnlySpan<byte> signedTransport, PublicIdentity remote)
     {
-        var plaintext = _opener.Open(payload);
-        var verified = Envelope.Open(plaintext, _remote);
-        var value = InnerMessage.Parse(BytesValue.Parser, verified.Data, $"{verified.Route} BytesValue");
-        return new InboundMessage(verified.Route, verified.Sequence, InnerMessage.TimestampOf(verified.Metadata), value.Value.Memory);
+        var transport = SessionWireReader.ReadSignedTransport(signedTransport);
+        Envelope.VerifySignature(transport.Metadata, transport.Data, transport.Signature, remote);
+        var metadata = SessionWireReader.ReadMetadata(transport.Metadata);
+        Envelope.CheckRoute(metadata.Route);
+        var value = SessionWireReader.ReadBytesValue(transport.Data, metadata.Route);
+        var timestamp = InnerMessage.TimestampOf(metadata.HasTimestamp, metadata.Seconds, metadata.Nanos);
+        return new InboundMessage(metadata.Route, metadata.Sequence, timestamp, value.ToArray());
     }
 
     public void Dispose()
@@ -102,28 +133,6 @@ public sealed class SessionTransport : IDisposable
     }
 
     public override string ToString() => $"SessionTransport({SessionId}, sent {_lastSent})";
-
-    // google.protobuf.BytesValue { bytes value = 1; }: an empty value is omitted entirely, as proto3 marshals it.
-    private static int WriteBytesValue(ReadOnlySpan<byte> value, Span<byte> destination)
-    {
-        if (value.IsEmpty)
-        {
-            return 0;
-        }
-
-        destination[0] = 0x0a;
-        var offset = 1;
-        var length = (uint)value.Length;
-        while (length >= 0x80)
-        {
-            destination[offset++] = (byte)(length | 0x80);
-            length >>= 7;
-        }
-
-        destination[offset++] = (byte)length;
-        value.CopyTo(destination[offset..]);
-        return offset + value.Length;
-    }
 }
 
 /// <summary>
