@@ -71,9 +71,9 @@ internal sealed class CipherActor : ReceiveActor
             {
                 foreach (var frame in m.Payloads)
                 {
-                    // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
-                    var payload = frame.ToArray();
-                    opened.Add(Session.Open(_tunnel is null ? payload : _tunnel.Open(payload)));
+                    // During the challenges session payloads travel inside the tunnel (protocol.md layer 4). Once
+                    // established, a frame is opened where it lies: the decoder gave it an array of its own.
+                    opened.Add(_tunnel is null ? Session.Open(frame.ToReadOnlySpan()) : Session.Open(_tunnel.Open(frame.ToArray())));
                 }
             }
             catch (KamuneProtocolException e)
