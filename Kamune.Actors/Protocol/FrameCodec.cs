@@ -14,7 +14,8 @@ public static class FrameCodec
 
     public static byte[] Encode(ReadOnlySpan<byte> payload)
     {
-        var frame = new byte[HeaderSize + CheckPayload(payload)];
+        // Every byte is written below, so the array need not be zeroed first.
+        var frame = GC.AllocateUninitializedArray<byte>(HeaderSize + CheckPayload(payload));
         Encode(payload, frame);
         return frame;
     }
@@ -118,7 +119,8 @@ public sealed class FrameDecoder
             return false;
         }
 
-        payload = _buffer.AsSpan(_start + FrameCodec.HeaderSize, length).ToArray();
+        payload = GC.AllocateUninitializedArray<byte>(length);
+        _buffer.AsSpan(_start + FrameCodec.HeaderSize, length).CopyTo(payload);
         _start += FrameCodec.HeaderSize + length;
         if (_start == _end)
         {
