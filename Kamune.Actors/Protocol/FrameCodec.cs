@@ -49,15 +49,16 @@ public static class FrameCodec
 /// Incremental decoder for a stream of <see cref="FrameCodec"/> frames arriving in arbitrary chunks.
 /// Fails closed: after a <see cref="KamuneProtocolException"/> the decoder refuses further use,
 /// because the stream position is lost.
-/// It holds a buffer only while bytes wait in it: one is rented from the shared pool when a read arrives and given
-/// back once every buffered frame has been read. An idle connection holds no buffer at all, whatever the largest
-/// frame it ever saw (the largest padding bucket is 64 KiB); a busy one reuses the same few pooled arrays.
+/// It holds a buffer only while bytes wait in it: an 8 KiB one is rented from the shared pool when a read arrives and
+/// given back once every buffered frame has been read; a frame that needs more gets a larger unpooled array for as
+/// long as it waits. An idle connection holds no buffer at all, whatever the largest frame it ever saw (the largest
+/// padding bucket is 64 KiB); a busy one reuses the same few pooled arrays.
 /// The bytes are frames as they came off the wire, so a returned buffer needs no wiping.
 /// </summary>
 public sealed class FrameDecoder
 {
     // Akka.IO reads at most 4 KiB at a time; with the unread part of a 4096-bucket frame that stays under 8 KiB.
-    private const int MinRentSize = 8 * 1024;
+    private const int PooledSize = 8 * 1024;
 
     private readonly int _maxFrameLength;
     private byte[] _buffer = [];
@@ -186,13 +187,19 @@ public sealed class FrameDecoder
 
         // Slide the unread bytes to the front before growing, so a long-lived decoder stays small.
         var unread = _end - _start;
-        var target = unread + extra > _buffer.Length
-            ? ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_buffer.Length * 2, MinRentSize), unread + extra))
-            : _buffer;
-        Buffer.BlockCopy(_buffer, _start, target, 0, unread);
-        if (!ReferenceEquals(target, _buffer) && _buffer.Length > 0)
+        var target = _buffer;
+        if (unread + extra > _buffer.Length)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            // Only the common size comes from the shared pool: pooled arrays of the rare large sizes would stay
+            // cached per thread and per size long after the large frame that needed them.
+            var size = Math.Max(Math.Max(_buffer.Length * 2, PooledSize), unread + extra);
+            target = size == PooledSize ? ArrayPool<byte>.Shared.Rent(PooledSize) : new byte[size];
+        }
+
+        Buffer.BlockCopy(_buffer, _start, target, 0, unread);
+        if (!ReferenceEquals(target, _buffer))
+        {
+            ReturnIfPooled(_buffer);
         }
 
         _buffer = target;
@@ -201,12 +208,17 @@ public sealed class FrameDecoder
         _start = 0;
     }
 
+    private static void ReturnIfPooled(byte[] buffer)
+    {
+        if (buffer.Length == PooledSize)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     private void Release()
     {
-        if (_buffer.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-        }
+        ReturnIfPooled(_buffer);
 
         _buffer = [];
         _start = _end = _nextHeader = 0;
