@@ -89,6 +89,29 @@ public sealed class BenchLoadProcessTests : IDisposable
         Assert.Equal(0, await echo.WaitForExitAsync(Bound));
     }
 
+    [Fact]
+    public async Task An_echo_node_holds_echoes_its_send_window_refuses_and_sends_every_one_in_order()
+    {
+        // The bench keeps 32 messages in flight; the echo node may have only 2 unacknowledged writes, so most echoes
+        // are refused by back-pressure at first. Each must still come back, or the bench stalls and fails.
+        var home = _temp.Sub("narrow");
+        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
+        var echoConfig = _temp.Sub("narrow.conf");
+        await File.WriteAllTextAsync(echoConfig, "kamune.send-window = 2\nkamune-node.bench-window = 2\n");
+        var benchConfig = _temp.Sub("wide.conf");
+        await File.WriteAllTextAsync(benchConfig, "kamune-node.bench-window = 32\n");
+        await using var echo = NodeProcess.Start(["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any", "--config", echoConfig]);
+        var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
+
+        var bench = await NodeProcess.RunAsync(
+            ["bench", "--target", address, "--sessions", "2", "--messages", "400", "--size", "100", "--warmup", "0", "--config", benchConfig], timeout: Bound);
+
+        Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stdout: {bench.Stdout}; stderr: {bench.Stderr}");
+        Assert.Contains("messages     800 round trips", bench.Stdout, StringComparison.Ordinal);
+        echo.CloseStdin();
+        Assert.Equal(0, await echo.WaitForExitAsync(Bound));
+    }
+
     private static string? Event(JsonElement e) => e.GetProperty("event").GetString();
 
     public void Dispose() => _temp.Dispose();

@@ -175,7 +175,14 @@ internal sealed class LoadDriver : INodeOutput
             }
             else if (lastProgress.Elapsed > stallTimeout)
             {
-                throw new NodeException($"bench: no echo for {stallTimeout.TotalSeconds:F0} s after {now} of {total} round trips; is the target running with --echo?");
+                string? firstError;
+                lock (_gate)
+                {
+                    firstError = _firstError;
+                }
+
+                throw new NodeException($"bench: no echo for {stallTimeout.TotalSeconds:F0} s after {now} of {total} round trips; " +
+                    (firstError is null ? "is the target running with --echo?" : $"first error: {firstError}"));
             }
         }
 

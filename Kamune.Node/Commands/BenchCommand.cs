@@ -74,11 +74,11 @@ internal static class BenchCommand
         var hub = runtime.System.ActorOf(SessionHub.Props(runtime.Manager, driver, echo: false, onDial: null), "hub");
         output.WriteLine($"bench {target}: {sessions} sessions x {messages} messages of {size} bytes, {plan.Window} in flight per session");
 
-        var progress = Console.IsErrorRedirected ? null : new Progress<string>(line => error.Write($"\r{line,-70}"));
+        IProgress<string>? progress = Console.IsErrorRedirected ? null : new Progress<string>(line => error.Write($"\r{line,-70}"));
         var dialTimeout = config.Kamune.DialTimeout + config.Kamune.HandshakeTimeout + TimeSpan.FromSeconds(5);
         if (warmup > TimeSpan.Zero)
         {
-            ((IProgress<string>?)progress)?.Report($"warm-up {warmup.TotalSeconds:0.#} s");
+            progress?.Report($"warm-up {warmup.TotalSeconds:0.#} s");
             await driver.WarmUpAsync(hub, warmup, dialTimeout, TimeSpan.FromSeconds(30), config.ShutdownTimeout).ConfigureAwait(false);
             output.WriteLine($"warm-up      {warmup.TotalSeconds:0.#} s of the same load, not counted");
         }

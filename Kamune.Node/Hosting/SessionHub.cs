@@ -63,7 +63,7 @@ internal sealed record HubSessions(IReadOnlyList<HubSessionInfo> Sessions);
 /// <see cref="NodeEvent"/>s, carries user commands to the right session actor and, with echo on, sends every
 /// received message back on its session.
 /// </summary>
-internal sealed class SessionHub : ReceiveActor
+internal sealed class SessionHub : ReceiveActor, IWithTimers
 {
     private readonly IActorRef _manager;
     private readonly INodeOutput _output;
@@ -75,7 +75,10 @@ internal sealed class SessionHub : ReceiveActor
     private readonly Dictionary<IActorRef, PendingDial> _dialedSessions = new();
     private readonly List<PendingDial> _connecting = new();
     private readonly List<IActorRef> _closeWaiters = new();
+    private readonly Dictionary<IActorRef, HeldEchoes> _heldEchoes = new();
     private int _next;
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public SessionHub(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial)
     {
@@ -97,6 +100,10 @@ internal sealed class SessionHub : ReceiveActor
             {
                 _output.Emit(new NodeEvent.Sent(number, ack.Sequence));
             }
+            else if (ack.CorrelationId is Echo echo)
+            {
+                OnEchoSent(Sender, echo);
+            }
         });
         Receive<SendRefused>(refused =>
         {
@@ -104,9 +111,16 @@ internal sealed class SessionHub : ReceiveActor
             {
                 _output.Emit(new NodeEvent.Error($"send refused: {refused.Reason}", number));
             }
-            else
+            else if (refused.CorrelationId is Echo echo)
             {
-                _log.Warning("Echo not sent: {Reason}", refused.Reason);
+                OnEchoRefused(Sender, echo, refused.Reason);
+            }
+        });
+        Receive<RetryEcho>(retry =>
+        {
+            if (_heldEchoes.TryGetValue(retry.Session, out var held) && held.Head is { } head)
+            {
+                retry.Session.Tell(new Send(head.Data, head));
             }
         });
         Receive<HubSend>(send =>
@@ -250,14 +264,73 @@ internal sealed class SessionHub : ReceiveActor
         }
 
         _output.Emit(new NodeEvent.MessageReceived(number, received.Sequence, received.Data));
-        if (_echo)
+        if (!_echo)
         {
-            received.Session.Tell(new Send(received.Data));
+            return;
+        }
+
+        var echo = new Echo(received.Data);
+        if (_heldEchoes.TryGetValue(received.Session, out var held))
+        {
+            // Earlier echoes wait for the session's send window: this one goes after them.
+            held.AddUnsent(echo);
+            return;
+        }
+
+        received.Session.Tell(new Send(received.Data, echo));
+    }
+
+    // An echo refused by back-pressure (kamune.send-window full) is not dropped: it and every later echo of that
+    // session wait here and go out one at a time, in the order received, as the session accepts them. A peer that
+    // keeps more messages in flight than our send window (bench with a larger bench-window) still gets every echo.
+    private void OnEchoRefused(IActorRef session, Echo echo, string reason)
+    {
+        if (!_numbers.ContainsKey(session))
+        {
+            return;
+        }
+
+        if (!_heldEchoes.TryGetValue(session, out var held))
+        {
+            held = new HeldEchoes();
+            _heldEchoes[session] = held;
+        }
+
+        if (!held.IsHead(echo))
+        {
+            // Refusals come back in send order: this one goes after the earlier refused ones and before every echo
+            // that was held without being sent.
+            held.AddRefused(echo);
+            _log.Debug("Echo held for the send window: {Reason}", reason);
+        }
+
+        Timers.StartSingleTimer(session, new RetryEcho(session), EchoRetryDelay);
+    }
+
+    private void OnEchoSent(IActorRef session, Echo echo)
+    {
+        if (!_heldEchoes.TryGetValue(session, out var held) || !held.IsHead(echo))
+        {
+            return;
+        }
+
+        if (held.RemoveHead() is { } next)
+        {
+            session.Tell(new Send(next.Data, next));
+        }
+        else
+        {
+            _heldEchoes.Remove(session);
         }
     }
 
     private void OnClosed(SessionClosed closed)
     {
+        if (_heldEchoes.Remove(closed.Session))
+        {
+            Timers.Cancel(closed.Session);
+        }
+
         if (_numbers.Remove(closed.Session, out var number))
         {
             _byNumber.Remove(number);
@@ -303,7 +376,39 @@ internal sealed class SessionHub : ReceiveActor
         }
     }
 
+    private static readonly TimeSpan EchoRetryDelay = TimeSpan.FromMilliseconds(5);
+
     private sealed record Entry(IActorRef Actor, string SessionId, PeerInfo Peer, SessionRole Role);
+
+    /// <summary>The correlation of an echo: the payload to send again if the session refuses it for back-pressure.</summary>
+    private sealed class Echo(ReadOnlyMemory<byte> data)
+    {
+        public ReadOnlyMemory<byte> Data { get; } = data;
+    }
+
+    private sealed record RetryEcho(IActorRef Session);
+
+    /// <summary>One session's echoes waiting for its send window: the refused ones first, in send order, then the unsent.</summary>
+    private sealed class HeldEchoes
+    {
+        private readonly List<Echo> _items = new();
+        private int _refused;
+
+        public Echo? Head => _items.Count > 0 ? _items[0] : null;
+
+        public bool IsHead(Echo echo) => _items.Count > 0 && ReferenceEquals(_items[0], echo);
+
+        public void AddRefused(Echo echo) => _items.Insert(_refused++, echo);
+
+        public void AddUnsent(Echo echo) => _items.Add(echo);
+
+        public Echo? RemoveHead()
+        {
+            _items.RemoveAt(0);
+            _refused = Math.Max(0, _refused - 1);
+            return Head;
+        }
+    }
 
     private sealed record PendingDial(PeerAddress Address, IActorRef Requester)
     {
