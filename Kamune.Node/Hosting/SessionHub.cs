@@ -17,8 +17,11 @@ public interface INodeOutput
 /// <summary>Dial <paramref name="Address"/>; the asker gets a <see cref="DialOutcome"/> once the session is up or has failed.</summary>
 internal sealed record HubDial(PeerAddress Address);
 
-/// <summary>The end of a <see cref="HubDial"/>: the session number, or why there is none.</summary>
-internal sealed record DialOutcome(PeerAddress Address, int? Session, string? Error);
+/// <summary>
+/// The end of a <see cref="HubDial"/>: the session number and its actor, or why there is none. A caller that sends
+/// on the session directly (the bench) names the hub as sender, so the hub still hears every SendAck and SendRefused.
+/// </summary>
+internal sealed record DialOutcome(PeerAddress Address, int? Session, string? Error, IActorRef? Actor = null);
 
 internal sealed record HubSend(int Session, ReadOnlyMemory<byte> Data);
 
@@ -252,7 +255,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
             number, established.SessionId, peer, established.Role == SessionRole.Initiator ? "initiator" : "responder"));
         if (_dialedSessions.Remove(established.Session, out var pending))
         {
-            pending.Requester.Tell(new DialOutcome(pending.Address, number, null));
+            pending.Requester.Tell(new DialOutcome(pending.Address, number, null, established.Session));
         }
     }
 
