@@ -75,8 +75,23 @@ internal sealed class Listener : ReceiveActor
     }
 
     // pullMode: the connection reads only when its stream asks (Tcp.ResumeReading), so a slow session slows the socket.
-    private void Bind(IPEndPoint endpoint) =>
-        Context.System.Tcp().Tell(new Tcp.Bind(Self, endpoint, _settings.ListenBacklog, pullMode: true));
+    private void Bind(IPEndPoint endpoint)
+    {
+        IActorRef tcp;
+        try
+        {
+            tcp = Context.System.Tcp();
+        }
+        catch (Exception e) when (e is ArgumentException or Akka.Configuration.ConfigurationException)
+        {
+            // Akka.IO reads its akka.io.tcp settings on first use: a bad value fails here, and the caller should hear
+            // why rather than wait for a timeout.
+            BindFailedWith($"Akka.IO TCP could not start ({e.GetBaseException().Message})");
+            return;
+        }
+
+        tcp.Tell(new Tcp.Bind(Self, endpoint, _settings.ListenBacklog, pullMode: true));
+    }
 
     private void Binding()
     {
