@@ -275,7 +275,18 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         var echo = new Echo(received.Data);
         if (_heldEchoes.TryGetValue(received.Session, out var held))
         {
-            // Earlier echoes wait for the session's send window: this one goes after them.
+            // Earlier echoes wait for the session's send window: this one goes after them, unless the peer has sent
+            // so much without reading our echoes that holding more would let it grow this node's memory at will.
+            if (held.Count >= MaxHeldEchoes)
+            {
+                if (held.Dropped++ == 0)
+                {
+                    _log.Warning("Echoes dropped: {Count} already wait for session {Number}'s send window", held.Count, number);
+                }
+
+                return;
+            }
+
             held.AddUnsent(echo);
             return;
         }
@@ -381,6 +392,9 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
 
     private static readonly TimeSpan EchoRetryDelay = TimeSpan.FromMilliseconds(5);
 
+    // Echoes one session may hold for its send window: far above any in-flight window a well-behaved peer uses.
+    private const int MaxHeldEchoes = 4096;
+
     private sealed record Entry(IActorRef Actor, string SessionId, PeerInfo Peer, SessionRole Role);
 
     /// <summary>The correlation of an echo: the payload to send again if the session refuses it for back-pressure.</summary>
@@ -396,6 +410,11 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
     {
         private readonly List<Echo> _items = new();
         private int _refused;
+
+        public int Count => _items.Count;
+
+        /// <summary>Echoes dropped because too many were held (logged once per episode).</summary>
+        public int Dropped { get; set; }
 
         public Echo? Head => _items.Count > 0 ? _items[0] : null;
 
