@@ -275,19 +275,12 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         var echo = new Echo(received.Data);
         if (_heldEchoes.TryGetValue(received.Session, out var held))
         {
-            // Earlier echoes wait for the session's send window: this one goes after them, unless the peer has sent
-            // so much without reading our echoes that holding more would let it grow this node's memory at will.
-            if (held.Count >= MaxHeldEchoes)
+            // Earlier echoes wait for the session's send window: this one goes after them.
+            if (HasRoom(held, number))
             {
-                if (held.Dropped++ == 0)
-                {
-                    _log.Warning("Echoes dropped: {Count} already wait for session {Number}'s send window", held.Count, number);
-                }
-
-                return;
+                held.AddUnsent(echo);
             }
 
-            held.AddUnsent(echo);
             return;
         }
 
@@ -312,6 +305,11 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
 
         if (!held.IsHead(echo))
         {
+            if (!HasRoom(held, _numbers[session]))
+            {
+                return;
+            }
+
             // Refusals come back in send order: this one goes after the earlier refused ones and before every echo
             // that was held without being sent.
             held.AddRefused(echo);
@@ -319,6 +317,23 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         }
 
         Timers.StartSingleTimer(session, new RetryEcho(session), EchoRetryDelay);
+    }
+
+    // A peer that sends far more than it reads of our echoes must not grow this node's memory at will: beyond the cap
+    // its echoes are dropped (logged once per episode).
+    private bool HasRoom(HeldEchoes held, int number)
+    {
+        if (held.Count < MaxHeldEchoes)
+        {
+            return true;
+        }
+
+        if (held.Dropped++ == 0)
+        {
+            _log.Warning("Echoes dropped: {Count} already wait for session {Number}'s send window", held.Count, number);
+        }
+
+        return false;
     }
 
     private void OnEchoSent(IActorRef session, Echo echo)

@@ -1,0 +1,95 @@
+using System.Net;
+using Akka.Actor;
+using Kamune.Abstractions;
+using Kamune.Actors;
+using Kamune.Identity;
+using Kamune.Node.Hosting;
+using Kamune.Node.Json;
+
+namespace Kamune.Node.Tests;
+
+/// <summary>
+/// The echo node against a session whose send window is full: echoes wait in order, go out once the window frees,
+/// and a peer that keeps sending while the window stays full cannot make the node hold more than its cap.
+/// </summary>
+public sealed class EchoBackPressureTests : IDisposable
+{
+    private const int Received = 5000;
+    private const int Cap = 4096;
+
+    private readonly ActorSystem _system = ActorSystem.Create("echo-back-pressure");
+
+    [Fact]
+    public async Task Echoes_refused_for_back_pressure_go_out_in_order_and_at_most_the_cap_is_held()
+    {
+        var session = _system.ActorOf(Props.Create(() => new RefusingSession()));
+        var hub = _system.ActorOf(SessionHub.Props(ActorRefs.Nobody, new Quiet(), echo: true, onDial: null));
+        using var identity = IdentityKeyPair.Generate(new DeterministicRandomSource(7));
+        hub.Tell(new SessionEstablished(
+            session, "SESSION", new RemotePeer(identity.PublicIdentity, "peer", "0.7.0", new IPEndPoint(IPAddress.Loopback, 1)), SessionRole.Responder));
+
+        // Every message arrives while the session refuses every echo (its send window stays full).
+        for (var i = 0; i < Received; i++)
+        {
+            hub.Tell(new MessageReceived(session, "SESSION", BitConverter.GetBytes(i), (ulong)i + 1, DateTimeOffset.UnixEpoch));
+        }
+
+        await Task.Delay(200);
+        session.Tell(RefusingSession.OpenWindow.Instance);
+
+        // The window opens: the held echoes go out one by one, oldest first, and nothing beyond the cap was kept.
+        var accepted = Array.Empty<int>();
+        for (var attempt = 0; attempt < 200 && accepted.Length < Cap; attempt++)
+        {
+            await Task.Delay(50);
+            accepted = await session.Ask<int[]>(RefusingSession.GetAccepted.Instance, TimeSpan.FromSeconds(5));
+        }
+
+        await Task.Delay(300);
+        accepted = await session.Ask<int[]>(RefusingSession.GetAccepted.Instance, TimeSpan.FromSeconds(5));
+        Assert.Equal(Enumerable.Range(0, Cap), accepted);
+    }
+
+    public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+
+    private sealed class Quiet : INodeOutput
+    {
+        public void Emit(NodeEvent nodeEvent)
+        {
+        }
+    }
+
+    /// <summary>A session that refuses every Send for back-pressure until told its window opened, then accepts them.</summary>
+    private sealed class RefusingSession : ReceiveActor
+    {
+        private readonly List<int> _accepted = new();
+        private bool _open;
+
+        public RefusingSession()
+        {
+            Receive<Send>(send =>
+            {
+                if (!_open)
+                {
+                    Sender.Tell(new SendRefused("Back-pressure: window full; retry later.", send.CorrelationId));
+                    return;
+                }
+
+                _accepted.Add(BitConverter.ToInt32(send.Data.Span));
+                Sender.Tell(new SendAck((ulong)_accepted.Count, send.CorrelationId));
+            });
+            Receive<OpenWindow>(_ => _open = true);
+            Receive<GetAccepted>(_ => Sender.Tell(_accepted.ToArray()));
+        }
+
+        public sealed class OpenWindow
+        {
+            public static readonly OpenWindow Instance = new();
+        }
+
+        public sealed class GetAccepted
+        {
+            public static readonly GetAccepted Instance = new();
+        }
+    }
+}
