@@ -34,7 +34,11 @@ public sealed class EchoBackPressureTests : IDisposable
             hub.Tell(new MessageReceived(session, "SESSION", BitConverter.GetBytes(i), (ulong)i + 1, DateTimeOffset.UnixEpoch));
         }
 
-        await Task.Delay(200);
+        // Sync points instead of sleeps: the hub has taken every message (and sent what it sends directly), the session
+        // has refused all of those, and the hub has taken every refusal, so what it holds is settled.
+        await hub.Ask<HubSessions>(HubListSessions.Instance, TimeSpan.FromSeconds(10));
+        await session.Ask<int[]>(RefusingSession.GetAccepted.Instance, TimeSpan.FromSeconds(10));
+        await hub.Ask<HubSessions>(HubListSessions.Instance, TimeSpan.FromSeconds(10));
         session.Tell(RefusingSession.OpenWindow.Instance);
 
         // The window opens: the held echoes go out one by one, oldest first, and nothing beyond the cap was kept.
