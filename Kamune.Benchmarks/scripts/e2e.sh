@@ -15,20 +15,23 @@ $NODE run --listen 127.0.0.1:$PORT --echo --trust any --home "$WORK/echo-home" -
   < <(exec sleep 1d 2>/dev/null) > "$WORK/echo.log" 2>&1 &
 ECHO_PID=$!
 sleep 3
-cpu() { awk '{print $14 + $15}' /proc/$ECHO_PID/stat; }   # clock ticks (1/100 s)
+cpu() { awk '{print $14 + $15}' /proc/${1:-$ECHO_PID}/stat 2>/dev/null; }   # clock ticks (1/100 s)
 # The node's own JIT warm-up: one untimed run of each kind.
 $NODE bench --target 127.0.0.1:$PORT --sessions 1 --messages 3000 --size 100 --config "$WORK/w32.conf" > /dev/null
 $NODE bench --target 127.0.0.1:$PORT --sessions 50 --messages 0 --parallel 1 > /dev/null
+# Both processes' CPU over the measured phase: from the bench's "warm-up" line to its report (the bench process is
+# sampled until it prints the report, as its /proc entry goes when it exits).
 run() {
   local name=$1 units=$2; shift 2
-  local out="$WORK/$name.txt" c0
+  local out="$WORK/$name.txt" c0 b0=0 b1=0
   c0=$(cpu)
   $NODE bench --target 127.0.0.1:$PORT "$@" > "$out" 2>&1 &
   local bench=$!
-  while kill -0 $bench 2>/dev/null; do grep -q "^warm-up " "$out" && { c0=$(cpu); break; }; sleep 0.02; done
-  wait $bench
+  while kill -0 $bench 2>/dev/null; do grep -q "^warm-up " "$out" && { c0=$(cpu); b0=$(cpu $bench); b1=$b0; break; }; sleep 0.02; done
+  while kill -0 $bench 2>/dev/null && ! grep -q "^sessions " "$out"; do b1=$(cpu $bench || echo "$b1"); sleep 0.02; done
   local c1; c1=$(cpu)
-  echo "== $name: echo node CPU $(( (c1 - c0) * 10000 / units )) us per unit"
+  wait $bench
+  echo "== $name: echo node CPU $(( (c1 - c0) * 10000 / units )) us per unit, bench process $(( (b1 - b0) * 10000 / units )) us per unit"
   grep -v '^\s*$' "$out"
 }
 for which in ${@:-msg100 msg1k s100 hs1 hs16}; do
