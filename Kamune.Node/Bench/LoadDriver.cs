@@ -33,7 +33,6 @@ internal sealed class LoadDriver : INodeOutput
     private readonly ReadOnlyMemory<byte> _payload;
     private readonly object _gate = new();
     private readonly Dictionary<int, SessionLoad> _sessions = new();
-    private readonly Dictionary<int, IActorRef> _actors = new();
     private LoadPlan _plan;
     private LatencyStats _roundTrips;
     private TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -91,7 +90,6 @@ internal sealed class LoadDriver : INodeOutput
         lock (_gate)
         {
             _sessions.Clear();
-            _actors.Clear();
             _roundTrips = new LatencyStats(checked(_plan.Sessions * _plan.MessagesPerSession));
             _done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             Interlocked.Exchange(ref _received, 0);
@@ -100,7 +98,7 @@ internal sealed class LoadDriver : INodeOutput
         }
 
         var handshakeLatency = new LatencyStats(_plan.Sessions);
-        var established = new List<int>();
+        var established = new List<(int Session, IActorRef Actor)>();
         var failed = 0;
         var handshakes = Stopwatch.StartNew();
         using (var gate = new SemaphoreSlim(_plan.ParallelDials))
@@ -117,8 +115,7 @@ internal sealed class LoadDriver : INodeOutput
                         if (outcome.Session is { } session)
                         {
                             handshakeLatency.Add(Stopwatch.GetTimestamp() - started);
-                            established.Add(session);
-                            _actors[session] = outcome.Actor ?? throw new InvalidOperationException($"bench: session {session} came without its actor");
+                            established.Add((session, outcome.Actor ?? throw new InvalidOperationException($"bench: session {session} came without its actor")));
                         }
                         else
                         {
@@ -146,9 +143,9 @@ internal sealed class LoadDriver : INodeOutput
         var messages = Stopwatch.StartNew();
         lock (_gate)
         {
-            foreach (var session in established)
+            foreach (var (session, actor) in established)
             {
-                var load = new SessionLoad();
+                var load = new SessionLoad(actor);
                 _sessions[session] = load;
                 var first = Math.Min(_plan.Window, _plan.MessagesPerSession);
                 for (var i = 0; i < first; i++)
@@ -252,7 +249,7 @@ internal sealed class LoadDriver : INodeOutput
     {
         load.Sent++;
         load.SendTimes.Enqueue(Stopwatch.GetTimestamp());
-        _actors[session].Tell(new Send(_payload, session), _hub);
+        load.Actor.Tell(new Send(_payload, session), _hub);
     }
 
     private void FinishSession()
@@ -263,8 +260,11 @@ internal sealed class LoadDriver : INodeOutput
         }
     }
 
-    private sealed class SessionLoad
+    private sealed class SessionLoad(IActorRef actor)
     {
+        /// <summary>The session actor, told directly on the hub's behalf.</summary>
+        public IActorRef Actor { get; } = actor;
+
         public Queue<long> SendTimes { get; } = new();
 
         public int Sent { get; set; }
