@@ -27,12 +27,6 @@ public static class Envelope
 
     public const string SigningContext = "kamune/transport-sign/v1";
 
-    private const byte DataTag = 0x0a;      // field 1, length-delimited
-    private const byte SignatureTag = 0x12; // field 2, length-delimited
-    private const byte MetadataTag = 0x1a;  // field 3, length-delimited
-    private const byte PaddingTag = 0x22;   // field 4, length-delimited
-    private const byte BytesValueTag = 0x0a; // google.protobuf.BytesValue field 1, length-delimited
-
     private static ReadOnlySpan<byte> SigningContextBytes => "kamune/transport-sign/v1"u8;
 
     public static int SigningInputLength(int metadataLength, int dataLength)
@@ -215,12 +209,12 @@ public static class Envelope
         var offset = 0;
         if (innerLength > 0)
         {
-            destination[offset++] = DataTag;
+            destination[offset++] = WireTags.TransportData;
             offset += WriteVarint((uint)innerLength, destination[offset..]);
         }
 
         var dataStart = offset;
-        offset += WriteField(BytesValueTag, value, destination[offset..]);
+        offset += WriteField(WireTags.BytesValueValue, value, destination[offset..]);
         FinishTransport(signer, destination, dataStart, offset - dataStart, metadata, padLength, random);
     }
 
@@ -253,7 +247,7 @@ public static class Envelope
     private static void WriteTransport(
         IdentityKeyPair signer, ReadOnlySpan<byte> data, ReadOnlySpan<byte> metadata, int padLength, IRandomSource random, Span<byte> destination)
     {
-        var offset = WriteField(DataTag, data, destination);
+        var offset = WriteField(WireTags.TransportData, data, destination);
         FinishTransport(signer, destination, offset - data.Length, data.Length, metadata, padLength, random);
     }
 
@@ -264,16 +258,16 @@ public static class Envelope
     {
         ArgumentNullException.ThrowIfNull(signer);
         var offset = dataStart + dataLength;
-        destination[offset++] = SignatureTag;
+        destination[offset++] = WireTags.TransportSignature;
         destination[offset++] = PublicIdentity.SignatureLength;
         var signatureSlot = destination.Slice(offset, PublicIdentity.SignatureLength);
         offset += PublicIdentity.SignatureLength;
 
-        offset += WriteField(MetadataTag, metadata, destination[offset..]);
+        offset += WriteField(WireTags.TransportMetadata, metadata, destination[offset..]);
 
         if (padLength > 0)
         {
-            destination[offset++] = PaddingTag;
+            destination[offset++] = WireTags.TransportPadding;
             offset += WriteVarint((uint)padLength, destination[offset..]);
             random.Fill(destination.Slice(offset, padLength));
         }

@@ -21,13 +21,6 @@ public static class MetadataFactory
 
     private const string Base32Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-    private const byte IdTag = 0x0a;        // Metadata field 1, length-delimited
-    private const byte TimestampTag = 0x12; // field 2, length-delimited
-    private const byte SequenceTag = 0x18;  // field 3, varint
-    private const byte RouteTag = 0x20;     // field 4, varint
-    private const byte SecondsTag = 0x08;   // Timestamp field 1, varint
-    private const byte NanosTag = 0x10;     // Timestamp field 2, varint
-
     // Timestamp.FromDateTimeOffset's epoch: 1970-01-01 in .NET ticks.
     private const long UnixEpochTicks = 621355968000000000;
 
@@ -86,7 +79,7 @@ public static class MetadataFactory
         var offset = 0;
         if (!idUtf8.IsEmpty)
         {
-            destination[offset++] = IdTag;
+            destination[offset++] = WireTags.MetadataId;
             offset += Envelope.WriteVarint((uint)idUtf8.Length, destination[offset..]);
             idUtf8.CopyTo(destination[offset..]);
             offset += idUtf8.Length;
@@ -96,14 +89,14 @@ public static class MetadataFactory
         {
             // int32 and enum values are sign-extended to 64 bits on the wire.
             var length = (seconds == 0 ? 0 : 1 + Padding.VarintSize((ulong)seconds)) + (nanos == 0 ? 0 : 1 + Padding.VarintSize((ulong)(long)nanos));
-            destination[offset++] = TimestampTag;
+            destination[offset++] = WireTags.MetadataTimestamp;
             offset += Envelope.WriteVarint((uint)length, destination[offset..]);
-            offset += WriteVarintField(SecondsTag, (ulong)seconds, destination[offset..]);
-            offset += WriteVarintField(NanosTag, (ulong)(long)nanos, destination[offset..]);
+            offset += WriteVarintField(WireTags.TimestampSeconds, (ulong)seconds, destination[offset..]);
+            offset += WriteVarintField(WireTags.TimestampNanos, (ulong)(long)nanos, destination[offset..]);
         }
 
-        offset += WriteVarintField(SequenceTag, sequence, destination[offset..]);
-        offset += WriteVarintField(RouteTag, (ulong)(long)(int)route, destination[offset..]);
+        offset += WriteVarintField(WireTags.MetadataSequence, sequence, destination[offset..]);
+        offset += WriteVarintField(WireTags.MetadataRoute, (ulong)(long)(int)route, destination[offset..]);
         return offset;
     }
 

@@ -58,21 +58,6 @@ internal readonly ref struct MetadataView
 /// </summary>
 internal static class SessionWireReader
 {
-    private const uint DataTag = 0x0a;      // SignedTransport field 1, length-delimited
-    private const uint SignatureTag = 0x12; // field 2
-    private const uint MetadataTag = 0x1a;  // field 3
-    private const uint PaddingTag = 0x22;   // field 4
-
-    private const uint IdTag = 0x0a;        // Metadata field 1, length-delimited
-    private const uint TimestampTag = 0x12; // field 2, length-delimited
-    private const uint SequenceTag = 0x18;  // field 3, varint
-    private const uint RouteTag = 0x20;     // field 4, varint
-
-    private const uint SecondsTag = 0x08;   // Timestamp field 1, varint (int64)
-    private const uint NanosTag = 0x10;     // field 2, varint (int32)
-
-    private const uint ValueTag = 0x0a;     // BytesValue field 1, length-delimited
-
     public static SignedTransportView ReadSignedTransport(ReadOnlySpan<byte> signedTransport)
     {
         var reader = new ProtoSpanReader(signedTransport, "SignedTransport");
@@ -82,16 +67,16 @@ internal static class SessionWireReader
             var tag = reader.ReadMessageTag();
             switch (tag)
             {
-                case DataTag:
+                case WireTags.TransportData:
                     data = reader.ReadLengthDelimited();
                     break;
-                case SignatureTag:
+                case WireTags.TransportSignature:
                     signature = reader.ReadLengthDelimited();
                     break;
-                case MetadataTag:
+                case WireTags.TransportMetadata:
                     metadata = reader.ReadLengthDelimited();
                     break;
-                case PaddingTag:
+                case WireTags.TransportPadding:
                     padding = reader.ReadLengthDelimited();
                     break;
                 default:
@@ -117,18 +102,18 @@ internal static class SessionWireReader
             var tag = reader.ReadMessageTag();
             switch (tag)
             {
-                case IdTag:
+                case WireTags.MetadataId:
                     id = reader.ReadUtf8();
                     break;
-                case TimestampTag:
+                case WireTags.MetadataTimestamp:
                     // A repeated embedded message merges into the one before: each field keeps its last value.
                     hasTimestamp = true;
                     ReadTimestamp(ref reader, ref seconds, ref nanos);
                     break;
-                case SequenceTag:
+                case WireTags.MetadataSequence:
                     sequence = reader.ReadVarint64();
                     break;
-                case RouteTag:
+                case WireTags.MetadataRoute:
                     route = (Route)(int)reader.ReadVarint32();
                     break;
                 default:
@@ -148,7 +133,7 @@ internal static class SessionWireReader
         while (!reader.IsAtEnd)
         {
             var tag = reader.ReadMessageTag();
-            if (tag == ValueTag)
+            if (tag == WireTags.BytesValueValue)
             {
                 value = reader.ReadLengthDelimited();
             }
@@ -170,10 +155,10 @@ internal static class SessionWireReader
             var tag = reader.ReadMessageTag();
             switch (tag)
             {
-                case SecondsTag:
+                case WireTags.TimestampSeconds:
                     seconds = (long)reader.ReadVarint64();
                     break;
-                case NanosTag:
+                case WireTags.TimestampNanos:
                     nanos = (int)reader.ReadVarint32();
                     break;
                 default:
