@@ -219,7 +219,6 @@ public sealed class FrameDecoder
     private void Release()
     {
         ReturnIfPooled(_buffer);
-
         _buffer = [];
         _start = _end = _nextHeader = 0;
     }

@@ -292,7 +292,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
     // keeps more messages in flight than our send window (bench with a larger bench-window) still gets every echo.
     private void OnEchoRefused(IActorRef session, Echo echo, string reason)
     {
-        if (!_numbers.ContainsKey(session))
+        if (!_numbers.TryGetValue(session, out var number))
         {
             return;
         }
@@ -305,7 +305,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
 
         if (!held.IsHead(echo))
         {
-            if (!HasRoom(held, _numbers[session]))
+            if (!HasRoom(held, number))
             {
                 return;
             }
