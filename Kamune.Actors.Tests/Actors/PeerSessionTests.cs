@@ -149,13 +149,17 @@ public sealed class PeerSessionTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            // The failure is in the mailbox behind the sends, ahead of the moment they would be sealed.
+            // The failure is in the mailbox behind the sends, ahead of the moment they would be sealed. The session is
+            // suspended while they go in, so it cannot take the first send (and seal it) before the failure arrives.
+            var responder = (IInternalActorRef)pair.Responder;
+            responder.Suspend();
             for (var i = 1; i <= 3; i++)
             {
                 pair.Responder.Tell(new Send("late"u8.ToArray(), i), TestActor);
             }
 
             pair.Responder.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")));
+            responder.Resume(null);
 
             var answers = ReceiveN(3);
             Assert.All(answers, a => Assert.StartsWith("Session closed (ConnectionLost)", Assert.IsType<SendRefused>(a).Reason));
