@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime;
 using Akka.Actor;
 using Kamune.Actors;
 using Kamune.Node.Cli;
@@ -9,6 +10,9 @@ namespace Kamune.Node.Bench;
 
 /// <summary>What one bench run asks for.</summary>
 internal sealed record LoadPlan(PeerAddress Target, int Sessions, int MessagesPerSession, int Size, int Window, int ParallelDials);
+
+/// <summary>How long the warm-up ran, whether it ended with the JIT quiet (else at its time limit), and the methods the JIT compiled by then.</summary>
+internal sealed record WarmUpReport(TimeSpan Elapsed, bool JitQuiet, long CompiledMethods);
 
 /// <summary>What one bench run measured.</summary>
 internal sealed record LoadReport(
@@ -52,9 +56,10 @@ internal sealed class LoadDriver : INodeOutput
 
     /// <summary>
     /// Untimed rounds of the same load, a few sessions at a time, each closed before the next, until
-    /// <paramref name="duration"/> has passed: the JIT reaches its steady state before anything is measured.
+    /// <see cref="WarmUpGauge"/> says the JIT is quiet: tiered compilation keeps recompiling hot code for several
+    /// seconds, and a measured phase that shares the cores with it measures the JIT (a Go binary starts compiled).
     /// </summary>
-    public async Task WarmUpAsync(IActorRef hub, TimeSpan duration, TimeSpan dialTimeout, TimeSpan stallTimeout, TimeSpan closeTimeout)
+    public async Task<WarmUpReport> WarmUpAsync(IActorRef hub, TimeSpan minimum, TimeSpan dialTimeout, TimeSpan stallTimeout, TimeSpan closeTimeout)
     {
         var measured = _plan;
         var round = measured with
@@ -63,10 +68,11 @@ internal sealed class LoadDriver : INodeOutput
             MessagesPerSession = Math.Min(measured.MessagesPerSession, 1000),
             ParallelDials = Math.Min(measured.ParallelDials, 4),
         };
+        var gauge = new WarmUpGauge(minimum);
         var clock = Stopwatch.StartNew();
         try
         {
-            do
+            while (true)
             {
                 _plan = round;
                 var report = await RunAsync(hub, dialTimeout, stallTimeout, progress: null).ConfigureAwait(false);
@@ -75,8 +81,12 @@ internal sealed class LoadDriver : INodeOutput
                 {
                     throw new NodeException(report.FirstError ?? $"bench warm-up: no session to {measured.Target} came up");
                 }
+
+                if (gauge.IsDone(clock.Elapsed, JitInfo.GetCompilationTime()))
+                {
+                    return new WarmUpReport(clock.Elapsed, gauge.JitQuiet, JitInfo.GetCompiledMethodCount());
+                }
             }
-            while (clock.Elapsed < duration);
         }
         finally
         {

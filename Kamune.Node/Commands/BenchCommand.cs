@@ -24,7 +24,7 @@ internal static class BenchCommand
         var config = new Option<string?>("--config", "-c") { Description = "HOCON file overriding the defaults", HelpName = "FILE" };
         var warmup = new Option<double>("--warmup", "-w")
         {
-            Description = "Seconds of untimed rounds of the same load (4 sessions at a time, closed after each round) before measuring, so the JIT is at its steady state; 0 for none",
+            Description = "Untimed rounds of the same load (4 sessions at a time, closed after each round) before measuring: at least this many seconds, then on until the JIT is quiet (at most 10 times as long), so what is measured is the steady state; 0 for none",
             DefaultValueFactory = _ => 2,
             HelpName = "SECONDS",
         };
@@ -79,8 +79,10 @@ internal static class BenchCommand
         if (warmup > TimeSpan.Zero)
         {
             progress?.Report($"warm-up {warmup.TotalSeconds:0.#} s");
-            await driver.WarmUpAsync(hub, warmup, dialTimeout, TimeSpan.FromSeconds(30), config.ShutdownTimeout).ConfigureAwait(false);
-            output.WriteLine($"warm-up      {warmup.TotalSeconds:0.#} s of the same load, not counted");
+            var warm = await driver.WarmUpAsync(hub, warmup, dialTimeout, TimeSpan.FromSeconds(30), config.ShutdownTimeout).ConfigureAwait(false);
+            output.WriteLine($"warm-up      {warm.Elapsed.TotalSeconds:0.#} s of the same load, not counted; " + (warm.JitQuiet
+                ? $"JIT quiet ({warm.CompiledMethods} methods compiled, under {WarmUpGauge.QuietShare:P0} of the last {WarmUpGauge.Window.TotalSeconds:0} s spent compiling)"
+                : $"JIT still compiling at the time limit ({warm.CompiledMethods} methods so far): figures may include JIT work"));
         }
 
         var report = await driver.RunAsync(hub, dialTimeout, TimeSpan.FromSeconds(30), progress).ConfigureAwait(false);
