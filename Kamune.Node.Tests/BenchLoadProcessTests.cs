@@ -117,6 +117,28 @@ public sealed class BenchLoadProcessTests : IDisposable
         Assert.Equal(0, await echo.WaitForExitAsync(Bound));
     }
 
+    [Fact]
+    public async Task A_bench_whose_own_session_refuses_a_send_sends_it_again_instead_of_stalling()
+    {
+        // bench-window = send-window: the first burst of a session can meet the handshake's last frames still
+        // unconfirmed by the connection, and the session refuses the overflow for back-pressure. Each refused send
+        // must go out again, or its round trip never completes and the bench fails after its stall timeout.
+        var home = _temp.Sub("tight");
+        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
+        var benchConfig = _temp.Sub("tight.conf");
+        await File.WriteAllTextAsync(benchConfig, "kamune.send-window = 1\nkamune-node.bench-window = 1\n");
+        await using var echo = NodeProcess.Start(["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any"]);
+        var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
+
+        var bench = await NodeProcess.RunAsync(
+            ["bench", "--target", address, "--sessions", "48", "--messages", "10", "--size", "100", "--warmup", "0", "--config", benchConfig], timeout: Bound);
+
+        Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stdout: {bench.Stdout}; stderr: {bench.Stderr}");
+        Assert.Contains("messages     480 round trips", bench.Stdout, StringComparison.Ordinal);
+        echo.CloseStdin();
+        Assert.Equal(0, await echo.WaitForExitAsync(Bound));
+    }
+
     private static string? Event(JsonElement e) => e.GetProperty("event").GetString();
 
     public void Dispose() => _temp.Dispose();

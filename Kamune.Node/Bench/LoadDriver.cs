@@ -23,15 +23,20 @@ internal sealed record LoadReport(
     TimeSpan[] HandshakeLatency,
     long RoundTrips,
     TimeSpan MessagePhase,
-    TimeSpan[] RoundTripLatency);
+    TimeSpan[] RoundTripLatency,
+    long RetriedSends = 0,
+    string? FirstRefusal = null);
 
 /// <summary>
 /// The bench load: dials sessions to an --echo node, then keeps <see cref="LoadPlan.Window"/> messages in flight on
 /// every session and times each round trip (echo order equals send order on a session, so a FIFO of send times
 /// per session pairs them). Receives the session hub's events as its output.
 /// </summary>
-internal sealed class LoadDriver : INodeOutput
+internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
 {
+    // A refused send is offered again after this long: the session's window frees as its writer confirms frames.
+    private static readonly TimeSpan RetryDelay = TimeSpan.FromMilliseconds(2);
+
     public static readonly double[] ReportedPercentiles = [50, 90, 99, 99.9, 100];
 
     private readonly ReadOnlyMemory<byte> _payload;
@@ -44,6 +49,7 @@ internal sealed class LoadDriver : INodeOutput
     private long _received;
     private int _finishedSessions;
     private string? _firstError;
+    private string? _firstRefusal;
 
     public LoadDriver(LoadPlan plan, byte[] payload)
     {
@@ -105,6 +111,7 @@ internal sealed class LoadDriver : INodeOutput
             Interlocked.Exchange(ref _received, 0);
             _finishedSessions = 0;
             _firstError = null;
+            _firstRefusal = null;
         }
 
         var handshakeLatency = new LatencyStats(_plan.Sessions);
@@ -201,7 +208,8 @@ internal sealed class LoadDriver : INodeOutput
         lock (_gate)
         {
             return new LoadReport(established.Count, failed + _sessions.Values.Count(s => s.Lost), _firstError, handshakePhase,
-                handshakeLatency.Percentiles(ReportedPercentiles), Received, messagePhase, _roundTrips.Percentiles(ReportedPercentiles));
+                handshakeLatency.Percentiles(ReportedPercentiles), Received, messagePhase, _roundTrips.Percentiles(ReportedPercentiles),
+                _sessions.Values.Sum(s => (long)s.Refused), _firstRefusal);
         }
     }
 
@@ -253,6 +261,39 @@ internal sealed class LoadDriver : INodeOutput
         }
     }
 
+    /// <summary>
+    /// The session refused a send for back-pressure (its send window also counts frames not yet confirmed by the
+    /// connection, such as the handshake's last frames while the first burst goes out): it is sent again shortly, not
+    /// lost. Its send time stays where it was, so a retried message's round trip counts from its first attempt.
+    /// </summary>
+    public void OnSendRefused(int session, string reason)
+    {
+        lock (_gate)
+        {
+            if (!_sessions.TryGetValue(session, out var load) || load.Lost)
+            {
+                return;
+            }
+
+            load.Refused++;
+            _firstRefusal ??= reason;
+        }
+
+        _ = RetryAsync(session);
+    }
+
+    private async Task RetryAsync(int session)
+    {
+        await Task.Delay(RetryDelay).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_sessions.TryGetValue(session, out var load) && !load.Lost)
+            {
+                load.Actor.Tell(new Send(_payload, session), _hub);
+            }
+        }
+    }
+
     // Straight to the session, on the hub's behalf: its acknowledgements still go to the hub, and the load does not
     // cost a hop through the hub per message.
     private void SendNext(int session, SessionLoad load)
@@ -280,6 +321,9 @@ internal sealed class LoadDriver : INodeOutput
         public int Sent { get; set; }
 
         public int Received { get; set; }
+
+        /// <summary>Sends the session refused for back-pressure and that were sent again.</summary>
+        public int Refused { get; set; }
 
         public bool Lost { get; set; }
     }

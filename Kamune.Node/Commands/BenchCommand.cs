@@ -118,6 +118,11 @@ internal static class BenchCommand
             output.WriteLine($"messages     {report.RoundTrips} round trips in {seconds:F2} s = {report.RoundTrips / seconds:F0} messages/s each way ({report.RoundTrips * plan.Size * 2 / seconds / 1e6:F1} MB/s of payload)");
             output.WriteLine($"             round-trip latency {Percentiles(report.RoundTripLatency)}");
         }
+
+        if (report.RetriedSends > 0)
+        {
+            output.WriteLine($"retried      {report.RetriedSends} sends refused by the session and sent again (first: {report.FirstRefusal})");
+        }
     }
 
     private static string Percentiles(TimeSpan[] values) =>

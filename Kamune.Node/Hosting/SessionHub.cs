@@ -14,6 +14,15 @@ public interface INodeOutput
     void Emit(NodeEvent nodeEvent);
 }
 
+/// <summary>
+/// An output that sends on sessions itself (the bench) and takes back its sends the session refused (back-pressure:
+/// kamune.send-window full) instead of hearing them as errors. Called from the hub's thread only.
+/// </summary>
+internal interface IRefusedSendHandler
+{
+    void OnSendRefused(int session, string reason);
+}
+
 /// <summary>Dial <paramref name="Address"/>; the asker gets a <see cref="DialOutcome"/> once the session is up or has failed.</summary>
 internal sealed record HubDial(PeerAddress Address);
 
@@ -112,7 +121,14 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         {
             if (refused.CorrelationId is int number)
             {
-                _output.Emit(new NodeEvent.Error($"send refused: {refused.Reason}", number));
+                if (_output is IRefusedSendHandler handler)
+                {
+                    handler.OnSendRefused(number, refused.Reason);
+                }
+                else
+                {
+                    _output.Emit(new NodeEvent.Error($"send refused: {refused.Reason}", number));
+                }
             }
             else if (refused.CorrelationId is Echo echo)
             {
