@@ -21,7 +21,9 @@ internal sealed class WireActor : ReceiveActor
     private readonly List<byte[]> _frames;
     private readonly Func<int, ByteString, IEnumerable<ByteString>> _tamper;
     private IActorRef _target = ActorRefs.Nobody;
-    private bool _awaitingAck;
+    // Nothing goes out before Attach and the target's first acknowledgement: the writing peer may start (and write its
+    // first frame) before the test has told this wire where frames go.
+    private bool _awaitingAck = true;
     private bool _closed;
     private int _index;
 
