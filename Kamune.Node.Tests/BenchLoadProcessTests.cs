@@ -99,22 +99,9 @@ public sealed class BenchLoadProcessTests : IDisposable
     {
         // The bench keeps 32 messages in flight; the echo node may have only 2 unacknowledged writes, so most echoes
         // are refused by back-pressure at first. Each must still come back, or the bench stalls and fails.
-        var home = _temp.Sub("narrow");
-        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
-        var echoConfig = _temp.Sub("narrow.conf");
-        await File.WriteAllTextAsync(echoConfig, "kamune.send-window = 2\nkamune-node.bench-window = 2\n");
-        var benchConfig = _temp.Sub("wide.conf");
-        await File.WriteAllTextAsync(benchConfig, "kamune-node.bench-window = 32\n");
-        await using var echo = NodeProcess.Start(["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any", "--config", echoConfig]);
-        var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
-
-        var bench = await NodeProcess.RunAsync(
-            ["bench", "--target", address, "--sessions", "2", "--messages", "400", "--size", "100", "--warmup", "0", "--config", benchConfig], timeout: Bound);
-
-        Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stdout: {bench.Stdout}; stderr: {bench.Stderr}");
-        Assert.Contains("messages     800 round trips", bench.Stdout, StringComparison.Ordinal);
-        echo.CloseStdin();
-        Assert.Equal(0, await echo.WaitForExitAsync(Bound));
+        await BenchCompletesAgainstEchoAsync("narrow",
+            echoConfig: "kamune.send-window = 2\nkamune-node.bench-window = 2\n", benchConfig: "kamune-node.bench-window = 32\n",
+            sessions: 2, messages: 400);
     }
 
     [Fact]
@@ -123,18 +110,34 @@ public sealed class BenchLoadProcessTests : IDisposable
         // bench-window = send-window: the first burst of a session can meet the handshake's last frames still
         // unconfirmed by the connection, and the session refuses the overflow for back-pressure. Each refused send
         // must go out again, or its round trip never completes and the bench fails after its stall timeout.
-        var home = _temp.Sub("tight");
+        await BenchCompletesAgainstEchoAsync("tight",
+            echoConfig: null, benchConfig: "kamune.send-window = 1\nkamune-node.bench-window = 1\n", sessions: 48, messages: 10);
+    }
+
+    // Runs `bench` (100 B messages, no warm-up) against a fresh --echo node; every round trip must complete.
+    private async Task BenchCompletesAgainstEchoAsync(string name, string? echoConfig, string benchConfig, int sessions, int messages)
+    {
+        var home = _temp.Sub(name);
         Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
-        var benchConfig = _temp.Sub("tight.conf");
-        await File.WriteAllTextAsync(benchConfig, "kamune.send-window = 1\nkamune-node.bench-window = 1\n");
-        await using var echo = NodeProcess.Start(["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any"]);
+        string[] echoArgs = ["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any"];
+        if (echoConfig is not null)
+        {
+            var echoFile = _temp.Sub(name + "-echo.conf");
+            await File.WriteAllTextAsync(echoFile, echoConfig);
+            echoArgs = [.. echoArgs, "--config", echoFile];
+        }
+
+        var benchFile = _temp.Sub(name + "-bench.conf");
+        await File.WriteAllTextAsync(benchFile, benchConfig);
+        await using var echo = NodeProcess.Start(echoArgs);
         var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
 
         var bench = await NodeProcess.RunAsync(
-            ["bench", "--target", address, "--sessions", "48", "--messages", "10", "--size", "100", "--warmup", "0", "--config", benchConfig], timeout: Bound);
+            ["bench", "--target", address, "--sessions", $"{sessions}", "--messages", $"{messages}", "--size", "100", "--warmup", "0", "--config", benchFile],
+            timeout: Bound);
 
         Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stdout: {bench.Stdout}; stderr: {bench.Stderr}");
-        Assert.Contains("messages     480 round trips", bench.Stdout, StringComparison.Ordinal);
+        Assert.Contains($"messages     {sessions * messages} round trips", bench.Stdout, StringComparison.Ordinal);
         echo.CloseStdin();
         Assert.Equal(0, await echo.WaitForExitAsync(Bound));
     }
