@@ -39,9 +39,12 @@ public sealed class GracefulShutdownTests : TwoNodeTestKit
         Assert.All(seenByPeer, closed => Assert.Equal(CloseReason.PeerClosed, closed.Reason));
         var seenLocally = probeA.ReceiveN(2, TimeSpan.FromSeconds(10)).Cast<SessionClosed>().ToList();
         Assert.All(seenLocally, closed => Assert.Equal(CloseReason.LocalClose, closed.Reason));
-        // Unbound: nothing accepts on A's port any more.
+        // Unbound when ShutdownAsync returns, not some time later: nothing accepts on A's port any more, and the port
+        // can be bound again at once (a node restarted on its port).
         var redial = await NodeB.Manager.Ask<object>(new Dial("127.0.0.1", atA.Port, probeB.Ref), TimeSpan.FromSeconds(10));
         Assert.StartsWith("connection refused", Assert.IsType<DialFailed>(redial).Reason);
+        var rebound = (IPEndPoint)await NodeB.ListenAsync("127.0.0.1", atA.Port, probeB.Ref);
+        Assert.Equal(atA.Port, rebound.Port);
     }
 
     [Fact]

@@ -34,6 +34,7 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
     private int _acceptedHandshaking;
     private long _refusedAtHandshakeCap;
     private List<IActorRef>? _shutdownWaiters;
+    private bool _unbindingListeners;
 
     public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps)
     {
@@ -65,7 +66,14 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
         {
             _listeners[bound.LocalAddress] = Sender;
             Context.Watch(Sender);
+            if (_unbindingListeners)
+            {
+                // Bound while the node was already unbinding its listeners: this one goes too.
+                Sender.Tell(new Unbind(bound.LocalAddress));
+            }
         });
+        // The listeners' answers to the unbinds of a shutdown (StopListeners).
+        Receive<Unbound>(_ => { });
         Receive<Unbind>(unbind =>
         {
             if (_listeners.TryGetValue(unbind.LocalAddress, out var listener))
@@ -160,10 +168,19 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
 
     private void StopListeners()
     {
-        // A stopping listener unbinds in PostStop; its Terminated removes it from _listeners.
-        foreach (var listener in _listeners.Values)
+        if (_unbindingListeners)
         {
-            Context.Stop(listener);
+            return;
+        }
+
+        // Unbind and wait for it, not just stop the listener: Akka.IO answers Unbound once the socket is closed, so when
+        // shutdown completes the port is free. A stopped listener only asks Akka.IO to unbind, and a dial or a new
+        // listener right after ShutdownAsync could still meet the old socket. The listener stops after Unbound; its
+        // Terminated removes it from _listeners.
+        _unbindingListeners = true;
+        foreach (var (address, listener) in _listeners)
+        {
+            listener.Tell(new Unbind(address));
         }
     }
 
