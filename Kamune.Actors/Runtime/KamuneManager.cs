@@ -50,6 +50,15 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
                 Context.Stop(writer);
             }
 
+            if (_unbindingListeners)
+            {
+                // Asked to unbind before the deadline and not gone yet: stopped now (their PostStop unbinds once more).
+                foreach (var listener in _listeners.Values)
+                {
+                    Context.Stop(listener);
+                }
+            }
+
             StopListeners();
         });
         Receive<Listen>(listen =>
