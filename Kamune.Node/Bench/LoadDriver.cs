@@ -50,6 +50,7 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
     private int _finishedSessions;
     private string? _firstError;
     private string? _firstRefusal;
+    private long _retriedSends;
 
     public LoadDriver(LoadPlan plan, byte[] payload)
     {
@@ -112,6 +113,7 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
             _finishedSessions = 0;
             _firstError = null;
             _firstRefusal = null;
+            _retriedSends = 0;
         }
 
         var handshakeLatency = new LatencyStats(_plan.Sessions);
@@ -209,7 +211,7 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
         {
             return new LoadReport(established.Count, failed + _sessions.Values.Count(s => s.Lost), _firstError, handshakePhase,
                 handshakeLatency.Percentiles(ReportedPercentiles), Received, messagePhase, _roundTrips.Percentiles(ReportedPercentiles),
-                _sessions.Values.Sum(s => (long)s.Refused), _firstRefusal);
+                _retriedSends, _firstRefusal);
         }
     }
 
@@ -275,7 +277,7 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
                 return;
             }
 
-            load.Refused++;
+            _retriedSends++;
             _firstRefusal ??= reason;
         }
 
@@ -321,9 +323,6 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
         public int Sent { get; set; }
 
         public int Received { get; set; }
-
-        /// <summary>Sends the session refused for back-pressure and that were sent again.</summary>
-        public int Refused { get; set; }
 
         public bool Lost { get; set; }
     }

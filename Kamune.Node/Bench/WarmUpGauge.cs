@@ -13,7 +13,7 @@ internal sealed class WarmUpGauge(TimeSpan minimum)
 
     private readonly Queue<(TimeSpan At, TimeSpan Compiling)> _samples = new();
 
-    /// <summary>Whether the last <see cref="IsDone"/> that returned true found the JIT quiet (false: the time limit).</summary>
+    /// <summary>Whether the last <see cref="IsDone"/> found the JIT quiet; once it returned true, false means the time limit ended it.</summary>
     public bool JitQuiet { get; private set; }
 
     /// <summary>

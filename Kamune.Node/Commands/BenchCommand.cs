@@ -78,7 +78,7 @@ internal static class BenchCommand
         var dialTimeout = config.Kamune.DialTimeout + config.Kamune.HandshakeTimeout + TimeSpan.FromSeconds(5);
         if (warmup > TimeSpan.Zero)
         {
-            progress?.Report($"warm-up {warmup.TotalSeconds:0.#} s");
+            progress?.Report($"warm-up: at least {warmup.TotalSeconds:0.#} s, until the JIT is quiet");
             var warm = await driver.WarmUpAsync(hub, warmup, dialTimeout, TimeSpan.FromSeconds(30), config.ShutdownTimeout).ConfigureAwait(false);
             output.WriteLine($"warm-up      {warm.Elapsed.TotalSeconds:0.#} s of the same load, not counted; " + (warm.JitQuiet
                 ? $"JIT quiet ({warm.CompiledMethods} methods compiled, under {WarmUpGauge.QuietShare:P0} of the last {WarmUpGauge.Window.TotalSeconds:0} s spent compiling)"
