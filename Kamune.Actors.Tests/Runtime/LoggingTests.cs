@@ -50,6 +50,14 @@ public sealed class LoggingTests
             Assert.Equal(secretText, System.Text.Encoding.UTF8.GetString(received.Data.Span));
             established.Session.Tell(CloseSession.Instance);
             Assert.IsType<SessionClosed>(await inboxA.ReceiveAsync(TimeSpan.FromSeconds(10)));
+
+            // Akka logging is asynchronous: the logger actors may still hold the events when the session is done,
+            // and terminating the systems stops them without draining their mailboxes.
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+            while (sink.Events.Count(IsEstablishedEvent) < 2 && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(20);
+            }
         }
         finally
         {
@@ -59,8 +67,8 @@ public sealed class LoggingTests
         }
 
         var events = sink.Events.ToArray();
-        var establishedEvents = events.Where(e => e.MessageTemplate.Text.Contains("established with", StringComparison.Ordinal)).ToList();
-        Assert.NotEmpty(establishedEvents);
+        var establishedEvents = events.Where(IsEstablishedEvent).ToList();
+        Assert.Equal(2, establishedEvents.Count);
         Assert.All(establishedEvents, e => Assert.True(e.Properties.ContainsKey("SessionId"), "expected a structured SessionId property"));
 
         var forbidden = new[]
@@ -79,6 +87,9 @@ public sealed class LoggingTests
             }
         }
     }
+
+    private static bool IsEstablishedEvent(LogEvent e) =>
+        e.MessageTemplate.Text.Contains("established with", StringComparison.Ordinal);
 
     private sealed class CollectingSink : ILogEventSink
     {
