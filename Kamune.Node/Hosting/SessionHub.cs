@@ -275,7 +275,15 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         }
     }
 
+    // Answered with DeliveryAck once handled (kamune.delivery-window): a blocked output (stdout nobody reads) holds
+    // the answers back, so the session stops reading its socket instead of this mailbox growing.
     private void OnMessage(MessageReceived received)
+    {
+        Deliver(received);
+        received.Session.Tell(DeliveryAck.Instance);
+    }
+
+    private void Deliver(MessageReceived received)
     {
         if (!_numbers.TryGetValue(received.Session, out var number))
         {
