@@ -3,16 +3,24 @@
 # Prints each bench report and the echo node's CPU (utime + stime from /proc) per round trip or per handshake,
 # counted from the end of the bench's warm-up. Run from the repository root on a quiet machine:
 #   dotnet build -c Release Kamune.Node && Kamune.Benchmarks/scripts/e2e.sh [msg100 msg1k s100 hs1 hs16]
+# ECHO_CMD='...' runs that echo node instead of kamune-node's (see below); the client is the same.
 set -euo pipefail
 NODE="dotnet Kamune.Node/bin/Release/net10.0/kamune-node.dll"
 WORK=$(mktemp -d)
 trap 'kill $ECHO_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=${PORT:-7499}
 echo 'kamune-node.bench-window = 32' > "$WORK/w32.conf"     # 32 messages in flight per session
-$NODE identity new --home "$WORK/echo-home" > /dev/null
-# The echo node's stdin must stay open: end of stdin is "quit".
-$NODE run --listen 127.0.0.1:$PORT --echo --trust any --home "$WORK/echo-home" --config "$WORK/w32.conf" \
-  < <(exec sleep 1d 2>/dev/null) > "$WORK/echo.log" 2>&1 &
+if [ -n "${ECHO_CMD:-}" ]; then
+  # Another echo node under the same client, e.g. the Go reference: ECHO_CMD='my-go-echo serve 127.0.0.1:$PORT'
+  # (single quotes: $PORT and $WORK are expanded here). It must listen on $PORT and echo every EXCHANGE_MESSAGES.
+  eval "exec_cmd=\"$ECHO_CMD\""
+  $exec_cmd < <(exec sleep 1d 2>/dev/null) > "$WORK/echo.log" 2>&1 &
+else
+  $NODE identity new --home "$WORK/echo-home" > /dev/null
+  # The echo node's stdin must stay open: end of stdin is "quit".
+  $NODE run --listen 127.0.0.1:$PORT --echo --trust any --home "$WORK/echo-home" --config "$WORK/w32.conf" \
+    < <(exec sleep 1d 2>/dev/null) > "$WORK/echo.log" 2>&1 &
+fi
 ECHO_PID=$!
 sleep 3
 cpu() { awk '{print $14 + $15}' /proc/${1:-$ECHO_PID}/stat 2>/dev/null; }   # clock ticks (1/100 s)
