@@ -570,13 +570,13 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 Finish(CloseReason.ProtocolError, KamuneError.OutOfSync, ReceiveSequence.Describe(outOfSync.Expected, outOfSync.Got), abort: true);
                 return true;
             case ConnectionCompleted:
-                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, $"{phase}: the connection ended without CLOSE_TRANSPORT.", abort: false);
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, "the connection ended without CLOSE_TRANSPORT"), abort: false);
                 return true;
             case ConnectionFailed { Cause: KamuneProtocolException framing }:
                 Finish(CloseReason.ProtocolError, framing.Error, framing.Message, abort: true);
                 return true;
             case ConnectionFailed failed:
-                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, $"{phase}: the connection failed ({failed.Cause.Message}).", abort: true);
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, $"the connection failed ({failed.Cause.Message})"), abort: true);
                 return true;
             case HandshakeTimedOut:
                 Finish(
@@ -662,6 +662,14 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
         var left = _lastFrameAt + _options.IdleTimeout - Context.System.Scheduler.Now;
         return left > TimeSpan.Zero ? left : null;
     }
+
+    // A listener that refuses a connection (a per-address or handshake limit) closes it without a word: the protocol
+    // has no refusal before the exchange. The dialer can only say what that most likely was.
+    private string Ended(SessionPhase phase, string what) =>
+        phase == SessionPhase.Exchange && _options.Role == SessionRole.Initiator
+            ? $"{phase}: {what} before the key exchange finished: the listener may refuse connections beyond a limit "
+              + "(kamune.max-connections-per-address, kamune.max-concurrent-handshakes) or not speak Kamune."
+            : $"{phase}: {what}.";
 
     private void Finish(CloseReason reason, KamuneError? error, string detail, bool abort)
     {
