@@ -13,8 +13,7 @@ echo 'kamune-node.bench-window = 32' > "$WORK/w32.conf"     # 32 messages in fli
 if [ -n "${ECHO_CMD:-}" ]; then
   # Another echo node under the same client, e.g. the Go reference: ECHO_CMD='my-go-echo serve 127.0.0.1:$PORT'
   # (single quotes: $PORT and $WORK are expanded here). It must listen on $PORT and echo every EXCHANGE_MESSAGES.
-  eval "exec_cmd=\"$ECHO_CMD\""
-  $exec_cmd < <(exec sleep 1d 2>/dev/null) > "$WORK/echo.log" 2>&1 &
+  PORT=$PORT WORK=$WORK bash -c "exec $ECHO_CMD" < <(exec sleep 1d 2>/dev/null) > "$WORK/echo.log" 2>&1 &
 else
   $NODE identity new --home "$WORK/echo-home" > /dev/null
   # The echo node's stdin must stay open: end of stdin is "quit".
@@ -42,7 +41,9 @@ run() {
   echo "== $name: echo node CPU $(( (c1 - c0) * 10000 / units )) us per unit, bench process $(( (b1 - b0) * 10000 / units )) us per unit"
   grep -v '^\s*$' "$out"
 }
-for which in ${@:-msg100 msg1k s100 hs1 hs16}; do
+figures=("$@")
+[ ${#figures[@]} -gt 0 ] || figures=(msg100 msg1k s100 hs1 hs16)
+for which in "${figures[@]}"; do
   case $which in
     msg100) run msg100 20000 --sessions 1 --messages 20000 --size 100 --config "$WORK/w32.conf" ;;
     msg1k) run msg1k 20000 --sessions 1 --messages 20000 --size 1024 --config "$WORK/w32.conf" ;;
