@@ -276,11 +276,18 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
     }
 
     // Answered with DeliveryAck once handled (kamune.delivery-window): a blocked output (stdout nobody reads) holds
-    // the answers back, so the session stops reading its socket instead of this mailbox growing.
+    // the answers back, so the session stops reading its socket instead of this mailbox growing. Answered even when
+    // handling throws (the hub restarts), or every failure would shrink the session's window for good.
     private void OnMessage(MessageReceived received)
     {
-        Deliver(received);
-        received.Session.Tell(DeliveryAck.Instance);
+        try
+        {
+            Deliver(received);
+        }
+        finally
+        {
+            received.Session.Tell(DeliveryAck.Instance);
+        }
     }
 
     private void Deliver(MessageReceived received)

@@ -1,0 +1,58 @@
+using System.Net;
+using Akka.Actor;
+using Kamune.Abstractions;
+using Kamune.Actors;
+using Kamune.Identity;
+using Kamune.Node.Hosting;
+using Kamune.Node.Json;
+
+namespace Kamune.Node.Tests;
+
+/// <summary>
+/// The hub answers every received message with DeliveryAck (kamune.delivery-window in kamune-node.conf), also when
+/// writing it failed: an unanswered message would shrink that session's window for good.
+/// </summary>
+public sealed class HubDeliveryAckTests : IDisposable
+{
+    private readonly ActorSystem _system = ActorSystem.Create("hub-delivery-ack");
+
+    [Fact]
+    public async Task Each_message_is_answered_once_written_and_also_when_writing_it_throws()
+    {
+        var output = new FailingOnceOutput();
+        var hub = _system.ActorOf(SessionHub.Props(ActorRefs.Nobody, output, echo: false, onDial: null));
+        var session = Inbox.Create(_system);
+        using var identity = IdentityKeyPair.Generate(new DeterministicRandomSource(9));
+        hub.Tell(new SessionEstablished(
+            session.Receiver, "SESSION", new RemotePeer(identity.PublicIdentity, "peer", "0.7.0", new IPEndPoint(IPAddress.Loopback, 1)), SessionRole.Responder));
+
+        for (var i = 1; i <= 3; i++)
+        {
+            hub.Tell(new MessageReceived(session.Receiver, "SESSION", new byte[] { (byte)i }, (ulong)i + 2, DateTimeOffset.UnixEpoch));
+        }
+
+        // The first write throws (the hub restarts); all three are answered.
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.IsType<DeliveryAck>(await session.ReceiveAsync(TimeSpan.FromSeconds(10)));
+        }
+
+        Assert.Equal(1, output.Failures);
+    }
+
+    public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
+
+    private sealed class FailingOnceOutput : INodeOutput
+    {
+        public int Failures { get; private set; }
+
+        public void Emit(NodeEvent nodeEvent)
+        {
+            if (nodeEvent is NodeEvent.MessageReceived && Failures == 0)
+            {
+                Failures++;
+                throw new IOException("stdout: broken pipe");
+            }
+        }
+    }
+}
