@@ -89,6 +89,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
     private readonly List<IActorRef> _closeWaiters = new();
     private readonly Dictionary<IActorRef, HeldEchoes> _heldEchoes = new();
     private int _next;
+    private bool _outputFailed;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -110,7 +111,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         {
             if (ack.CorrelationId is int number)
             {
-                _output.Emit(new NodeEvent.Sent(number, ack.Sequence));
+                Emit(new NodeEvent.Sent(number, ack.Sequence));
             }
             else if (ack.CorrelationId is Echo echo)
             {
@@ -127,7 +128,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
                 }
                 else
                 {
-                    _output.Emit(new NodeEvent.Error($"send refused: {refused.Reason}", number));
+                    Emit(new NodeEvent.Error($"send refused: {refused.Reason}", number));
                 }
             }
             else if (refused.CorrelationId is Echo echo)
@@ -256,7 +257,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
 
     private void Fail(PendingDial pending, string message)
     {
-        _output.Emit(new NodeEvent.Error(message, Address: pending.Address.ToString()));
+        Emit(new NodeEvent.Error(message, Address: pending.Address.ToString()));
         pending.Requester.Tell(new DialOutcome(pending.Address, null, message));
         ReplyIfAllClosed();
     }
@@ -267,11 +268,30 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         var peer = Describe(established.Peer);
         _byNumber[number] = new Entry(established.Session, established.SessionId, peer, established.Role);
         _numbers[established.Session] = number;
-        _output.Emit(new NodeEvent.SessionEstablished(
+        Emit(new NodeEvent.SessionEstablished(
             number, established.SessionId, peer, established.Role == SessionRole.Initiator ? "initiator" : "responder"));
         if (_dialedSessions.Remove(established.Session, out var pending))
         {
             pending.Requester.Tell(new DialOutcome(pending.Address, number, null, established.Session));
+        }
+    }
+
+    // An output that throws (a closed console, a bug in a writer) must not restart the hub: its tables are the only
+    // record of the live sessions. The event is lost, logged once per run of failures.
+    private void Emit(NodeEvent nodeEvent)
+    {
+        try
+        {
+            _output.Emit(nodeEvent);
+            _outputFailed = false;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (!_outputFailed)
+            {
+                _log.Error(e, "Node output failed; events are dropped until it works again");
+                _outputFailed = true;
+            }
         }
     }
 
@@ -297,7 +317,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
             return;
         }
 
-        _output.Emit(new NodeEvent.MessageReceived(number, received.Sequence, received.Data));
+        Emit(new NodeEvent.MessageReceived(number, received.Sequence, received.Data));
         if (!_echo)
         {
             return;
@@ -394,7 +414,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         if (_numbers.Remove(closed.Session, out var number))
         {
             _byNumber.Remove(number);
-            _output.Emit(new NodeEvent.SessionClosed(number, ReasonText(closed.Reason), closed.Detail));
+            Emit(new NodeEvent.SessionClosed(number, ReasonText(closed.Reason), closed.Detail));
         }
         else if (_dialedSessions.Remove(closed.Session, out var pending))
         {
@@ -404,7 +424,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         else
         {
             // An accepted connection that never got established: worth a line, not a session event.
-            _output.Emit(new NodeEvent.Error(
+            Emit(new NodeEvent.Error(
                 $"incoming session from {PeerAddress.Format(closed.RemoteAddress)} failed ({ReasonText(closed.Reason)}): {closed.Detail}",
                 Address: PeerAddress.Format(closed.RemoteAddress)));
         }
@@ -419,7 +439,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
             return true;
         }
 
-        _output.Emit(new NodeEvent.Error($"no session {number}; live sessions: {(_byNumber.Count == 0 ? "none" : string.Join(", ", _byNumber.Keys.Order()))}", number));
+        Emit(new NodeEvent.Error($"no session {number}; live sessions: {(_byNumber.Count == 0 ? "none" : string.Join(", ", _byNumber.Keys.Order()))}", number));
         return false;
     }
 
