@@ -37,12 +37,12 @@ public sealed class BlockedOutputBackPressureTests
 
             // Large messages fill the socket buffers quickly. A refusal alone proves little (the peer's own queue can be
             // full for a moment while the kernel still takes bytes), so the peer keeps trying until nothing has been
-            // accepted for a whole second. The bound keeps the test finite if the node went on reading into its memory.
+            // accepted for two seconds. The bound keeps the test finite if the node went on reading into its memory.
             var payload = new byte[60_000];
             var accepted = 0;
             string? refusal = null;
             var lastAccepted = DateTime.UtcNow;
-            while (accepted < 5_000 && DateTime.UtcNow - lastAccepted < TimeSpan.FromSeconds(1))
+            while (accepted < 5_000 && DateTime.UtcNow - lastAccepted < TimeSpan.FromSeconds(2))
             {
                 BitConverter.TryWriteBytes(payload, accepted);
                 switch (await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)))
