@@ -54,6 +54,59 @@ public sealed class EchoBackPressureTests : IDisposable
         Assert.Equal(Enumerable.Range(0, Cap), accepted);
     }
 
+    [Fact]
+    public async Task Refusals_that_come_back_after_later_echoes_were_held_keep_the_oldest_echoes_without_a_gap()
+    {
+        // The session is an inbox: this test answers each Send itself, in the order that makes the race happen.
+        var session = Inbox.Create(_system);
+        var hub = _system.ActorOf(SessionHub.Props(ActorRefs.Nobody, new Quiet(), echo: true, onDial: null));
+        using var identity = IdentityKeyPair.Generate(new DeterministicRandomSource(8));
+        hub.Tell(new SessionEstablished(
+            session.Receiver, "SESSION", new RemotePeer(identity.PublicIdentity, "peer", "0.7.0", new IPEndPoint(IPAddress.Loopback, 1)), SessionRole.Responder));
+
+        // Ten echoes go out before any refusal is back.
+        const int Direct = 10;
+        for (var i = 0; i < Direct; i++)
+        {
+            hub.Tell(new MessageReceived(session.Receiver, "SESSION", BitConverter.GetBytes(i), (ulong)i + 1, DateTimeOffset.UnixEpoch));
+        }
+
+        var sent = new List<Send>();
+        while (sent.Count < Direct)
+        {
+            if (await session.ReceiveAsync(TimeSpan.FromSeconds(10)) is Send send)
+            {
+                sent.Add(send);
+            }
+        }
+
+        // The first is refused; then far more arrive than the cap, held unsent behind it; then the other nine refusals.
+        hub.Tell(new SendRefused("Back-pressure: window full; retry later.", sent[0].CorrelationId), session.Receiver);
+        for (var i = Direct; i < Received; i++)
+        {
+            hub.Tell(new MessageReceived(session.Receiver, "SESSION", BitConverter.GetBytes(i), (ulong)i + 1, DateTimeOffset.UnixEpoch));
+        }
+
+        foreach (var refused in sent.Skip(1))
+        {
+            hub.Tell(new SendRefused("Back-pressure: window full; retry later.", refused.CorrelationId), session.Receiver);
+        }
+
+        // The window opens: every Send is accepted from now on; the echoes come out one at a time.
+        var accepted = new List<int>();
+        while (accepted.Count < Cap)
+        {
+            if (await session.ReceiveAsync(TimeSpan.FromSeconds(10)) is Send send)
+            {
+                accepted.Add(BitConverter.ToInt32(send.Data.Span));
+                hub.Tell(new SendAck((ulong)accepted.Count, send.CorrelationId), session.Receiver);
+            }
+        }
+
+        // The oldest echoes, in order: the ten refused ones first, then the held ones up to the cap.
+        Assert.Equal(Enumerable.Range(0, Cap), accepted);
+    }
+
     public void Dispose() => _system.Terminate().Wait(TimeSpan.FromSeconds(10));
 
     private sealed class Quiet : INodeOutput

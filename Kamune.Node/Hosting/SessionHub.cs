@@ -356,13 +356,18 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
 
         if (!held.IsHead(echo))
         {
-            if (!HasRoom(held, number))
+            // Refusals come back in send order: this one goes after the earlier refused ones and before every echo
+            // that was held without being sent. Being older than those, at the cap it takes the newest one's place,
+            // so what is held is always the oldest echoes, without a gap.
+            if (held.Count >= MaxHeldEchoes && held.DropNewestUnsent())
+            {
+                NoteDropped(held, number);
+            }
+            else if (!HasRoom(held, number))
             {
                 return;
             }
 
-            // Refusals come back in send order: this one goes after the earlier refused ones and before every echo
-            // that was held without being sent.
             held.AddRefused(echo);
             _log.Debug("Echo held for the send window: {Reason}", reason);
         }
@@ -379,12 +384,16 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
             return true;
         }
 
+        NoteDropped(held, number);
+        return false;
+    }
+
+    private void NoteDropped(HeldEchoes held, int number)
+    {
         if (held.Dropped++ == 0)
         {
             _log.Warning("Echoes dropped: {Count} already wait for session {Number}'s send window", held.Count, number);
         }
-
-        return false;
     }
 
     private void OnEchoSent(IActorRef session, Echo echo)
@@ -489,6 +498,18 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         public void AddRefused(Echo echo) => _items.Insert(_refused++, echo);
 
         public void AddUnsent(Echo echo) => _items.Add(echo);
+
+        /// <summary>Drops the newest echo that was never sent, if there is one.</summary>
+        public bool DropNewestUnsent()
+        {
+            if (_items.Count <= _refused)
+            {
+                return false;
+            }
+
+            _items.RemoveAt(_items.Count - 1);
+            return true;
+        }
 
         public Echo? RemoveHead()
         {
