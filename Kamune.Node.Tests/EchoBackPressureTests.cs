@@ -1,8 +1,5 @@
-using System.Net;
 using Akka.Actor;
-using Kamune.Abstractions;
 using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 
@@ -24,9 +21,7 @@ public sealed class EchoBackPressureTests : IDisposable
     {
         var session = _system.ActorOf(Props.Create(() => new RefusingSession()));
         var hub = _system.ActorOf(SessionHub.Props(ActorRefs.Nobody, new Quiet(), echo: true, onDial: null));
-        using var identity = IdentityKeyPair.Generate(new DeterministicRandomSource(7));
-        hub.Tell(new SessionEstablished(
-            session, "SESSION", new RemotePeer(identity.PublicIdentity, "peer", "0.7.0", new IPEndPoint(IPAddress.Loopback, 1)), SessionRole.Responder));
+        StandInSessions.Establish(hub, session, seed: 7);
 
         // Every message arrives while the session refuses every echo (its send window stays full).
         for (var i = 0; i < Received; i++)
@@ -60,9 +55,7 @@ public sealed class EchoBackPressureTests : IDisposable
         // The session is an inbox: this test answers each Send itself, in the order that makes the race happen.
         var session = Inbox.Create(_system);
         var hub = _system.ActorOf(SessionHub.Props(ActorRefs.Nobody, new Quiet(), echo: true, onDial: null));
-        using var identity = IdentityKeyPair.Generate(new DeterministicRandomSource(8));
-        hub.Tell(new SessionEstablished(
-            session.Receiver, "SESSION", new RemotePeer(identity.PublicIdentity, "peer", "0.7.0", new IPEndPoint(IPAddress.Loopback, 1)), SessionRole.Responder));
+        StandInSessions.Establish(hub, session.Receiver, seed: 8);
 
         // Ten echoes go out before any refusal is back.
         const int Direct = 10;

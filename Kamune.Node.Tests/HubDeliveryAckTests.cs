@@ -1,8 +1,5 @@
-using System.Net;
 using Akka.Actor;
-using Kamune.Abstractions;
 using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 
@@ -23,9 +20,7 @@ public sealed class HubDeliveryAckTests : IDisposable
         var output = new FailingOnceOutput();
         var hub = _system.ActorOf(SessionHub.Props(ActorRefs.Nobody, output, echo: false, onDial: null));
         var session = Inbox.Create(_system);
-        using var identity = IdentityKeyPair.Generate(new DeterministicRandomSource(9));
-        hub.Tell(new SessionEstablished(
-            session.Receiver, "SESSION", new RemotePeer(identity.PublicIdentity, "peer", "0.7.0", new IPEndPoint(IPAddress.Loopback, 1)), SessionRole.Responder));
+        StandInSessions.Establish(hub, session.Receiver, seed: 9);
 
         for (var i = 1; i <= 3; i++)
         {
