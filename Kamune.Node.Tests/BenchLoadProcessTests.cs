@@ -72,11 +72,13 @@ public sealed class BenchLoadProcessTests : IDisposable
             ["bench", "--target", address, "--sessions", "3", "--messages", "7", "--warmup", "0.5"], timeout: Bound);
 
         Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stderr: {bench.Stderr}");
-        // At least the 0.5 s asked for, then until the JIT is quiet, at most ten times as long.
+        // At least the 0.5 s asked for, then until the JIT is quiet, at most ten times as long (5 s). The limit is
+        // kept by not starting a round that the previous one's length says would cross it, so it is overrun only by
+        // as much as a round was slower than the one before it: 1.5 s of that is allowed for a busy machine.
         var warmUp = Regex.Match(bench.Stdout, @"^warm-up +([0-9.]+) s of the same load, not counted; (JIT quiet|JIT still compiling)", RegexOptions.Multiline);
         Assert.True(warmUp.Success, $"expected the warm-up line, got: {bench.Stdout}");
         var warmUpSeconds = double.Parse(warmUp.Groups[1].Value, CultureInfo.InvariantCulture);
-        Assert.True(warmUpSeconds is >= 0.5 and <= 5.5, $"expected a warm-up of 0.5 to 5.5 s, got {warmUpSeconds} s: {bench.Stdout}");
+        Assert.True(warmUpSeconds is >= 0.5 and <= 6.5, $"expected a warm-up of 0.5 to 6.5 s, got {warmUpSeconds} s: {bench.Stdout}");
         Assert.Contains("sessions     3 established, 0 failed", bench.Stdout, StringComparison.Ordinal);
         Assert.Contains("messages     21 round trips", bench.Stdout, StringComparison.Ordinal);
 

@@ -14,10 +14,10 @@ public sealed class WarmUpGaugeTests
         var gauge = new WarmUpGauge(S(5));
         for (var t = 0.5; t < 5; t += 0.5)
         {
-            Assert.False(gauge.IsDone(S(t), Ms(100)), $"done at {t} s, before the 5 s minimum");
+            Assert.False(gauge.IsDone(S(t), Ms(100), S(0.5)), $"done at {t} s, before the 5 s minimum");
         }
 
-        Assert.True(gauge.IsDone(S(5), Ms(100)));
+        Assert.True(gauge.IsDone(S(5), Ms(100), S(0.5)));
         Assert.True(gauge.JitQuiet);
     }
 
@@ -30,14 +30,14 @@ public sealed class WarmUpGaugeTests
         for (var t = 0.5; t <= 4; t += 0.5)
         {
             compiling += 20;
-            Assert.False(gauge.IsDone(S(t), Ms(compiling)), $"done at {t} s while compiling 4 % of the time");
+            Assert.False(gauge.IsDone(S(t), Ms(compiling), S(0.5)), $"done at {t} s while compiling 4 % of the time");
         }
 
         // From here 4 ms per round (0.8 %): quiet once a whole window of such rounds has passed.
-        Assert.False(gauge.IsDone(S(4.5), Ms(compiling += 4)));
-        Assert.False(gauge.IsDone(S(5.0), Ms(compiling += 4)));
-        Assert.False(gauge.IsDone(S(5.5), Ms(compiling += 4)));
-        Assert.True(gauge.IsDone(S(6.0), Ms(compiling += 4)));
+        Assert.False(gauge.IsDone(S(4.5), Ms(compiling += 4), S(0.5)));
+        Assert.False(gauge.IsDone(S(5.0), Ms(compiling += 4), S(0.5)));
+        Assert.False(gauge.IsDone(S(5.5), Ms(compiling += 4), S(0.5)));
+        Assert.True(gauge.IsDone(S(6.0), Ms(compiling += 4), S(0.5)));
         Assert.True(gauge.JitQuiet);
     }
 
@@ -46,12 +46,12 @@ public sealed class WarmUpGaugeTests
     {
         // Tiered compilation promotes methods in waves: one quiet second is not the end of it.
         var gauge = new WarmUpGauge(S(1));
-        Assert.False(gauge.IsDone(S(0.5), Ms(400)));
-        Assert.False(gauge.IsDone(S(2.5), Ms(500)));
-        Assert.False(gauge.IsDone(S(3.5), Ms(501)), "one quiet second ended the warm-up");
-        Assert.False(gauge.IsDone(S(4.0), Ms(560)));
-        Assert.False(gauge.IsDone(S(5.0), Ms(561)), "ended with a wave of compiling inside the last two seconds");
-        Assert.True(gauge.IsDone(S(6.0), Ms(562)));
+        Assert.False(gauge.IsDone(S(0.5), Ms(400), S(0.5)));
+        Assert.False(gauge.IsDone(S(2.5), Ms(500), S(2)));
+        Assert.False(gauge.IsDone(S(3.5), Ms(501), S(1)), "one quiet second ended the warm-up");
+        Assert.False(gauge.IsDone(S(4.0), Ms(560), S(0.5)));
+        Assert.False(gauge.IsDone(S(5.0), Ms(561), S(1)), "ended with a wave of compiling inside the last two seconds");
+        Assert.True(gauge.IsDone(S(6.0), Ms(562), S(1)));
         Assert.True(gauge.JitQuiet);
     }
 
@@ -62,10 +62,10 @@ public sealed class WarmUpGaugeTests
         var compiling = 0.0;
         for (var t = 0.25; t < 5; t += 0.25)
         {
-            Assert.False(gauge.IsDone(S(t), Ms(compiling += 50)), $"done at {t} s");
+            Assert.False(gauge.IsDone(S(t), Ms(compiling += 50), S(0.25)), $"done at {t} s");
         }
 
-        Assert.True(gauge.IsDone(S(5), Ms(compiling + 50)));
+        Assert.True(gauge.IsDone(S(5), Ms(compiling + 50), S(0.25)));
         Assert.False(gauge.JitQuiet);
     }
 
@@ -76,9 +76,25 @@ public sealed class WarmUpGaugeTests
         var gauge = new WarmUpGauge(S(0.3));
         for (var t = 0.1; t < 1.95; t += 0.1)
         {
-            Assert.False(gauge.IsDone(S(t), TimeSpan.Zero), $"done at {t} s, before a whole window");
+            Assert.False(gauge.IsDone(S(t), TimeSpan.Zero, S(0.1)), $"done at {t} s, before a whole window");
         }
 
-        Assert.True(gauge.IsDone(S(2.1), TimeSpan.Zero));
+        Assert.True(gauge.IsDone(S(2.1), TimeSpan.Zero, S(0.1)));
+    }
+
+    [Fact]
+    public void The_limit_ends_the_warm_up_before_a_round_that_would_cross_it()
+    {
+        // 0.5 s minimum, so a 5 s limit; the JIT never quiet; rounds of 0.7 s. The round after the one ending at
+        // 4.9 s would end at 5.6 s, past the limit: the warm-up ends at 4.9 s instead of overrunning to 5.6 s.
+        var gauge = new WarmUpGauge(S(0.5));
+        var compiling = 0.0;
+        for (var t = 0.7; t < 4.85; t += 0.7)
+        {
+            Assert.False(gauge.IsDone(S(t), Ms(compiling += 100), S(0.7)), $"done at {t} s");
+        }
+
+        Assert.True(gauge.IsDone(S(4.9), Ms(compiling + 100), S(0.7)));
+        Assert.False(gauge.JitQuiet);
     }
 }

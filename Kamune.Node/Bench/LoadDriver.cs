@@ -81,6 +81,7 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
         {
             while (true)
             {
+                var roundStarted = clock.Elapsed;
                 _plan = round;
                 var report = await RunAsync(hub, dialTimeout, stallTimeout, progress: null).ConfigureAwait(false);
                 await Commands.RunCommand.CloseAllAsync(hub, closeTimeout).ConfigureAwait(false);
@@ -89,9 +90,10 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
                     throw new NodeException(report.FirstError ?? $"bench warm-up: no session to {measured.Target} came up");
                 }
 
-                if (gauge.IsDone(clock.Elapsed, JitInfo.GetCompilationTime()))
+                var now = clock.Elapsed;
+                if (gauge.IsDone(now, JitInfo.GetCompilationTime(), now - roundStarted))
                 {
-                    return new WarmUpReport(clock.Elapsed, gauge.JitQuiet, JitInfo.GetCompiledMethodCount());
+                    return new WarmUpReport(now, gauge.JitQuiet, JitInfo.GetCompiledMethodCount());
                 }
             }
         }

@@ -2,8 +2,9 @@ namespace Kamune.Node.Bench;
 
 /// <summary>
 /// When the bench's warm-up may end: after <c>minimum</c>, once the JIT spent under <see cref="QuietShare"/> of the
-/// last <see cref="Window"/> compiling; at the latest after ten times <c>minimum</c>. Tiered compilation promotes
-/// hot methods in waves a second or more apart, so a shorter window or a count of methods ends it between two waves.
+/// last <see cref="Window"/> compiling; at the latest after ten times <c>minimum</c>, and not with a round that the
+/// last one's length says would end past that limit. Tiered compilation promotes hot methods in waves a second or
+/// more apart, so a shorter window or a count of methods ends it between two waves.
 /// </summary>
 internal sealed class WarmUpGauge(TimeSpan minimum)
 {
@@ -17,10 +18,10 @@ internal sealed class WarmUpGauge(TimeSpan minimum)
     public bool JitQuiet { get; private set; }
 
     /// <summary>
-    /// Called after each round with the time since the warm-up began and the process's total JIT time so far
-    /// (<c>JitInfo.GetCompilationTime()</c>): true once the warm-up may end.
+    /// Called after each round with the time since the warm-up began, the process's total JIT time so far
+    /// (<c>JitInfo.GetCompilationTime()</c>) and how long that round took: true once the warm-up may end.
     /// </summary>
-    public bool IsDone(TimeSpan at, TimeSpan compiling)
+    public bool IsDone(TimeSpan at, TimeSpan compiling, TimeSpan round)
     {
         _samples.Enqueue((at, compiling));
         // Keep the newest sample at least a window old as the window's start.
@@ -31,6 +32,8 @@ internal sealed class WarmUpGauge(TimeSpan minimum)
 
         var (start, compilingAtStart) = _samples.Peek();
         JitQuiet = at - start >= Window && (compiling - compilingAtStart) < (at - start) * QuietShare;
-        return at >= minimum && (JitQuiet || at >= minimum * 10);
+        // The limit ends the warm-up before a round that would cross it, so it is not overrun by a whole round
+        // (only by as much as the next round would have been slower than this one).
+        return at >= minimum && (JitQuiet || at + round > minimum * 10);
     }
 }
