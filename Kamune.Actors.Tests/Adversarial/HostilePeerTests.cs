@@ -106,6 +106,50 @@ public sealed class HostilePeerTests : TwoNodeTestKit
         await AssertOnlyHealthyRemainsAsync();
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(9)]
+    [InlineData(21)]
+    [InlineData(40)]
+    public async Task A_burst_with_a_forged_frame_delivers_exactly_the_frames_before_it_in_order(int forged)
+    {
+        // The node verifies a burst's signatures in parallel runs; the runs after the forged frame may be verified
+        // first, and none of their messages may reach the handler.
+        var (probeA, probeB, port, healthyA, healthyB) = await HealthySessionAsync();
+        using var peer = await ScriptedPeer.ConnectAsync(port, _keyHostile, 10);
+        await peer.EstablishAsync();
+        probeA.FishForMessage<SessionEstablished>(e => e.SessionId == peer.SessionId, Patience);
+
+        var burst = new List<byte>();
+        for (var i = 1; i <= 40; i++)
+        {
+            burst.AddRange(FrameCodec.Encode(peer.SealSession(Route.ExchangeMessages, [(byte)i], signer: i == forged ? _keyOther : null)));
+        }
+
+        await peer.WriteRawAsync(burst.ToArray());
+
+        var delivered = new List<int>();
+        SessionClosed? closed = null;
+        while (closed is null)
+        {
+            switch (probeA.FishForMessage<object>(m => m is MessageReceived r && r.SessionId == peer.SessionId || m is SessionClosed c && c.SessionId == peer.SessionId, Patience))
+            {
+                case MessageReceived received:
+                    delivered.Add(received.Data.Span[0]);
+                    break;
+                case SessionClosed c:
+                    closed = c;
+                    break;
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(1, forged - 1), delivered);
+        Assert.Equal((CloseReason.ProtocolError, KamuneError.InvalidSignature), (closed.Reason, closed.Error));
+        probeA.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        await AssertFlowsAsync(probeA, probeB, healthyA, healthyB);
+        await AssertOnlyHealthyRemainsAsync();
+    }
+
     [Fact]
     public async Task A_slow_but_honest_peer_that_writes_one_byte_per_segment_is_established()
     {

@@ -13,6 +13,8 @@ namespace Kamune.Actors.Runtime;
 /// pair and the session ciphers. It runs the pure phase objects on request and answers with frame payloads or
 /// plaintext; keys never appear in a message or a log line, and PostStop wipes them all.
 /// It also draws all of the session's randomness, in message order, so a seeded source replays a session exactly.
+/// Established frames it only decrypts: their signatures need no secret and are verified on the dispatcher
+/// (<see cref="VerifyEnvelopes"/>), so one session's verifications use every core and overlap its seals.
 /// Peer input that fails a check is answered with <see cref="CipherFailed"/>; anything else is a bug and crashes
 /// the actor (its parent then ends the session).
 /// </summary>
@@ -33,6 +35,7 @@ internal sealed class CipherActor : ReceiveActor
     private ChallengePhase? _challenge;
     private SessionTransport? _session;
     private bool _exchanged;
+    private long _nextTicket;
 
     public CipherActor(SessionRole role, IdentityKeyPair local, string localName, string appVersion, IClock clock, IRandomSource random)
     {
@@ -65,15 +68,20 @@ internal sealed class CipherActor : ReceiveActor
         Receive<HandshakeFrame>(m => Reply(() => OnHandshakeFrame(Tunnel.Open(m.Payload.ToArray()))));
         Receive<OpenFrames>(m =>
         {
+            if (_tunnel is null)
+            {
+                OpenEstablished(m);
+                return;
+            }
+
             var opened = new List<InboundMessage>(m.Payloads.Count);
             CipherFailed? failure = null;
             try
             {
                 foreach (var frame in m.Payloads)
                 {
-                    // During the challenges session payloads travel inside the tunnel (protocol.md layer 4). Once
-                    // established, a frame is opened where it lies: the decoder gave it an array of its own.
-                    opened.Add(_tunnel is null ? Session.Open(frame.ToReadOnlySpan()) : Session.Open(_tunnel.Open(frame.ToArray())));
+                    // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
+                    opened.Add(Session.Open(_tunnel.Open(frame.ToArray())));
                 }
             }
             catch (KamuneProtocolException e)
@@ -82,7 +90,7 @@ internal sealed class CipherActor : ReceiveActor
                 failure = new CipherFailed(e.Error, e.Message);
             }
 
-            m.Judge.Tell(new CheckSequences(opened, failure), Sender);
+            m.Judge.Tell(new CheckSequences(_nextTicket++, opened, failure), Sender);
         });
         Receive<ContinueChallenge>(m => Reply(() => OnChallengeMessage(m.Message)));
         Receive<SealMessage>(m => Sender.Tell(Seal(m)));
@@ -129,6 +137,45 @@ internal sealed class CipherActor : ReceiveActor
     }
 
     private static ByteString Frame(byte[] payload) => ByteString.FromBytes(payload);
+
+    // Established frames are decrypted where they lie (the decoder gave each an array of its own), in order, here;
+    // their signatures are verified on the dispatcher in up to one run per core (VerifyEnvelopes), each run under
+    // its own ticket so the guard judges them in frame order.
+    private void OpenEstablished(OpenFrames m)
+    {
+        var decrypted = new DecryptedPayload[m.Payloads.Count];
+        var count = 0;
+        CipherFailed? failure = null;
+        try
+        {
+            for (; count < decrypted.Length; count++)
+            {
+                decrypted[count] = Session.Decrypt(m.Payloads[count].ToReadOnlySpan());
+            }
+        }
+        catch (KamuneProtocolException e)
+        {
+            failure = new CipherFailed(e.Error, e.Message);
+        }
+
+        if (count == 0)
+        {
+            m.Judge.Tell(new CheckSequences(_nextTicket++, [], failure), Sender);
+            return;
+        }
+
+        var runs = Math.Min(count, Environment.ProcessorCount);
+        var dispatcher = Context.Dispatcher;
+        for (int run = 0, start = 0; run < runs; run++)
+        {
+            // Runs differ in length by at most one frame; the decryption failure, if any, follows the last run.
+            var length = (count - start) / (runs - run);
+            var last = run == runs - 1;
+            dispatcher.Schedule(new VerifyEnvelopes(
+                _nextTicket++, new ArraySegment<DecryptedPayload>(decrypted, start, length), Session.Remote, last ? failure : null, m.Judge, Sender));
+            start += length;
+        }
+    }
 
     private object Seal(SealMessage m)
     {

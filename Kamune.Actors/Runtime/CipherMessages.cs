@@ -62,10 +62,11 @@ internal sealed record FramesReady(IReadOnlyList<ByteString> Frames);
 
 /// <summary>
 /// Session frames from the peer, in arrival order: tunnel-and-session-sealed during the challenges (one at a time),
-/// session-sealed after (a burst at a time). Opened and verified as one batch, they go straight on to
-/// <paramref name="Judge"/> (the ReplayGuardActor) as one <see cref="CheckSequences"/> on behalf of the sender, a
-/// failed open with them, so the sender hears about frames strictly in the order it sent them, one actor hop fewer
-/// than a round trip through the sender, and one message per hop for a whole burst.
+/// session-sealed after (a burst at a time). Opened, they go straight on to <paramref name="Judge"/> (the
+/// ReplayGuardActor) as <see cref="CheckSequences"/> on behalf of the sender, a failed open with them, one actor hop
+/// fewer than a round trip through the sender. Once established, the cipher only decrypts; the signatures are
+/// verified off its thread, a burst split across the cores (<see cref="VerifyEnvelopes"/>), and the tickets let the
+/// guard judge the parts in frame order, so the sender still hears about frames strictly in the order it sent them.
 /// </summary>
 internal sealed record OpenFrames(IReadOnlyList<ByteString> Payloads, IActorRef Judge);
 
@@ -104,10 +105,14 @@ internal sealed record SealRefused(string Reason, object? Tag);
 internal sealed record CipherFailed(KamuneError Error, string Detail);
 
 /// <summary>
-/// Judge these messages' sequence numbers in order (the opened part of an <see cref="OpenFrames"/>); then, if the
-/// frame after them failed to open, pass <paramref name="Failure"/> on.
+/// Judge these messages' sequence numbers in order (an opened part of an <see cref="OpenFrames"/>); then, if the
+/// frame after them failed to open, pass <paramref name="Failure"/> on. <paramref name="Ticket"/> counts from 0 per
+/// session in frame order: parts verified in parallel may arrive out of order and are judged in ticket order.
 /// </summary>
-internal sealed record CheckSequences(IReadOnlyList<InboundMessage> Messages, CipherFailed? Failure);
+internal sealed record CheckSequences(long Ticket, IReadOnlyList<InboundMessage> Messages, CipherFailed? Failure);
+
+/// <summary>Verifying the part with this ticket threw something other than a protocol error: a bug, so the guard fails.</summary>
+internal sealed record VerifyCrashed(long Ticket, Exception Error);
 
 /// <summary>These messages, in order, each had exactly last + 1.</summary>
 internal sealed record SequencesAccepted(IReadOnlyList<InboundMessage> Messages);

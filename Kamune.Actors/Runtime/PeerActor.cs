@@ -15,7 +15,8 @@ namespace Kamune.Actors.Runtime;
 /// Inbound back-pressure: before Established a frame is acknowledged (<see cref="FrameAck"/>) only once it has been
 /// fully handled. Once Established, up to <see cref="InboundPipelineDepth"/> frames are acknowledged while earlier
 /// ones are still being opened, so decryption, verification and the sequence check overlap the socket reads;
-/// order holds because one CipherActor and one ReplayGuardActor handle them in arrival order. Established frames and
+/// order holds because one CipherActor decrypts them in arrival order and numbers the runs whose signatures it has
+/// verified in parallel (<see cref="VerifyEnvelopes"/>), and one ReplayGuardActor judges the runs in that order. Established frames and
 /// sends travel in batches (<see cref="FramesAck"/>, <see cref="OpenFrames"/>, <see cref="SealMessages"/>): a burst
 /// costs one message per actor hop, not one per frame.
 /// Every failure ends this session only: <see cref="SessionClosed"/> to the handler exactly once, the connection

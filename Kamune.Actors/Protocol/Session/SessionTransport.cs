@@ -96,19 +96,41 @@ public sealed class SessionTransport : IDisposable
     /// </summary>
     public InboundMessage Open(ReadOnlySpan<byte> payload)
     {
+        var decrypted = Decrypt(payload);
+        try
+        {
+            return decrypted.Read(_remote);
+        }
+        finally
+        {
+            decrypted.Release();
+        }
+    }
+
+    /// <summary>
+    /// The first half of <see cref="Open"/>: decrypts one session payload into a pooled buffer and leaves the
+    /// signature check and decoding (<see cref="DecryptedPayload.Read"/>, which needs only <see cref="Remote"/>) to
+    /// the caller, who must <see cref="DecryptedPayload.Release"/> it. A payload that does not decrypt throws here.
+    /// </summary>
+    public DecryptedPayload Decrypt(ReadOnlySpan<byte> payload)
+    {
         var length = _opener.PlaintextLength(payload);
         var plaintext = ArrayPool<byte>.Shared.Rent(length);
         try
         {
             _opener.Open(payload, plaintext.AsSpan(0, length));
-            return Read(plaintext.AsSpan(0, length), _remote);
+            return new DecryptedPayload(plaintext, length);
         }
-        finally
+        catch
         {
             CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, length));
             ArrayPool<byte>.Shared.Return(plaintext);
+            throw;
         }
     }
+
+    /// <summary>The peer's identity, whose signature every received message must carry.</summary>
+    public PublicIdentity Remote => _remote;
 
     /// <summary>
     /// protocol.md layers 5 and 6 on a decrypted SignedTransport, in the receiver's order: parse, check the signature
@@ -170,4 +192,30 @@ public sealed class ReceiveSequence
         got < expected
             ? $"Sequence: expected {expected}, got {got} (a duplicate)."
             : $"Sequence: expected {expected}, got {got} (messages missing).";
+}
+
+/// <summary>
+/// A decrypted SignedTransport in a pooled buffer, not yet verified (<see cref="SessionTransport.Decrypt"/>). Verifying
+/// needs no secret, so it may happen on another thread than the decryption; <see cref="Release"/> clears the buffer
+/// and returns it to the pool, once.
+/// </summary>
+public readonly struct DecryptedPayload
+{
+    private readonly byte[] _buffer;
+    private readonly int _length;
+
+    internal DecryptedPayload(byte[] buffer, int length)
+    {
+        _buffer = buffer;
+        _length = length;
+    }
+
+    /// <summary>protocol.md layers 5 and 6: the signature check against <paramref name="remote"/>, then decoding.</summary>
+    public InboundMessage Read(PublicIdentity remote) => SessionTransport.Read(_buffer.AsSpan(0, _length), remote);
+
+    public void Release()
+    {
+        CryptographicOperations.ZeroMemory(_buffer.AsSpan(0, _length));
+        ArrayPool<byte>.Shared.Return(_buffer);
+    }
 }
