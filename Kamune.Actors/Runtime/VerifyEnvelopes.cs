@@ -13,36 +13,21 @@ namespace Kamune.Actors.Runtime;
 /// session's verifications can use every core and go on while its cipher seals; the cipher keeps the secrets and the
 /// decryption. Every buffer of the run is released here, whatever happens.
 /// </summary>
-internal sealed class VerifyEnvelopes : IRunnable
+/// <param name="trailing">The failure of the frame after this run (it did not decrypt), passed on after it.</param>
+internal sealed class VerifyEnvelopes(
+    long ticket, ArraySegment<DecryptedPayload> payloads, PublicIdentity signer, CipherFailed? trailing, IActorRef judge, IActorRef replyTo)
+    : IRunnable
 {
-    private readonly long _ticket;
-    private readonly ArraySegment<DecryptedPayload> _payloads;
-    private readonly PublicIdentity _signer;
-    private readonly CipherFailed? _trailing;
-    private readonly IActorRef _judge;
-    private readonly IActorRef _replyTo;
-
-    /// <param name="trailing">The failure of the frame after this run (it did not decrypt), passed on after it.</param>
-    public VerifyEnvelopes(long ticket, ArraySegment<DecryptedPayload> payloads, PublicIdentity signer, CipherFailed? trailing, IActorRef judge, IActorRef replyTo)
-    {
-        _ticket = ticket;
-        _payloads = payloads;
-        _signer = signer;
-        _trailing = trailing;
-        _judge = judge;
-        _replyTo = replyTo;
-    }
-
     public void Run()
     {
-        var opened = new List<InboundMessage>(_payloads.Count);
+        var opened = new List<InboundMessage>(payloads.Count);
         CipherFailed? failure = null;
         Exception? crash = null;
         try
         {
-            foreach (var payload in _payloads)
+            foreach (var payload in payloads)
             {
-                opened.Add(payload.Read(_signer));
+                opened.Add(payload.Read(signer));
             }
         }
         catch (KamuneProtocolException e)
@@ -57,13 +42,13 @@ internal sealed class VerifyEnvelopes : IRunnable
         }
         finally
         {
-            foreach (var payload in _payloads)
+            foreach (var payload in payloads)
             {
                 payload.Release();
             }
         }
 
-        _judge.Tell(crash is null ? new CheckSequences(_ticket, opened, failure ?? _trailing) : new VerifyCrashed(_ticket, crash), _replyTo);
+        judge.Tell(crash is null ? new CheckSequences(ticket, opened, failure ?? trailing) : new VerifyCrashed(ticket, crash), replyTo);
     }
 
     public void Execute() => Run();
