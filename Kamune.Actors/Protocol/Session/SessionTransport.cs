@@ -112,7 +112,7 @@ public sealed class SessionTransport : IDisposable
     /// signature check and decoding (<see cref="DecryptedPayload.Read"/>, which needs only <see cref="Remote"/>) to
     /// the caller, who must <see cref="DecryptedPayload.Release"/> it. A payload that does not decrypt throws here.
     /// </summary>
-    public DecryptedPayload Decrypt(ReadOnlySpan<byte> payload)
+    internal DecryptedPayload Decrypt(ReadOnlySpan<byte> payload)
     {
         var length = _opener.PlaintextLength(payload);
         var plaintext = ArrayPool<byte>.Shared.Rent(length);
@@ -197,9 +197,9 @@ public sealed class ReceiveSequence
 /// <summary>
 /// A decrypted SignedTransport in a pooled buffer, not yet verified (<see cref="SessionTransport.Decrypt"/>). Verifying
 /// needs no secret, so it may happen on another thread than the decryption; <see cref="Release"/> clears the buffer
-/// and returns it to the pool, once.
+/// and returns it to the pool. Internal: a copy released twice would hand one buffer to two renters.
 /// </summary>
-public readonly struct DecryptedPayload
+internal readonly struct DecryptedPayload
 {
     private readonly byte[] _buffer;
     private readonly int _length;
