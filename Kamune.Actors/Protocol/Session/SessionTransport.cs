@@ -123,8 +123,7 @@ public sealed class SessionTransport : IDisposable
         }
         catch
         {
-            CryptographicOperations.ZeroMemory(plaintext.AsSpan(0, length));
-            ArrayPool<byte>.Shared.Return(plaintext);
+            new DecryptedPayload(plaintext, length).Release();
             throw;
         }
     }
