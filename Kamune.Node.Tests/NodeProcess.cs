@@ -51,7 +51,11 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// <summary>kamune-node.dll next to the test assembly (copied by the project reference), else the Kamune.Node build output.</summary>
     public static string ExecutablePath { get; } = Locate();
 
-    public static NodeProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null)
+    /// <param name="readStdout">
+    /// False: nothing reads stdout but <see cref="ReadUnreadStdoutLineAsync"/>, so once the pipe is full the node's
+    /// writes to it block, as with a reading program that hung.
+    /// </param>
+    public static NodeProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool readStdout = true)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -106,7 +110,11 @@ internal sealed class NodeProcess : IAsyncDisposable
             }
         };
         process.Start();
-        process.BeginOutputReadLine();
+        if (readStdout)
+        {
+            process.BeginOutputReadLine();
+        }
+
         process.BeginErrorReadLine();
         return node;
     }
@@ -119,6 +127,20 @@ internal sealed class NodeProcess : IAsyncDisposable
         node._process.StandardInput.Close();
         var code = await node.WaitForExitAsync(timeout ?? DefaultTimeout);
         return (code, node.StdoutSoFar, node.Stderr);
+    }
+
+    /// <summary>One stdout line of a node started with readStdout false; stdout is read no further than asked.</summary>
+    public async Task<string?> ReadUnreadStdoutLineAsync(TimeSpan? timeout = null)
+    {
+        using var cts = new CancellationTokenSource(timeout ?? DefaultTimeout);
+        try
+        {
+            return await _process.StandardOutput.ReadLineAsync(cts.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"no stdout line within {timeout ?? DefaultTimeout}; stderr: {Stderr}");
+        }
     }
 
     public async Task<string?> ReadLineAsync(TimeSpan? timeout = null)

@@ -16,13 +16,13 @@ internal sealed class ChatConsole : INodeOutput
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
-    private readonly TextWriter _out;
+    private readonly OutputLines _out;
     private readonly bool _echo;
     private readonly object _gate = new();
     private readonly Dictionary<int, PeerInfo> _peers = new();
     private int? _selected;
 
-    public ChatConsole(TextWriter output, bool echo)
+    public ChatConsole(OutputLines output, bool echo)
     {
         _out = output;
         _echo = echo;
@@ -266,12 +266,5 @@ internal sealed class ChatConsole : INodeOutput
         return builder.ToString();
     }
 
-    private void Line(string text)
-    {
-        lock (_gate)
-        {
-            _out.WriteLine(text);
-            _out.Flush();
-        }
-    }
+    private void Line(string text) => _out.Write(Encoding.UTF8.GetBytes(text));
 }

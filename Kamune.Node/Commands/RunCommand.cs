@@ -59,9 +59,9 @@ internal static class RunCommand
         var verifier = Verifiers.Create(trustMode, config, knownPeers);
 
         using var signal = new ShutdownSignal();
-        using var jsonOutput = options.Json ? new JsonLineOutput(Console.OpenStandardOutput()) : null;
-        var console = options.Json ? null : new ChatConsole(Console.Out, options.Echo);
-        INodeOutput output = jsonOutput ?? (INodeOutput)console!;
+        using var stdout = new OutputLines(OutputLines.OpenStandardOutput(), config.ShutdownTimeout);
+        var console = options.Json ? null : new ChatConsole(stdout, options.Echo);
+        INodeOutput output = options.Json ? new JsonLineOutput(stdout) : console!;
 
         await using var runtime = NodeRuntime.Start("kamune-node", config, identity, verifier);
         var hub = runtime.System.ActorOf(
@@ -95,6 +95,8 @@ internal static class RunCommand
             await JsonCommandLoop(input, hub, output, signal.Token).ConfigureAwait(false);
         }
 
+        // Stopping: stdout that nobody reads must not hold the hub (and with it every session's close) any more.
+        stdout.StopWaiting();
         await CloseAllAsync(hub, config.ShutdownTimeout).ConfigureAwait(false);
         await runtime.DrainConnectionsAsync(config.ShutdownTimeout).ConfigureAwait(false);
         return ExitCodes.Success;

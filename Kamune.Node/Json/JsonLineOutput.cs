@@ -1,40 +1,39 @@
+using System.Buffers;
 using System.Text.Json;
 using Kamune.Node.Hosting;
 
 namespace Kamune.Node.Json;
 
-/// <summary>--json events: one compact JSON object and a newline per event, flushed at once so a reading program sees it.</summary>
-internal sealed class JsonLineOutput : INodeOutput, IDisposable
+/// <summary>
+/// --json events: one compact JSON object and a newline per event, handed to <see cref="OutputLines"/>, which writes
+/// them to stdout as soon as it can (a reading program sees each at once) without the hub waiting on the pipe.
+/// </summary>
+internal sealed class JsonLineOutput : INodeOutput
 {
-    private readonly Stream _stream;
+    private readonly OutputLines _lines;
+    private readonly ArrayBufferWriter<byte> _buffer = new(256);
     private readonly Utf8JsonWriter _writer;
     private readonly object _gate = new();
 
-    public JsonLineOutput(Stream stream)
+    public JsonLineOutput(OutputLines lines)
     {
-        _stream = stream;
-        _writer = new Utf8JsonWriter(stream, JsonProtocol.WriterOptions);
+        _lines = lines;
+        _writer = new Utf8JsonWriter(_buffer, JsonProtocol.WriterOptions);
     }
 
     public void Emit(NodeEvent nodeEvent)
     {
+        byte[] line;
         lock (_gate)
         {
-            try
-            {
-                _writer.Reset(_stream);
-                JsonProtocol.Write(_writer, nodeEvent);
-                _writer.Flush();
-                _stream.WriteByte((byte)'\n');
-                _stream.Flush();
-            }
-            catch (IOException e)
-            {
-                // The reading program went away (closed pipe); events have nowhere to go, the node still shuts down cleanly.
-                Serilog.Log.Debug("stdout closed: {Reason}", e.Message);
-            }
+            // Reused: the hub and the command loop both emit, one event at a time.
+            _buffer.ResetWrittenCount();
+            _writer.Reset(_buffer);
+            JsonProtocol.Write(_writer, nodeEvent);
+            _writer.Flush();
+            line = _buffer.WrittenSpan.ToArray();
         }
-    }
 
-    public void Dispose() => _writer.Dispose();
+        _lines.Write(line);
+    }
 }

@@ -1,0 +1,212 @@
+using Microsoft.Win32.SafeHandles;
+
+namespace Kamune.Node.Hosting;
+
+/// <summary>
+/// The node's stdout, written by a thread of its own. A reader that stops reading (a full pipe) blocks that thread,
+/// not the hub, until <see cref="MaxQueuedBytes"/> wait; then <see cref="Write"/> waits for room, which is the node's
+/// back-pressure (the hub stops acknowledging deliveries, so the sessions stop reading their sockets). Once the node
+/// is stopping (<see cref="StopWaiting"/>) nothing waits any more: a line that finds no room is dropped, so stdout
+/// that nobody reads cannot hold a Ctrl+C or a SIGTERM. Lines come out in the order they were written.
+/// </summary>
+internal sealed class OutputLines : IDisposable
+{
+    /// <summary>Bytes of lines that may wait for stdout; one line longer than this still goes, alone.</summary>
+    public const int MaxQueuedBytes = 1024 * 1024;
+
+    private readonly Stream _stream;
+    private readonly TimeSpan _drainTimeout;
+    private readonly Queue<byte[]> _lines = new();
+    private readonly object _gate = new();
+    private readonly Thread _writer;
+    private long _queuedBytes;
+    private int _dropped;
+    private bool _stopping;
+    private bool _completed;
+    private volatile bool _closed;
+
+    /// <param name="stream">Written without a buffer of its own: lines that wait are joined into few writes here.</param>
+    /// <param name="drainTimeout">How long <see cref="Dispose"/> waits for the lines still queued to be written.</param>
+    public OutputLines(Stream stream, TimeSpan drainTimeout)
+    {
+        _stream = new BufferedStream(stream ?? throw new ArgumentNullException(nameof(stream)), 64 * 1024);
+        _drainTimeout = drainTimeout;
+        _writer = new Thread(WriteLines) { IsBackground = true, Name = "kamune-stdout" };
+        _writer.Start();
+    }
+
+    /// <summary>
+    /// The process's stdout as a plain file stream. Not Console's own stream: on Unix each of its writes holds a lock
+    /// that stderr's writes take too, so a blocked stdout would also block every log line and error message.
+    /// </summary>
+    public static Stream OpenStandardOutput()
+    {
+        if (!OperatingSystem.IsWindows())
+        {
+            try
+            {
+                return new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+            }
+            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
+            {
+                // stdout closed or not a descriptor FileStream takes: Console's stream copes with both.
+            }
+        }
+
+        return Console.OpenStandardOutput();
+    }
+
+    /// <summary>Lines dropped because the node was stopping and nobody read them.</summary>
+    public int Dropped
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _dropped;
+            }
+        }
+    }
+
+    /// <summary>Queues one line (UTF-8, without its newline); waits while the queue is full, until <see cref="StopWaiting"/>.</summary>
+    public void Write(byte[] line)
+    {
+        ArgumentNullException.ThrowIfNull(line);
+        lock (_gate)
+        {
+            while (!_stopping && _lines.Count > 0 && _queuedBytes + line.Length > MaxQueuedBytes)
+            {
+                Monitor.Wait(_gate);
+            }
+
+            if (_completed || _closed || (_lines.Count > 0 && _queuedBytes + line.Length > MaxQueuedBytes))
+            {
+                _dropped += _closed ? 0 : 1;
+                return;
+            }
+
+            _lines.Enqueue(line);
+            _queuedBytes += line.Length;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>From now on <see cref="Write"/> never waits, and a writer waiting for room is let go.</summary>
+    public void StopWaiting()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            Monitor.PulseAll(_gate);
+        }
+    }
+
+    /// <summary>Writes what is queued, for at most the drain timeout, and says on stderr what was lost.</summary>
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            _completed = true;
+            Monitor.PulseAll(_gate);
+        }
+
+        var drained = _writer.Join(_drainTimeout);
+        int dropped;
+        lock (_gate)
+        {
+            dropped = _dropped + (_closed ? 0 : _lines.Count);
+        }
+
+        if (dropped > 0)
+        {
+            Serilog.Log.Warning("stdout was not read: {Dropped} output lines were dropped while the node stopped", dropped);
+        }
+    }
+
+    private void WriteLines()
+    {
+        var batch = new List<byte[]>();
+        while (true)
+        {
+            lock (_gate)
+            {
+                while (_lines.Count == 0 && !_completed)
+                {
+                    Monitor.Wait(_gate);
+                }
+
+                if (_lines.Count == 0)
+                {
+                    return;
+                }
+
+                // Everything waiting goes in one pass; the room is given back once it is written.
+                batch.AddRange(_lines);
+            }
+
+            var written = 0L;
+            foreach (var line in batch)
+            {
+                Write(line, ref written);
+            }
+
+            Flush();
+            lock (_gate)
+            {
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    _lines.Dequeue();
+                }
+
+                _queuedBytes -= written;
+                Monitor.PulseAll(_gate);
+            }
+
+            batch.Clear();
+        }
+    }
+
+    private void Write(byte[] line, ref long written)
+    {
+        written += line.Length;
+        if (_closed)
+        {
+            return;
+        }
+
+        try
+        {
+            _stream.Write(line);
+            _stream.WriteByte((byte)'\n');
+        }
+        catch (IOException e)
+        {
+            Closed(e);
+        }
+    }
+
+    private void Flush()
+    {
+        if (_closed)
+        {
+            return;
+        }
+
+        try
+        {
+            _stream.Flush();
+        }
+        catch (IOException e)
+        {
+            Closed(e);
+        }
+    }
+
+    // The reading program went away (closed pipe): lines have nowhere to go, and the node still stops cleanly.
+    private void Closed(IOException e)
+    {
+        _closed = true;
+        Serilog.Log.Debug("stdout closed: {Reason}", e.Message);
+    }
+}
