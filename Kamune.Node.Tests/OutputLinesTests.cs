@@ -83,7 +83,7 @@ public sealed class OutputLinesTests
     }
 
     /// <summary>Stands for a pipe: writes block while closed (bounded, so a failed test cannot hang the run).</summary>
-    private sealed class GatedStream(bool open) : Stream
+    private sealed class GatedStream(bool open) : WriteOnlyStream
     {
         private readonly ManualResetEventSlim _open = new(open);
         private readonly MemoryStream _written = new();
@@ -109,23 +109,17 @@ public sealed class OutputLinesTests
                 _written.Write(buffer, offset, count);
             }
         }
-
-        public override bool CanRead => false;
-        public override bool CanSeek => false;
-        public override bool CanWrite => true;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
     }
 
     /// <summary>Stands for a pipe whose reader exited: every write fails with EPIPE's IOException.</summary>
-    private sealed class ClosedPipeStream : Stream
+    private sealed class ClosedPipeStream : WriteOnlyStream
     {
         public override void Write(byte[] buffer, int offset, int count) => throw new IOException("Broken pipe");
+    }
 
+    /// <summary>What stdout is to the writer: a stream it can only write to.</summary>
+    private abstract class WriteOnlyStream : Stream
+    {
         public override bool CanRead => false;
         public override bool CanSeek => false;
         public override bool CanWrite => true;

@@ -180,7 +180,7 @@ internal sealed class OutputLines : IDisposable
             _stream.Write(line);
             _stream.WriteByte((byte)'\n');
         }
-        catch (IOException e)
+        catch (Exception e)
         {
             Closed(e);
         }
@@ -197,14 +197,15 @@ internal sealed class OutputLines : IDisposable
         {
             _stream.Flush();
         }
-        catch (IOException e)
+        catch (Exception e)
         {
             Closed(e);
         }
     }
 
-    // The reading program went away (closed pipe): lines have nowhere to go, and the node still stops cleanly.
-    private void Closed(IOException e)
+    // Most often the reading program went away (a closed pipe). Whatever it was, thrown on this thread it would end the
+    // process: instead lines have nowhere to go from now on, and the node still stops cleanly.
+    private void Closed(Exception e)
     {
         _closed = true;
         Serilog.Log.Debug("stdout closed: {Reason}", e.Message);
