@@ -74,12 +74,12 @@ internal sealed class OutputLines : IDisposable
         ArgumentNullException.ThrowIfNull(line);
         lock (_gate)
         {
-            while (!_stopping && _lines.Count > 0 && _queuedBytes + line.Length > MaxQueuedBytes)
+            while (!_stopping && Full(line.Length))
             {
                 Monitor.Wait(_gate);
             }
 
-            if (_completed || _closed || (_lines.Count > 0 && _queuedBytes + line.Length > MaxQueuedBytes))
+            if (_completed || _closed || Full(line.Length))
             {
                 _dropped += _closed ? 0 : 1;
                 return;
@@ -90,6 +90,9 @@ internal sealed class OutputLines : IDisposable
             Monitor.PulseAll(_gate);
         }
     }
+
+    // Under _gate. An empty queue takes any line, so one longer than the limit still goes, alone.
+    private bool Full(int length) => _lines.Count > 0 && _queuedBytes + length > MaxQueuedBytes;
 
     /// <summary>From now on <see cref="Write"/> never waits, and a writer waiting for room is let go.</summary>
     public void StopWaiting()
