@@ -55,7 +55,9 @@ internal sealed class NodeProcess : IAsyncDisposable
     /// False: nothing reads stdout but <see cref="ReadUnreadStdoutLineAsync"/>, so once the pipe is full the node's
     /// writes to it block, as with a reading program that hung.
     /// </param>
-    public static NodeProcess Start(IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool readStdout = true)
+    /// <param name="readStderr">False: nothing reads stderr at all (<see cref="Stderr"/> stays empty).</param>
+    public static NodeProcess Start(
+        IEnumerable<string> arguments, IDictionary<string, string>? environment = null, bool readStdout = true, bool readStderr = true)
     {
         var info = new ProcessStartInfo("dotnet")
         {
@@ -115,7 +117,11 @@ internal sealed class NodeProcess : IAsyncDisposable
             process.BeginOutputReadLine();
         }
 
-        process.BeginErrorReadLine();
+        if (readStderr)
+        {
+            process.BeginErrorReadLine();
+        }
+
         return node;
     }
 

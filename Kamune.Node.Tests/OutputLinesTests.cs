@@ -1,5 +1,7 @@
 using System.Text;
 using Kamune.Node.Hosting;
+using Serilog;
+using Serilog.Formatting.Display;
 
 namespace Kamune.Node.Tests;
 
@@ -80,6 +82,34 @@ public sealed class OutputLinesTests
         }
 
         Assert.Equal(0, lines.Dropped);
+    }
+
+    [Fact]
+    public async Task The_stderr_sink_never_makes_a_logging_thread_wait_and_what_it_writes_is_whole_lines_in_order()
+    {
+        var stream = new GatedStream(open: false);
+        var logger = new LoggerConfiguration()
+            .WriteTo.Sink(new NodeLogging.StderrSink(new MessageTemplateTextFormatter("{Message:lj}{NewLine}"), stream))
+            .CreateLogger();
+
+        // 20,000 lines of about 100 bytes, twice what may wait, while stderr never moves: every call must return.
+        var padding = new string('x', 80);
+        await Task.Run(() =>
+        {
+            for (var i = 0; i < 20_000; i++)
+            {
+                logger.Warning("refusing connection {Number} {Padding}", i, padding);
+            }
+        }).WaitAsync(Bound);
+
+        stream.Open();
+        logger.Dispose();
+        var lines = Encoding.UTF8.GetString(stream.Written).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.InRange(lines.Length, 1, 19_999);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            Assert.Equal($"refusing connection {i} {padding}", lines[i]);
+        }
     }
 
     /// <summary>Stands for a pipe: writes block while closed (bounded, so a failed test cannot hang the run).</summary>

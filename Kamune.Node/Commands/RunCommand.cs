@@ -59,7 +59,7 @@ internal static class RunCommand
         var verifier = Verifiers.Create(trustMode, config, knownPeers);
 
         using var signal = new ShutdownSignal();
-        using var stdout = new OutputLines(OutputLines.OpenStandardOutput(), config.ShutdownTimeout);
+        using var stdout = new OutputLines(OutputLines.OpenStandardOutput(), config.ShutdownTimeout, "stdout", Serilog.Log.Logger);
         var console = options.Json ? null : new ChatConsole(stdout, options.Echo);
         INodeOutput output = options.Json ? new JsonLineOutput(stdout) : console!;
 

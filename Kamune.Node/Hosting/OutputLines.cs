@@ -1,13 +1,15 @@
 using Microsoft.Win32.SafeHandles;
+using Serilog;
 
 namespace Kamune.Node.Hosting;
 
 /// <summary>
-/// The node's stdout, written by a thread of its own. A reader that stops reading (a full pipe) blocks that thread,
-/// not the hub, until <see cref="MaxQueuedBytes"/> wait; then <see cref="Write"/> waits for room, which is the node's
-/// back-pressure (the hub stops acknowledging deliveries, so the sessions stop reading their sockets). Once the node
-/// is stopping (<see cref="StopWaiting"/>) nothing waits any more: a line that finds no room is dropped, so stdout
-/// that nobody reads cannot hold a Ctrl+C or a SIGTERM. Lines come out in the order they were written.
+/// One of the node's standard outputs, written by a thread of its own. A reader that stops reading (a full pipe)
+/// blocks that thread, not the caller, until <see cref="MaxQueuedBytes"/> wait; then <see cref="Write"/> waits for
+/// room. For stdout that is the node's back-pressure (the hub stops acknowledging deliveries, so the sessions stop
+/// reading their sockets). Once the node is stopping (<see cref="StopWaiting"/>; for stderr, from the start) nothing
+/// waits any more: a line that finds no room is dropped, so an output that nobody reads cannot hold a Ctrl+C, a
+/// SIGTERM or a logging thread. Lines come out in the order they were written.
 /// </summary>
 internal sealed class OutputLines : IDisposable
 {
@@ -16,6 +18,8 @@ internal sealed class OutputLines : IDisposable
 
     private readonly Stream _stream;
     private readonly TimeSpan _drainTimeout;
+    private readonly string _name;
+    private readonly ILogger _log;
     private readonly Queue<byte[]> _lines = new();
     private readonly object _gate = new();
     private readonly Thread _writer;
@@ -27,36 +31,46 @@ internal sealed class OutputLines : IDisposable
 
     /// <param name="stream">Written without a buffer of its own: lines that wait are joined into few writes here.</param>
     /// <param name="drainTimeout">How long <see cref="Dispose"/> waits for the lines still queued to be written.</param>
-    public OutputLines(Stream stream, TimeSpan drainTimeout)
+    /// <param name="name">"stdout" or "stderr": the writer thread's name and what the reports below call it.</param>
+    /// <param name="log">Where a closed output and dropped lines are reported; stderr's own lines have nowhere to go.</param>
+    public OutputLines(Stream stream, TimeSpan drainTimeout, string name = "stdout", ILogger? log = null)
     {
         _stream = new BufferedStream(stream ?? throw new ArgumentNullException(nameof(stream)), 64 * 1024);
         _drainTimeout = drainTimeout;
-        _writer = new Thread(WriteLines) { IsBackground = true, Name = "kamune-stdout" };
+        _name = name;
+        _log = log ?? Serilog.Core.Logger.None;
+        _writer = new Thread(WriteLines) { IsBackground = true, Name = $"kamune-{name}" };
         _writer.Start();
     }
 
+    /// <summary>The process's stdout as a plain file stream (see <see cref="OpenStandard"/>).</summary>
+    public static Stream OpenStandardOutput() => OpenStandard(1, Console.OpenStandardOutput);
+
+    /// <summary>The process's stderr as a plain file stream (see <see cref="OpenStandard"/>).</summary>
+    public static Stream OpenStandardError() => OpenStandard(2, Console.OpenStandardError);
+
     /// <summary>
-    /// The process's stdout as a plain file stream. Not Console's own stream: on Unix each of its writes holds a lock
-    /// that stderr's writes take too, so a blocked stdout would also block every log line and error message.
+    /// A standard output as a plain file stream. Not Console's own stream: on Unix each of its writes holds a lock
+    /// that the other standard output's writes take too, so a blocked stdout would also block every log line.
     /// </summary>
-    public static Stream OpenStandardOutput()
+    private static Stream OpenStandard(int descriptor, Func<Stream> console)
     {
         if (!OperatingSystem.IsWindows())
         {
             try
             {
-                return new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+                return new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
             }
             catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
             {
-                // stdout closed or not a descriptor FileStream takes: Console's stream copes with both.
+                // Closed, or not a descriptor FileStream takes: Console's stream copes with both.
             }
         }
 
-        return Console.OpenStandardOutput();
+        return console();
     }
 
-    /// <summary>Lines dropped because the node was stopping and nobody read them.</summary>
+    /// <summary>Lines dropped because nothing was to wait any more and nobody read them.</summary>
     public int Dropped
     {
         get
@@ -123,7 +137,7 @@ internal sealed class OutputLines : IDisposable
 
         if (dropped > 0)
         {
-            Serilog.Log.Warning("stdout was not read: {Dropped} output lines were dropped while the node stopped", dropped);
+            _log.Warning("{Output} was not read: {Dropped} output lines were dropped", _name, dropped);
         }
     }
 
@@ -211,6 +225,6 @@ internal sealed class OutputLines : IDisposable
     private void Closed(Exception e)
     {
         _closed = true;
-        Serilog.Log.Debug("stdout closed: {Reason}", e.Message);
+        _log.Debug("{Output} closed: {Reason}", _name, e.Message);
     }
 }
