@@ -21,8 +21,7 @@ public sealed class BlockedStderrTests : IDisposable
     [Fact]
     public async Task A_flood_of_refused_connections_with_stderr_unread_neither_stalls_the_node_nor_holds_its_shutdown()
     {
-        var home = _temp.Sub("node");
-        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
+        var home = await _temp.NodeHomeAsync("node");
         await using var node = NodeProcess.Start(
             ["run", "--json", "--echo", "--listen", "127.0.0.1:0", "--trust", "any", "--home", home], readStderr: false);
         var address = (await node.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
@@ -84,30 +83,16 @@ public sealed class BlockedStderrTests : IDisposable
             Assert.NotNull(session);
             var payload = Encoding.UTF8.GetBytes("still there?");
             Assert.IsType<SendAck>(await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)));
-            var echo = await Receive<MessageReceived>(events);
+            var echo = await events.ReceiveAsync<MessageReceived>();
             Assert.Equal(payload, echo.Data.ToArray());
 
             node.Signal(NodeProcess.SigTerm);
             Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-            Assert.Equal(CloseReason.PeerClosed, (await Receive<SessionClosed>(events)).Reason);
+            Assert.Equal(CloseReason.PeerClosed, (await events.ReceiveAsync<SessionClosed>()).Reason);
         }
         finally
         {
             await peer.Terminate();
         }
-    }
-
-    private static async Task<T> Receive<T>(Inbox events)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await events.ReceiveAsync(deadline - DateTime.UtcNow) is T wanted)
-            {
-                return wanted;
-            }
-        }
-
-        throw new TimeoutException($"the peer heard no {typeof(T).Name}");
     }
 }

@@ -22,8 +22,7 @@ public sealed class BlockedStdoutShutdownTests : IDisposable
     [InlineData(false)]
     public async Task Sigterm_stops_a_node_whose_stdout_nobody_reads_and_its_peer_sees_a_graceful_close(bool json)
     {
-        var home = _temp.Sub("node");
-        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
+        var home = await _temp.NodeHomeAsync("node");
         string[] arguments = ["run", "--listen", "127.0.0.1:0", "--trust", "any", "--home", home];
         await using var node = NodeProcess.Start(json ? [.. arguments, "--json"] : arguments, readStdout: false);
         var port = await ListeningPort(node);
@@ -55,7 +54,7 @@ public sealed class BlockedStdoutShutdownTests : IDisposable
 
             // Shipped shutdown timeout 5 s (sessions) + 5 s (what is left of stdout): 20 s is ample, not a timing assert.
             Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(20)));
-            var closed = await ReceiveClosed(events);
+            var closed = await events.ReceiveAsync<SessionClosed>();
             Assert.Equal(CloseReason.PeerClosed, closed.Reason);
             Assert.Contains("stdout was not read", node.Stderr);
         }
@@ -78,19 +77,5 @@ public sealed class BlockedStdoutShutdownTests : IDisposable
         }
 
         throw new InvalidOperationException($"stdout ended before the node said where it listens; stderr: {node.Stderr}");
-    }
-
-    private static async Task<SessionClosed> ReceiveClosed(Inbox events)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await events.ReceiveAsync(deadline - DateTime.UtcNow) is SessionClosed closed)
-            {
-                return closed;
-            }
-        }
-
-        throw new TimeoutException("the peer heard no SessionClosed");
     }
 }

@@ -13,6 +13,14 @@ internal sealed class TempHome : IDisposable
 
     public string Sub(string name) => Path.Combine(Directory, name);
 
+    /// <summary>A node home under this one with a fresh identity, made by `kamune-node identity new`.</summary>
+    public async Task<string> NodeHomeAsync(string name)
+    {
+        var home = Sub(name);
+        Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
+        return home;
+    }
+
     public void Dispose()
     {
         try
