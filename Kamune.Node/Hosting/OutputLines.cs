@@ -118,7 +118,7 @@ internal sealed class OutputLines : IDisposable
         }
     }
 
-    /// <summary>Writes what is queued, for at most the drain timeout, and says on stderr what was lost.</summary>
+    /// <summary>Writes what is queued, for at most the drain timeout, and reports what was lost.</summary>
     public void Dispose()
     {
         lock (_gate)
@@ -128,7 +128,7 @@ internal sealed class OutputLines : IDisposable
             Monitor.PulseAll(_gate);
         }
 
-        var drained = _writer.Join(_drainTimeout);
+        _writer.Join(_drainTimeout);
         int dropped;
         lock (_gate)
         {
