@@ -8,7 +8,7 @@ namespace Kamune.Node.Tests;
 
 /// <summary>
 /// A kamune-node process whose stdout nobody reads (the program reading it hung: the pipe fills and every write to it
-/// blocks) must still stop on SIGTERM, within its shutdown timeout, closing its sessions gracefully. It used not to:
+/// blocks) must still stop on SIGTERM, within its shutdown timeout, ending its sessions cleanly. It used not to:
 /// the hub waited on stdout forever, and Console's stdout stream held a lock that every stderr line needed too.
 /// </summary>
 public sealed class BlockedStdoutShutdownTests : IDisposable
@@ -20,7 +20,7 @@ public sealed class BlockedStdoutShutdownTests : IDisposable
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public async Task Sigterm_stops_a_node_whose_stdout_nobody_reads_and_its_peer_sees_a_graceful_close(bool json)
+    public async Task Sigterm_stops_a_node_whose_stdout_nobody_reads_and_ends_its_session_cleanly(bool json)
     {
         var home = await _temp.NodeHomeAsync("node");
         string[] arguments = ["run", "--listen", "127.0.0.1:0", "--trust", "any", "--home", home];
@@ -54,8 +54,12 @@ public sealed class BlockedStdoutShutdownTests : IDisposable
 
             // Shipped shutdown timeout 5 s (sessions) + 5 s (what is left of stdout): 20 s is ample, not a timing assert.
             Assert.Equal(0, await node.WaitForExitAsync(TimeSpan.FromSeconds(20)));
+            // The node sends CLOSE_TRANSPORT, but the peer's flood still sits unread in the node's socket when it closes,
+            // and Linux answers close() on a socket with unread data with an RST, which can reach the peer before it has
+            // read the CLOSE_TRANSPORT: then the peer sees the connection lost. Either way the session ends cleanly,
+            // never as a protocol error.
             var closed = await events.ReceiveAsync<SessionClosed>();
-            Assert.Equal(CloseReason.PeerClosed, closed.Reason);
+            Assert.Contains(closed.Reason, new[] { CloseReason.PeerClosed, CloseReason.ConnectionLost });
             Assert.Contains("stdout was not read", node.Stderr);
         }
         finally
