@@ -162,10 +162,9 @@ internal sealed class OutputLines : IDisposable
                 batch.AddRange(_lines);
             }
 
-            var written = 0L;
             foreach (var line in batch)
             {
-                Write(line, ref written);
+                WriteToStream(line);
             }
 
             Flush();
@@ -173,10 +172,9 @@ internal sealed class OutputLines : IDisposable
             {
                 for (var i = 0; i < batch.Count; i++)
                 {
-                    _lines.Dequeue();
+                    _queuedBytes -= _lines.Dequeue().Length;
                 }
 
-                _queuedBytes -= written;
                 Monitor.PulseAll(_gate);
             }
 
@@ -184,9 +182,8 @@ internal sealed class OutputLines : IDisposable
         }
     }
 
-    private void Write(byte[] line, ref long written)
+    private void WriteToStream(byte[] line)
     {
-        written += line.Length;
         if (_closed)
         {
             return;
