@@ -95,17 +95,28 @@ internal sealed class HpkeSuite
         try
         {
             HpkeLabels.Extract(Hash, SuiteId, sharedSecret, "secret"u8, [], secret);
-            var keys = new HpkeKeys(this, new byte[KeySize], new byte[NonceSize], new byte[HashSize]);
-            HpkeLabels.Expand(Hash, SuiteId, secret, "key"u8, context, keys.Key);
-            HpkeLabels.Expand(Hash, SuiteId, secret, "base_nonce"u8, context, keys.BaseNonce);
-            HpkeLabels.Expand(Hash, SuiteId, secret, "exp"u8, context, keys.ExporterSecret);
-            return keys;
+            var keys = new HpkeKeys(this, Pinned(KeySize), Pinned(NonceSize), Pinned(HashSize));
+            try
+            {
+                HpkeLabels.Expand(Hash, SuiteId, secret, "key"u8, context, keys.Key);
+                HpkeLabels.Expand(Hash, SuiteId, secret, "base_nonce"u8, context, keys.BaseNonce);
+                HpkeLabels.Expand(Hash, SuiteId, secret, "exp"u8, context, keys.ExporterSecret);
+                return keys;
+            }
+            catch
+            {
+                keys.Wipe();
+                throw;
+            }
         }
         finally
         {
             CryptographicOperations.ZeroMemory(secret);
         }
     }
+
+    // Pinned, so the GC never leaves a stray copy behind when it compacts; HpkeKeys.Wipe zeroes them.
+    private static byte[] Pinned(int length) => GC.AllocateArray<byte>(length, pinned: true);
 
     /// <summary>Creates the context pair pieces straight from a shared secret (vector tests and DHKEM).</summary>
     public HpkeSenderContext Sender(ReadOnlySpan<byte> sharedSecret, ReadOnlySpan<byte> info) =>
@@ -115,13 +126,23 @@ internal sealed class HpkeSuite
         new(KeySchedule(sharedSecret, info));
 }
 
-/// <summary>The key schedule's output; the context that owns it zeroes it on dispose.</summary>
+/// <summary>
+/// The key schedule's output, in pinned buffers. The context that owns it zeroes the key as soon as its AEAD has taken
+/// it, and all three on dispose (or when it cannot be built).
+/// </summary>
 internal sealed class HpkeKeys(HpkeSuite suite, byte[] key, byte[] baseNonce, byte[] exporterSecret)
 {
     public HpkeSuite Suite { get; } = suite;
     public byte[] Key { get; } = key;
     public byte[] BaseNonce { get; } = baseNonce;
     public byte[] ExporterSecret { get; } = exporterSecret;
+
+    public void Wipe()
+    {
+        CryptographicOperations.ZeroMemory(Key);
+        CryptographicOperations.ZeroMemory(BaseNonce);
+        CryptographicOperations.ZeroMemory(ExporterSecret);
+    }
 
     public override string ToString() => "HpkeKeys";
 }
@@ -136,10 +157,17 @@ internal static class HpkeLabels
         HashAlgorithmName hash, ReadOnlySpan<byte> suiteId, ReadOnlySpan<byte> salt,
         ReadOnlySpan<byte> label, ReadOnlySpan<byte> ikm, Span<byte> prk)
     {
+        // The ikm is a secret (the KEM shared secret, a DH output): the buffer that holds a copy is wiped on every path.
         var labeled = new byte[Version.Length + suiteId.Length + label.Length + ikm.Length];
-        Concat(labeled, Version, suiteId, label, ikm);
-        HKDF.Extract(hash, labeled, salt, prk);
-        CryptographicOperations.ZeroMemory(labeled);
+        try
+        {
+            Concat(labeled, Version, suiteId, label, ikm);
+            HKDF.Extract(hash, labeled, salt, prk);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(labeled);
+        }
     }
 
     /// <summary>Expand(prk, uint16be(L) || "HPKE-v1" || suite_id || label || info, L).</summary>

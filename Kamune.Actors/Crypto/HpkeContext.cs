@@ -17,8 +17,21 @@ internal sealed class HpkeCipherState : IDisposable
     public HpkeCipherState(HpkeKeys keys)
     {
         _keys = keys;
-        _aead = new ChaCha20Poly1305(keys.Key);
-        CryptographicOperations.ZeroMemory(keys.Key);
+        try
+        {
+            // .NET hands the key to an OpenSSL cipher context, which cleanses it when Dispose frees the context;
+            // our copy is not needed past this line.
+            _aead = new ChaCha20Poly1305(keys.Key);
+        }
+        catch
+        {
+            keys.Wipe();
+            throw;
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(keys.Key);
+        }
     }
 
     public ulong Sequence { get; private set; }
@@ -79,7 +92,10 @@ internal sealed class HpkeCipherState : IDisposable
         return true;
     }
 
-    /// <summary>RFC 9180 5.3: LabeledExpand(exporter_secret, "sec", exporter_context, L).</summary>
+    /// <summary>
+    /// RFC 9180 5.3: LabeledExpand(exporter_secret, "sec", exporter_context, L). The caller owns the returned secret
+    /// (and wipes it); no session exports anything, only the vector tests call this.
+    /// </summary>
     public byte[] Export(ReadOnlySpan<byte> exporterContext, int length)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -96,6 +112,9 @@ internal sealed class HpkeCipherState : IDisposable
 
     internal void SetSequenceForTest(ulong sequence) => Sequence = sequence;
 
+    /// <summary>The buffers this context holds, for the key-hygiene tests: pinned, and zero after Dispose.</summary>
+    internal HpkeKeys Keys => _keys;
+
     private void ComputeNonce(Span<byte> nonce)
     {
         _keys.BaseNonce.CopyTo(nonce);
@@ -108,8 +127,7 @@ internal sealed class HpkeCipherState : IDisposable
         if (!_disposed)
         {
             _aead.Dispose();
-            CryptographicOperations.ZeroMemory(_keys.BaseNonce);
-            CryptographicOperations.ZeroMemory(_keys.ExporterSecret);
+            _keys.Wipe();
             _disposed = true;
         }
     }

@@ -18,9 +18,16 @@ internal static class HpkeDhKem
     public static void DeriveKeyPair(ReadOnlySpan<byte> ikm, Span<byte> privateKey, Span<byte> publicKey)
     {
         Span<byte> prk = stackalloc byte[32];
-        HpkeLabels.Extract(HashAlgorithmName.SHA256, SuiteId, [], "dkp_prk"u8, ikm, prk);
-        HpkeLabels.Expand(HashAlgorithmName.SHA256, SuiteId, prk, "sk"u8, [], privateKey[..KeySize]);
-        CryptographicOperations.ZeroMemory(prk);
+        try
+        {
+            HpkeLabels.Extract(HashAlgorithmName.SHA256, SuiteId, [], "dkp_prk"u8, ikm, prk);
+            HpkeLabels.Expand(HashAlgorithmName.SHA256, SuiteId, prk, "sk"u8, [], privateKey[..KeySize]);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(prk);
+        }
+
         ScalarMultBase(privateKey, publicKey);
     }
 
@@ -28,30 +35,49 @@ internal static class HpkeDhKem
     public static void Encap(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> ephemeralPrivateKey, Span<byte> enc, Span<byte> sharedSecret)
     {
         Span<byte> dh = stackalloc byte[KeySize];
-        ScalarMult(ephemeralPrivateKey, recipientPublicKey, dh);
-        ScalarMultBase(ephemeralPrivateKey, enc);
-        ExtractAndExpand(dh, enc, recipientPublicKey, sharedSecret);
+        try
+        {
+            ScalarMult(ephemeralPrivateKey, recipientPublicKey, dh);
+            ScalarMultBase(ephemeralPrivateKey, enc);
+            ExtractAndExpand(dh, enc, recipientPublicKey, sharedSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dh);
+        }
     }
 
     public static void Decap(ReadOnlySpan<byte> enc, ReadOnlySpan<byte> recipientPrivateKey, Span<byte> sharedSecret)
     {
         Span<byte> dh = stackalloc byte[KeySize];
         Span<byte> pkR = stackalloc byte[KeySize];
-        ScalarMult(recipientPrivateKey, enc, dh);
-        ScalarMultBase(recipientPrivateKey, pkR);
-        ExtractAndExpand(dh, enc, pkR, sharedSecret);
+        try
+        {
+            ScalarMult(recipientPrivateKey, enc, dh);
+            ScalarMultBase(recipientPrivateKey, pkR);
+            ExtractAndExpand(dh, enc, pkR, sharedSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(dh);
+        }
     }
 
-    private static void ExtractAndExpand(Span<byte> dh, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> pkR, Span<byte> sharedSecret)
+    private static void ExtractAndExpand(ReadOnlySpan<byte> dh, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> pkR, Span<byte> sharedSecret)
     {
         Span<byte> kemContext = stackalloc byte[2 * KeySize];
         enc[..KeySize].CopyTo(kemContext);
         pkR[..KeySize].CopyTo(kemContext[KeySize..]);
         Span<byte> prk = stackalloc byte[32];
-        HpkeLabels.Extract(HashAlgorithmName.SHA256, SuiteId, [], "eae_prk"u8, dh, prk);
-        HpkeLabels.Expand(HashAlgorithmName.SHA256, SuiteId, prk, "shared_secret"u8, kemContext, sharedSecret[..32]);
-        CryptographicOperations.ZeroMemory(prk);
-        CryptographicOperations.ZeroMemory(dh);
+        try
+        {
+            HpkeLabels.Extract(HashAlgorithmName.SHA256, SuiteId, [], "eae_prk"u8, dh, prk);
+            HpkeLabels.Expand(HashAlgorithmName.SHA256, SuiteId, prk, "shared_secret"u8, kemContext, sharedSecret[..32]);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(prk);
+        }
     }
 
     private static unsafe void ScalarMult(ReadOnlySpan<byte> scalar, ReadOnlySpan<byte> point, Span<byte> output)

@@ -24,6 +24,9 @@ public sealed class MlKem768KeyPair : IDisposable
     {
     }
 
+    /// <summary>The one buffer that holds the decapsulation key, for the key-hygiene tests: pinned, and zero after Dispose.</summary>
+    internal byte[] DecapsulationKeyBuffer => _decapsulationKey;
+
     public ReadOnlyMemory<byte> EncapsulationKey
     {
         get

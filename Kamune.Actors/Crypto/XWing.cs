@@ -15,6 +15,7 @@ public sealed class XWingKeyPair : IDisposable
     public const int PublicKeySize = Sodium.XWingPublicKeyBytes;
     public const int SeedSize = Sodium.XWingSeedBytes;
 
+    // Pinned, so the GC never leaves a stray copy of the secret behind when it compacts; zeroed on Dispose.
     private readonly byte[] _secretKey;
     private readonly byte[] _publicKey;
     private bool _disposed;
@@ -37,7 +38,7 @@ public sealed class XWingKeyPair : IDisposable
             throw new ArgumentException($"X-Wing seed: expected {SeedSize} bytes, got {seed32.Length}.", nameof(seed32));
         }
 
-        var secretKey = new byte[Sodium.XWingSecretKeyBytes];
+        var secretKey = GC.AllocateArray<byte>(Sodium.XWingSecretKeyBytes, pinned: true);
         var publicKey = new byte[PublicKeySize];
         fixed (byte* pk = publicKey)
         fixed (byte* sk = secretKey)
@@ -45,6 +46,7 @@ public sealed class XWingKeyPair : IDisposable
         {
             if (Sodium.crypto_kem_xwing_seed_keypair(pk, sk, seed) != 0)
             {
+                CryptographicOperations.ZeroMemory(secretKey);
                 throw new CryptographicException("libsodium crypto_kem_xwing_seed_keypair failed.");
             }
         }
@@ -72,14 +74,14 @@ public sealed class XWingKeyPair : IDisposable
         BinaryPrimitives.WriteUInt16BigEndian(w[(4 + label.Length)..], SeedSize);
 
         Span<byte> seed = stackalloc byte[SeedSize];
-        fixed (byte* output = seed)
-        fixed (byte* data = input)
-        {
-            Sodium.crypto_xof_shake256(output, (nuint)seed.Length, data, (ulong)input.Length);
-        }
-
         try
         {
+            fixed (byte* output = seed)
+            fixed (byte* data = input)
+            {
+                Sodium.crypto_xof_shake256(output, (nuint)seed.Length, data, (ulong)input.Length);
+            }
+
             return FromSeed(seed);
         }
         finally
@@ -88,6 +90,9 @@ public sealed class XWingKeyPair : IDisposable
             CryptographicOperations.ZeroMemory(input);
         }
     }
+
+    /// <summary>The one buffer that holds the secret key, for the key-hygiene tests: pinned, and zero after Dispose.</summary>
+    internal byte[] SecretKeyBuffer => _secretKey;
 
     public ReadOnlyMemory<byte> PublicKey
     {

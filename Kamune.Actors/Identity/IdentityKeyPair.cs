@@ -30,6 +30,7 @@ public sealed class IdentityKeyPair : IDisposable
         {
             if (Sodium.crypto_sign_ed25519_seed_keypair(pk, sk, s) != 0)
             {
+                CryptographicOperations.ZeroMemory(_secretKey);
                 throw new CryptographicException("crypto_sign_ed25519_seed_keypair failed.");
             }
         }
@@ -76,6 +77,9 @@ public sealed class IdentityKeyPair : IDisposable
     }
 
     public PublicIdentity PublicIdentity { get; }
+
+    /// <summary>The one buffer that holds the secret key, for the key-hygiene tests: pinned, and zero after Dispose.</summary>
+    internal byte[] SecretKeyBuffer => _secretKey;
 
     /// <summary>Ed25519 detached signature of <paramref name="message"/> into the first 64 bytes of <paramref name="signature64"/>.</summary>
     public unsafe void Sign(ReadOnlySpan<byte> message, Span<byte> signature64)

@@ -53,7 +53,9 @@ internal static class IdentityPem
             throw Invalid($"expected a \"{Header}\" ... \"{Footer}\" block, got {Describe(pem.AsSpan().Trim())}");
         }
 
-        var der = new byte[fields.DecodedDataLength];
+        // The one buffer that holds the decoded key: pinned, read in place (every octet string below is a slice of
+        // it, never a copy), and wiped on every path.
+        var der = GC.AllocateArray<byte>(fields.DecodedDataLength, pinned: true);
         try
         {
             if (!Convert.TryFromBase64Chars(pem.AsSpan(fields.Base64Data), der, out var written) || written != der.Length)
@@ -61,7 +63,9 @@ internal static class IdentityPem
                 throw Invalid("expected base64 PKCS#8 data, got undecodable base64");
             }
 
-            return ReadOneAsymmetricKey(der, seed);
+            var publicKey = ReadOneAsymmetricKey(der, out var seedInDer);
+            seedInDer.Span.CopyTo(seed);
+            return publicKey;
         }
         catch (AsnContentException e)
         {
@@ -75,7 +79,8 @@ internal static class IdentityPem
 
     // OneAsymmetricKey ::= SEQUENCE { version, privateKeyAlgorithm, privateKey OCTET STRING,
     //                                 [0] attributes OPTIONAL, [1] publicKey BIT STRING OPTIONAL } (RFC 5958, RFC 8410 §7).
-    private static byte[]? ReadOneAsymmetricKey(byte[] der, Span<byte> seed)
+    // The seed comes back as a slice of der, so wiping der wipes the only copy the decoder made.
+    internal static byte[]? ReadOneAsymmetricKey(ReadOnlyMemory<byte> der, out ReadOnlyMemory<byte> seed)
     {
         var reader = new AsnReader(der, AsnEncodingRules.DER);
         var key = reader.ReadSequence();
@@ -95,21 +100,14 @@ internal static class IdentityPem
 
         algorithm.ThrowIfNotEmpty();
 
-        var inner = new AsnReader(key.ReadOctetString(), AsnEncodingRules.DER);
-        var seedBytes = inner.ReadOctetString();
+        // ReadOctetString would copy CurvePrivateKey (and the seed inside it) into arrays nobody wipes; under DER an
+        // octet string is always primitive, so TryReadPrimitiveOctetString gives the bytes where they lie.
+        var inner = new AsnReader(PrimitiveOctets(key), AsnEncodingRules.DER);
+        seed = PrimitiveOctets(inner);
         inner.ThrowIfNotEmpty();
-        try
+        if (seed.Length != SeedLength)
         {
-            if (seedBytes.Length != SeedLength)
-            {
-                throw Invalid($"expected a {SeedLength}-byte Ed25519 seed, got {seedBytes.Length} bytes");
-            }
-
-            seedBytes.CopyTo(seed);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(seedBytes);
+            throw Invalid($"expected a {SeedLength}-byte Ed25519 seed, got {seed.Length} bytes");
         }
 
         var attributes = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
@@ -131,6 +129,11 @@ internal static class IdentityPem
         key.ThrowIfNotEmpty();
         return publicKey;
     }
+
+    private static ReadOnlyMemory<byte> PrimitiveOctets(AsnReader reader) =>
+        reader.TryReadPrimitiveOctetString(out var contents)
+            ? contents
+            : throw Invalid("expected a primitive OCTET STRING, got a constructed one");
 
     // Never echo the text itself: a mangled file may still hold key material.
     private static string Describe(ReadOnlySpan<char> text) =>

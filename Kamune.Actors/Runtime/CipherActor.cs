@@ -80,8 +80,9 @@ internal sealed class CipherActor : ReceiveActor
             {
                 foreach (var frame in m.Payloads)
                 {
-                    // During the challenges session payloads travel inside the tunnel (protocol.md layer 4).
-                    opened.Add(Session.Open(_tunnel.Open(frame.ToArray())));
+                    // During the challenges session payloads travel inside the tunnel (protocol.md layer 4). The phase
+                    // keeps each token; the guard and the PeerActor see route and sequence only.
+                    opened.Add(Challenge.Keep(Session.Open(_tunnel.Open(frame.ToArray()))));
                 }
             }
             catch (KamuneProtocolException e)
@@ -118,6 +119,9 @@ internal sealed class CipherActor : ReceiveActor
 
     private PublicIdentity Remote =>
         _remote ?? throw new InvalidOperationException("Cipher: expected the remote identity from its Introduce, got none.");
+
+    private ChallengePhase Challenge =>
+        _challenge ?? throw new InvalidOperationException("Cipher: expected a challenge phase, got a challenge message without one.");
 
     private SessionTransport Session =>
         _session ?? throw new InvalidOperationException("Cipher: expected session keys, got none (handshake not finished).");
@@ -274,9 +278,8 @@ internal sealed class CipherActor : ReceiveActor
 
     private ChallengeProgress OnChallengeMessage(InboundMessage message)
     {
-        var challenge = _challenge
-            ?? throw new InvalidOperationException("Cipher: expected a challenge phase, got a challenge message without one.");
-        var step = challenge.OnMessage(message.Route, message.Value);
+        var challenge = Challenge;
+        var step = challenge.OnAccepted(message);
         var frames = step.Send.Select(SealChallenge).ToArray();
         if (step.Completed)
         {

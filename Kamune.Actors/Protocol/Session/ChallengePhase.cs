@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using Kamune.Actors;
 using Kamune.Wire;
@@ -17,18 +18,26 @@ public sealed record ChallengeStep(IReadOnlyList<OutboundValue> Send, bool Compl
 /// 3. R -> I: SEND_CHALLENGE(token_s2c), seq 2.
 /// 4. I -> R: VERIFY_CHALLENGE(echo), seq 2; R compares. Both are then established.
 /// Each side echoes the peer's token as received (the Go reference does not judge it) and checks only its own.
+/// The tokens are secrets of the session: the phase copies none of them. What it hands out to send points into its
+/// own token or into a received value it was given, and Dispose wipes all of those, so a caller seals what a step
+/// returns before it disposes the phase.
 /// </summary>
 public sealed class ChallengePhase : IDisposable
 {
     private readonly SessionRole _role;
+
+    // Pinned, so the GC never leaves a stray copy of the token behind when it compacts.
     private readonly byte[] _token;
+    private readonly Queue<InboundMessage> _kept = new();
+    private readonly List<ReadOnlyMemory<byte>> _handedOver = [];
     private int _step;
     private bool _begun;
 
     public ChallengePhase(SessionRole role, ReadOnlySpan<byte> ownToken)
     {
         _role = role;
-        _token = ownToken.ToArray();
+        _token = GC.AllocateArray<byte>(ownToken.Length, pinned: true);
+        ownToken.CopyTo(_token);
     }
 
     public bool Completed { get; private set; }
@@ -42,7 +51,33 @@ public sealed class ChallengePhase : IDisposable
         }
 
         _begun = true;
-        return _role == SessionRole.Initiator ? [new OutboundValue(Route.SendChallenge, _token.ToArray())] : [];
+        return _role == SessionRole.Initiator ? [new OutboundValue(Route.SendChallenge, _token)] : [];
+    }
+
+    /// <summary>
+    /// Keeps an opened (not yet sequence-checked) challenge message and returns it without its value, for the replay
+    /// guard and the session's actor to pass around: a token never travels in an actor message. The phase owns the
+    /// value from here and wipes it on Dispose; <see cref="OnAccepted"/> takes the message back once its sequence
+    /// number is accepted.
+    /// </summary>
+    public InboundMessage Keep(InboundMessage opened)
+    {
+        _kept.Enqueue(opened);
+        _handedOver.Add(opened.Value);
+        return opened with { Value = ReadOnlyMemory<byte>.Empty };
+    }
+
+    /// <summary><see cref="OnMessage"/> on the value of the kept message whose sequence number was just accepted.</summary>
+    public ChallengeStep OnAccepted(InboundMessage accepted)
+    {
+        // The guard accepts in order and ends the session at the first rejection, so the accepted one is the oldest kept.
+        if (!_kept.TryDequeue(out var kept) || kept.Sequence != accepted.Sequence || kept.Route != accepted.Route)
+        {
+            throw new InvalidOperationException(
+                $"Challenge: expected the oldest kept message to be accepted next, got sequence {accepted.Sequence} instead.");
+        }
+
+        return OnMessage(kept.Route, kept.Value);
     }
 
     /// <summary>Takes the next inbound message (already decrypted, verified and in sequence).</summary>
@@ -57,9 +92,9 @@ public sealed class ChallengePhase : IDisposable
         var step = (_role, _step) switch
         {
             (SessionRole.Initiator, 0) => CheckEcho(value, completes: false),
-            (SessionRole.Initiator, _) => new ChallengeStep([new OutboundValue(Route.VerifyChallenge, value.ToArray())], true),
+            (SessionRole.Initiator, _) => new ChallengeStep([new OutboundValue(Route.VerifyChallenge, value)], true),
             (SessionRole.Responder, 0) => new ChallengeStep(
-                [new OutboundValue(Route.VerifyChallenge, value.ToArray()), new OutboundValue(Route.SendChallenge, _token.ToArray())],
+                [new OutboundValue(Route.VerifyChallenge, value), new OutboundValue(Route.SendChallenge, _token)],
                 false),
             _ => CheckEcho(value, completes: true),
         };
@@ -68,7 +103,18 @@ public sealed class ChallengePhase : IDisposable
         return step;
     }
 
-    public void Dispose() => CryptographicOperations.ZeroMemory(_token);
+    public void Dispose()
+    {
+        CryptographicOperations.ZeroMemory(_token);
+        foreach (var value in _handedOver)
+        {
+            // Keep's caller handed the value over: its bytes are ours to wipe.
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsMemory(value).Span);
+        }
+
+        _handedOver.Clear();
+        _kept.Clear();
+    }
 
     public override string ToString() => $"ChallengePhase({_role}, step {_step})";
 

@@ -72,7 +72,8 @@ public static class HandshakePhase
             KeySchedule.DirectionKey(secret, receiveSalt.Span, sessionId, receive, key);
             var opener = new SessionOpener(key);
 
-            var token = new byte[KeySchedule.KeySize];
+            // Pinned like the session keys; HandshakeResult.Dispose wipes it.
+            var token = GC.AllocateArray<byte>(KeySchedule.KeySize, pinned: true);
             KeySchedule.ChallengeToken(secret, sessionId, send, KeySchedule.TranscriptHash(request, response), token);
             return new HandshakeResult(sessionId, sealer, opener, token);
         }
