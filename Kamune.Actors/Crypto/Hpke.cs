@@ -157,8 +157,9 @@ internal static class HpkeLabels
         HashAlgorithmName hash, ReadOnlySpan<byte> suiteId, ReadOnlySpan<byte> salt,
         ReadOnlySpan<byte> label, ReadOnlySpan<byte> ikm, Span<byte> prk)
     {
-        // The ikm is a secret (the KEM shared secret, a DH output): the buffer that holds a copy is wiped on every path.
-        var labeled = new byte[Version.Length + suiteId.Length + label.Length + ikm.Length];
+        // The ikm is a secret (the KEM shared secret, a DH output): the buffer that holds a copy is pinned and wiped on
+        // every path.
+        var labeled = GC.AllocateArray<byte>(Version.Length + suiteId.Length + label.Length + ikm.Length, pinned: true);
         try
         {
             Concat(labeled, Version, suiteId, label, ikm);
