@@ -14,35 +14,13 @@ namespace Kamune.Tests.Protocol;
 /// </summary>
 public sealed class KeyHygieneTests
 {
-    [Fact]
-    public void XWing_key_pair_keeps_its_secret_key_pinned_and_zeroes_it_on_dispose()
+    public static TheoryData<string> KeyPairs => ["X-Wing", "ML-KEM-768", "Ed25519 identity"];
+
+    [Theory]
+    [MemberData(nameof(KeyPairs))]
+    public void Key_pair_keeps_its_secret_key_pinned_and_zeroes_it_on_dispose(string kind)
     {
-        var pair = XWingKeyPair.Generate(new DeterministicRandomSource(1));
-        var secret = pair.SecretKeyBuffer;
-        AssertPinned(secret);
-        Assert.Contains(secret, b => b != 0);
-
-        pair.Dispose();
-        AssertAllZero(secret);
-    }
-
-    [Fact]
-    public void MlKem768_key_pair_keeps_its_decapsulation_key_pinned_and_zeroes_it_on_dispose()
-    {
-        var pair = MlKem768KeyPair.Generate(new DeterministicRandomSource(2));
-        var secret = pair.DecapsulationKeyBuffer;
-        AssertPinned(secret);
-        Assert.Contains(secret, b => b != 0);
-
-        pair.Dispose();
-        AssertAllZero(secret);
-    }
-
-    [Fact]
-    public void Identity_key_pair_keeps_its_secret_key_pinned_and_zeroes_it_on_dispose()
-    {
-        var pair = IdentityKeyPair.Generate(new DeterministicRandomSource(3));
-        var secret = pair.SecretKeyBuffer;
+        var (pair, secret) = Generate(kind, new DeterministicRandomSource(1));
         AssertPinned(secret);
         Assert.Contains(secret, b => b != 0);
 
@@ -137,6 +115,22 @@ public sealed class KeyHygieneTests
 
         var other = new InboundMessage(Route.SendChallenge, 2, DateTimeOffset.UnixEpoch, ReadOnlyMemory<byte>.Empty);
         Assert.Throws<InvalidOperationException>(() => phase.OnAccepted(other));
+    }
+
+    private static (IDisposable Pair, byte[] Secret) Generate(string kind, IRandomSource random)
+    {
+        switch (kind)
+        {
+            case "X-Wing":
+                var xwing = XWingKeyPair.Generate(random);
+                return (xwing, xwing.SecretKeyBuffer);
+            case "ML-KEM-768":
+                var mlkem = MlKem768KeyPair.Generate(random);
+                return (mlkem, mlkem.DecapsulationKeyBuffer);
+            default:
+                var identity = IdentityKeyPair.Generate(random);
+                return (identity, identity.SecretKeyBuffer);
+        }
     }
 
     private static byte[] Filled(int length, byte value) => Enumerable.Repeat(value, length).ToArray();

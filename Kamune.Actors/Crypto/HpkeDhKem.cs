@@ -34,27 +34,25 @@ internal static class HpkeDhKem
     /// <summary>Encap with a given ephemeral private key: enc = pkE, shared secret from DH(skE, pkR).</summary>
     public static void Encap(ReadOnlySpan<byte> recipientPublicKey, ReadOnlySpan<byte> ephemeralPrivateKey, Span<byte> enc, Span<byte> sharedSecret)
     {
-        Span<byte> dh = stackalloc byte[KeySize];
-        try
-        {
-            ScalarMult(ephemeralPrivateKey, recipientPublicKey, dh);
-            ScalarMultBase(ephemeralPrivateKey, enc);
-            ExtractAndExpand(dh, enc, recipientPublicKey, sharedSecret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(dh);
-        }
+        ScalarMultBase(ephemeralPrivateKey, enc);
+        SharedSecret(ephemeralPrivateKey, recipientPublicKey, enc, recipientPublicKey, sharedSecret);
     }
 
     public static void Decap(ReadOnlySpan<byte> enc, ReadOnlySpan<byte> recipientPrivateKey, Span<byte> sharedSecret)
     {
-        Span<byte> dh = stackalloc byte[KeySize];
         Span<byte> pkR = stackalloc byte[KeySize];
+        ScalarMultBase(recipientPrivateKey, pkR);
+        SharedSecret(recipientPrivateKey, enc, enc, pkR, sharedSecret);
+    }
+
+    // RFC 9180 4.1: ExtractAndExpand(DH(sk, pk), enc || pkR); the DH output is wiped on every path.
+    private static void SharedSecret(
+        ReadOnlySpan<byte> privateKey, ReadOnlySpan<byte> peerPublicKey, ReadOnlySpan<byte> enc, ReadOnlySpan<byte> pkR, Span<byte> sharedSecret)
+    {
+        Span<byte> dh = stackalloc byte[KeySize];
         try
         {
-            ScalarMult(recipientPrivateKey, enc, dh);
-            ScalarMultBase(recipientPrivateKey, pkR);
+            ScalarMult(privateKey, peerPublicKey, dh);
             ExtractAndExpand(dh, enc, pkR, sharedSecret);
         }
         finally
