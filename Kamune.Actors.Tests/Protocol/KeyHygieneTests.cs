@@ -3,6 +3,7 @@ using Kamune.Abstractions;
 using Kamune.Actors;
 using Kamune.Crypto;
 using Kamune.Identity;
+using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
 
@@ -56,6 +57,32 @@ public sealed class KeyHygieneTests
             AssertAllZero(keys.BaseNonce);
             AssertAllZero(keys.ExporterSecret);
         }
+    }
+
+    [Fact]
+    public void Exchange_wipes_each_side_s_x_wing_key_once_its_tunnel_exists_and_the_tunnels_wipe_their_keys_on_dispose()
+    {
+        using var initiator = new ExchangeInitiator(new DeterministicRandomSource(6));
+        using var responder = new ExchangeResponder(new DeterministicRandomSource(7));
+        var initiatorKey = initiator.KeyPair!.SecretKeyBuffer;
+        var hello = responder.OnInitiatorKey(initiator.FirstFrame());
+        var responderKey = responder.KeyPair!.SecretKeyBuffer;
+
+        var (initiatorTunnel, encI) = initiator.OnResponderHello(hello);
+        AssertAllZero(initiatorKey);
+        var responderTunnel = responder.OnInitiatorEnc(encI);
+        AssertAllZero(responderKey);
+
+        var keys = initiatorTunnel.Keys.Concat(responderTunnel.Keys).ToArray();
+        Assert.All(keys, k => Assert.Contains(k.BaseNonce, b => b != 0));
+        initiatorTunnel.Dispose();
+        responderTunnel.Dispose();
+        Assert.All(keys, k =>
+        {
+            AssertAllZero(k.Key);
+            AssertAllZero(k.BaseNonce);
+            AssertAllZero(k.ExporterSecret);
+        });
     }
 
     [Fact]

@@ -32,6 +32,9 @@ public sealed class ExchangeTunnel : IDisposable
     /// <summary>Opens the next incoming frame or throws <see cref="KamuneError.TunnelOpenFailed"/>.</summary>
     public byte[] Open(ReadOnlySpan<byte> frame) => _recipient.Open(frame);
 
+    /// <summary>Both contexts' key buffers, for the key-hygiene tests: zero after Dispose.</summary>
+    internal IReadOnlyList<HpkeKeys> Keys => [_sender.State.Keys, _recipient.State.Keys];
+
     public void Dispose()
     {
         _sender.Dispose();
@@ -70,6 +73,9 @@ public sealed class ExchangeInitiator : IDisposable
         _sentKey = true;
         return _keyPair.PublicKey.ToArray();
     }
+
+    /// <summary>The X-Wing key pair until the tunnel exists, for the key-hygiene tests.</summary>
+    internal XWingKeyPair? KeyPair => _keyPair;
 
     public (ExchangeTunnel Tunnel, byte[] ThirdFrame) OnResponderHello(ReadOnlySpan<byte> frame)
     {
@@ -136,6 +142,9 @@ public sealed class ExchangeResponder : IDisposable
         _keyPair = XWingKeyPair.Generate(_random);
         return ExchangeMessages.EncodeResponderHello(encR, _keyPair.PublicKey.Span);
     }
+
+    /// <summary>The X-Wing key pair from frame 1 until the tunnel exists, for the key-hygiene tests.</summary>
+    internal XWingKeyPair? KeyPair => _keyPair;
 
     /// <summary>Takes frame 3 (enc_I) and returns the tunnel.</summary>
     public ExchangeTunnel OnInitiatorEnc(ReadOnlySpan<byte> frame)
