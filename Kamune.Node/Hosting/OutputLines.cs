@@ -1,4 +1,4 @@
-using Microsoft.Win32.SafeHandles;
+using System.Buffers;
 using Serilog;
 
 namespace Kamune.Node.Hosting;
@@ -16,11 +16,16 @@ internal sealed class OutputLines : IDisposable
     /// <summary>Bytes of lines that may wait for stdout; one line longer than this still goes, alone.</summary>
     public const int MaxQueuedBytes = 1024 * 1024;
 
+    // Lines are joined into writes of up to this many bytes, each of whole lines: the other standard output may share
+    // the open file (2>&1), and a write cut inside a line would let its lines land in the middle of one of ours.
+    private const int ChunkBytes = 64 * 1024;
+
     private readonly Stream _stream;
     private readonly TimeSpan _drainTimeout;
     private readonly string _name;
     private readonly ILogger _log;
     private readonly Queue<byte[]> _lines = new();
+    private readonly ArrayBufferWriter<byte> _chunk = new(ChunkBytes);
     private readonly object _gate = new();
     private readonly Thread _writer;
     private long _queuedBytes;
@@ -29,13 +34,13 @@ internal sealed class OutputLines : IDisposable
     private bool _completed;
     private volatile bool _closed;
 
-    /// <param name="stream">Written without a buffer of its own: lines that wait are joined into few writes here.</param>
+    /// <param name="stream">Written without a buffer of its own: lines that wait are joined into few writes of whole lines here.</param>
     /// <param name="drainTimeout">How long <see cref="Dispose"/> waits for the lines still queued to be written.</param>
     /// <param name="name">"stdout" or "stderr": the writer thread's name and what the reports below call it.</param>
     /// <param name="log">Where a closed output and dropped lines are reported; stderr's own lines have nowhere to go.</param>
     public OutputLines(Stream stream, TimeSpan drainTimeout, string name = "stdout", ILogger? log = null)
     {
-        _stream = new BufferedStream(stream ?? throw new ArgumentNullException(nameof(stream)), 64 * 1024);
+        _stream = stream ?? throw new ArgumentNullException(nameof(stream));
         _drainTimeout = drainTimeout;
         _name = name;
         _log = log ?? Serilog.Core.Logger.None;
@@ -43,32 +48,20 @@ internal sealed class OutputLines : IDisposable
         _writer.Start();
     }
 
-    /// <summary>The process's stdout as a plain file stream (see <see cref="OpenStandard"/>).</summary>
+    /// <summary>The process's stdout (see <see cref="OpenStandard"/>).</summary>
     public static Stream OpenStandardOutput() => OpenStandard(1, Console.OpenStandardOutput);
 
-    /// <summary>The process's stderr as a plain file stream (see <see cref="OpenStandard"/>).</summary>
+    /// <summary>The process's stderr (see <see cref="OpenStandard"/>).</summary>
     public static Stream OpenStandardError() => OpenStandard(2, Console.OpenStandardError);
 
     /// <summary>
-    /// A standard output as a plain file stream. Not Console's own stream: on Unix each of its writes holds a lock
-    /// that the other standard output's writes take too, so a blocked stdout would also block every log line.
+    /// A standard output written with write(2) on its descriptor (<see cref="DescriptorStream"/>): at the shared file
+    /// offset, so a file the shell opened for several programs (or for stdout and stderr both) keeps every line. Not
+    /// Console's own stream: on Unix each of its writes holds a lock that the other standard output's writes take too,
+    /// so a blocked stdout would also block every log line.
     /// </summary>
-    private static Stream OpenStandard(int descriptor, Func<Stream> console)
-    {
-        if (!OperatingSystem.IsWindows())
-        {
-            try
-            {
-                return new FileStream(new SafeFileHandle(descriptor, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-            }
-            catch (Exception e) when (e is IOException or ArgumentException or UnauthorizedAccessException)
-            {
-                // Closed, or not a descriptor FileStream takes: Console's stream copes with both.
-            }
-        }
-
-        return console();
-    }
+    private static Stream OpenStandard(int descriptor, Func<Stream> console) =>
+        OperatingSystem.IsWindows() ? console() : new DescriptorStream(descriptor);
 
     /// <summary>Lines dropped because nothing was to wait any more and nobody read them.</summary>
     public int Dropped
@@ -164,10 +157,16 @@ internal sealed class OutputLines : IDisposable
 
             foreach (var line in batch)
             {
-                WriteToStream(line);
+                if (_chunk.WrittenCount > 0 && _chunk.WrittenCount + line.Length + 1 > ChunkBytes)
+                {
+                    WriteChunk();
+                }
+
+                _chunk.Write(line);
+                _chunk.Write("\n"u8);
             }
 
-            Flush();
+            WriteChunk();
             lock (_gate)
             {
                 for (var i = 0; i < batch.Count; i++)
@@ -182,38 +181,24 @@ internal sealed class OutputLines : IDisposable
         }
     }
 
-    private void WriteToStream(byte[] line)
+    // One write of whole lines; a line longer than a chunk goes alone.
+    private void WriteChunk()
     {
-        if (_closed)
-        {
-            return;
-        }
-
         try
         {
-            _stream.Write(line);
-            _stream.WriteByte((byte)'\n');
+            if (!_closed && _chunk.WrittenCount > 0)
+            {
+                _stream.Write(_chunk.WrittenSpan);
+                _stream.Flush();
+            }
         }
         catch (Exception e)
         {
             Closed(e);
         }
-    }
-
-    private void Flush()
-    {
-        if (_closed)
+        finally
         {
-            return;
-        }
-
-        try
-        {
-            _stream.Flush();
-        }
-        catch (Exception e)
-        {
-            Closed(e);
+            _chunk.ResetWrittenCount();
         }
     }
 
