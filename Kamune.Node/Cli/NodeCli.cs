@@ -39,7 +39,11 @@ public static class NodeCli
         {
             if (parse.Errors.Count > 0)
             {
-                error.WriteLine($"{ProgramName}: error: {string.Join("; ", parse.Errors.Select(e => e.Message))} (see {ProgramName} --help)");
+                foreach (var line in UsageErrors(parse.Errors))
+                {
+                    error.WriteLine($"{ProgramName}: error: {line} (see {ProgramName} --help)");
+                }
+
                 return ExitCodes.Usage;
             }
 
@@ -74,12 +78,40 @@ public static class NodeCli
             Akka.Configuration.ConfigurationException config => ($"configuration: {config.Message}", ExitCodes.Usage),
             _ => ($"{e.Message} ({e.GetType().Name})", ExitCodes.Failure),
         };
-        error.WriteLine($"{ProgramName}: error: {message}");
+        error.WriteLine($"{ProgramName}: error: {OneLine(message)}");
         if (verbose)
         {
             error.WriteLine(e.ToString());
         }
 
         return code;
+    }
+
+    /// <summary>
+    /// One line per mistake: System.CommandLine reports an unknown word also as "Required command was not provided",
+    /// and lists the allowed values of an option on lines of their own.
+    /// </summary>
+    internal static IReadOnlyList<string> UsageErrors(IReadOnlyList<System.CommandLine.Parsing.ParseError> errors)
+    {
+        var lines = errors.Select(e => Named(e, OneLine(e.Message))).Distinct().ToList();
+        if (lines.Count > 1)
+        {
+            lines.RemoveAll(l => l.StartsWith("Required command was not provided", StringComparison.Ordinal));
+        }
+
+        return lines;
+    }
+
+    // "Argument 'maybe' not recognized" says nothing of where: the option it was given to leads the line.
+    private static string Named(System.CommandLine.Parsing.ParseError error, string message) =>
+        error.SymbolResult is System.CommandLine.Parsing.OptionResult { Option.Name: { } name } && !message.StartsWith(name, StringComparison.Ordinal)
+            ? $"{name}: {message}"
+            : message;
+
+    /// <summary>A message of several lines ("Must be one of:" and a value a line) as one: "Must be one of: 'a', 'b'".</summary>
+    internal static string OneLine(string message)
+    {
+        var lines = message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        return lines.Length <= 1 ? string.Concat(lines) : $"{lines[0]} {string.Join(", ", lines.Skip(1))}";
     }
 }

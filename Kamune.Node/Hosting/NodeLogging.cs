@@ -1,4 +1,5 @@
 using System.Text;
+using Akka.Configuration;
 using Serilog;
 using Serilog.Core;
 using Serilog.Events;
@@ -7,13 +8,26 @@ using Serilog.Formatting.Display;
 
 namespace Kamune.Node.Hosting;
 
-/// <summary>Serilog to stderr only: stdout belongs to the chat console or to the --json event stream.</summary>
+/// <summary>
+/// Serilog to stderr only: stdout belongs to the chat console or to the --json event stream. Without --verbose,
+/// stderr carries the one-line error and the node's own warnings (output it could not write, sessions that did not
+/// close in time); the actor runtime's logs (Akka, the Kamune library) come only with --verbose, so a failure the
+/// user is told about in one line is not told again, with a stack trace, by the layers it passed through.
+/// </summary>
 internal static class NodeLogging
 {
     private const string Template = "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
 
+    private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = OFF");
+
+    private static bool _verbose;
+
+    /// <summary>What an ActorSystem of this process runs on: <paramref name="config"/>, with Akka's logs off unless --verbose.</summary>
+    public static Config ForActorSystem(Config config) => _verbose ? config : Quiet.WithFallback(config);
+
     public static void Configure(bool verbose)
     {
+        _verbose = verbose;
         var configuration = new LoggerConfiguration().MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning);
 
         // A terminal gets the console sink's colours. A pipe or a file gets lines that never make the logging thread
@@ -52,5 +66,31 @@ internal static class NodeLogging
         }
 
         public void Dispose() => _lines.Dispose();
+    }
+}
+
+/// <summary>
+/// Akka's "standard out" logger (akka.stdout-logger-class), which it uses before its loggers start and for what is
+/// still in their mailboxes when the ActorSystem terminates: Akka's own one writes those to stdout, so a warning
+/// logged just before a failed start (a port in use) landed in the middle of the --json stream. This one hands them
+/// to Serilog, which writes stderr.
+/// </summary>
+internal sealed class AkkaFallbackLogger : Akka.Event.MinimalLogger
+{
+    protected override void Log(object message)
+    {
+        if (message is not Akka.Event.LogEvent logEvent)
+        {
+            return;
+        }
+
+        var level = logEvent.LogLevel() switch
+        {
+            Akka.Event.LogLevel.ErrorLevel => LogEventLevel.Error,
+            Akka.Event.LogLevel.WarningLevel => LogEventLevel.Warning,
+            Akka.Event.LogLevel.InfoLevel => LogEventLevel.Information,
+            _ => LogEventLevel.Debug,
+        };
+        Serilog.Log.Write(level, logEvent.Cause, "[{LogSource}] {Message}", logEvent.LogSource, logEvent.Message?.ToString());
     }
 }

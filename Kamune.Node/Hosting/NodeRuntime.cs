@@ -27,7 +27,7 @@ internal sealed class NodeRuntime : IAsyncDisposable
     /// <summary>Starts the runtime; the identity stays owned by the caller.</summary>
     public static NodeRuntime Start(string name, NodeConfig config, IdentityKeyPair identity, IIdentityVerifier verifier)
     {
-        var system = ActorSystem.Create(name, config.Root);
+        var system = ActorSystem.Create(name, NodeLogging.ForActorSystem(config.Root));
         var kamune = KamuneExtension.Configure(system, new KamuneNodeOptions(identity, verifier));
         return new NodeRuntime(system, kamune.Manager, identity);
     }
