@@ -56,7 +56,8 @@ public sealed class BenchLoadProcessTests : IDisposable
         Assert.All(events.Where(e => Event(e) == "session_closed"), e => Assert.Equal("peer_closed", e.GetProperty("reason").GetString()));
         Assert.DoesNotContain(events, e => Event(e) == "error");
 
-        echo.CloseStdin();
+        // A listening node takes end of stdin as "no more commands": quit is what ends it.
+        await echo.WriteLineAsync("{\"cmd\":\"quit\"}");
         Assert.Equal(0, await echo.WaitForExitAsync(Bound));
     }
 
@@ -83,7 +84,8 @@ public sealed class BenchLoadProcessTests : IDisposable
         Assert.Contains("messages     21 round trips", bench.Stdout, StringComparison.Ordinal);
 
         // The echo node saw the warm-up's sessions too (at least one round of 3 sessions x 7 messages), all closed.
-        echo.CloseStdin();
+        // A listening node takes end of stdin as "no more commands": quit is what ends it.
+        await echo.WriteLineAsync("{\"cmd\":\"quit\"}");
         var events = new List<JsonElement>();
         while (await echo.ReadLineAsync(Bound) is { } line)
         {
@@ -141,7 +143,8 @@ public sealed class BenchLoadProcessTests : IDisposable
 
         Assert.True(bench.ExitCode == 0, $"bench: expected exit code 0, got {bench.ExitCode}; stdout: {bench.Stdout}; stderr: {bench.Stderr}");
         Assert.Contains($"messages     {sessions * messages} round trips", bench.Stdout, StringComparison.Ordinal);
-        echo.CloseStdin();
+        // A listening node takes end of stdin as "no more commands": quit is what ends it.
+        await echo.WriteLineAsync("{\"cmd\":\"quit\"}");
         Assert.Equal(0, await echo.WaitForExitAsync(Bound));
     }
 

@@ -37,9 +37,10 @@ internal sealed class ChatConsole : INodeOutput
         "  /quit             close every session and exit (also Ctrl+C, Ctrl+D)\n" +
         "  /help             this text";
 
-    public void Introduce(PublicIdentity identity, TrustMode trust, KnownPeers? knownPeers)
+    /// <param name="name">kamune.name (--name); empty: the fingerprint is the name peers see.</param>
+    public void Introduce(PublicIdentity identity, string name, TrustMode trust, KnownPeers? knownPeers)
     {
-        Line($"kamune-node {identity.DefaultName}");
+        Line(name.Length == 0 ? $"kamune-node {identity.DefaultName}" : $"kamune-node {Clean(name)} ({identity.DefaultName})");
         Line($"  fingerprint {identity.Fingerprint.HexColon}");
         Line($"  emoji       {identity.Fingerprint.Emoji}");
         Line(trust switch

@@ -62,13 +62,14 @@ internal static class RunCommand
         using var stdout = new OutputLines(OutputLines.OpenStandardOutput(), config.ShutdownTimeout, "stdout", Serilog.Log.Logger);
         var console = options.Json ? null : new ChatConsole(stdout, options.Echo);
         INodeOutput output = options.Json ? new JsonLineOutput(stdout) : console!;
+        var listening = listenOption is not null || dials.Length == 0;
+        var held = console is not null && !listening ? new HeldDialErrors(console) : null;
 
         await using var runtime = NodeRuntime.Start("kamune-node", config, identity, verifier);
         var hub = runtime.System.ActorOf(
-            SessionHub.Props(runtime.Manager, output, options.Echo, knownPeers is null ? null : knownPeers.ExpectDialed), "hub");
-        console?.Introduce(identity.PublicIdentity, trustMode, knownPeers);
+            SessionHub.Props(runtime.Manager, held ?? output, options.Echo, knownPeers is null ? null : knownPeers.ExpectDialed), "hub");
+        console?.Introduce(identity.PublicIdentity, config.Kamune.Name, trustMode, knownPeers);
 
-        var listening = listenOption is not null || dials.Length == 0;
         if (listening)
         {
             var address = listenOption ?? new PeerAddress(config.Kamune.ListenHost, config.Kamune.ListenPort);
@@ -81,11 +82,14 @@ internal static class RunCommand
         if (!listening && outcomes.Length > 0 && outcomes.All(o => o.Session is null))
         {
             // Nothing dialed came up and nothing listens: this node has nothing to do.
+            // The console held their errors back: they are said once, here, as the node's one error line.
+            held?.Stop();
             await CloseAllAsync(hub, config.ShutdownTimeout).ConfigureAwait(false);
-            throw new NodeException(outcomes[0].Error ?? $"cannot reach {outcomes[0].Address}");
+            throw new NodeException(string.Join("; ", outcomes.Select(o => o.Error ?? $"cannot reach {o.Address}").Distinct()));
         }
 
-        var input = new InputLines(Console.In);
+        held?.Release();
+        var input = new InputLines(new CommandInput(() => Console.In, listening, signal.Token));
         if (console is not null)
         {
             await console.RunAsync(input, hub, signal.Token).ConfigureAwait(false);
