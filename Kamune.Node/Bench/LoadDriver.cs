@@ -66,7 +66,8 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
     /// <see cref="WarmUpGauge"/> says the JIT is quiet: tiered compilation keeps recompiling hot code for several
     /// seconds, and a measured phase that shares the cores with it measures the JIT (a Go binary starts compiled).
     /// </summary>
-    public async Task<WarmUpReport> WarmUpAsync(IActorRef hub, TimeSpan minimum, TimeSpan dialTimeout, TimeSpan stallTimeout, TimeSpan closeTimeout)
+    public async Task<WarmUpReport> WarmUpAsync(
+        IActorRef hub, TimeSpan minimum, TimeSpan dialTimeout, TimeSpan stallTimeout, TimeSpan closeTimeout, IProgress<string>? progress = null)
     {
         var measured = _plan;
         var round = measured with
@@ -77,13 +78,19 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
         };
         var gauge = new WarmUpGauge(minimum);
         var clock = Stopwatch.StartNew();
+        var rounds = 0;
+        // The warm-up takes several seconds (up to ten times --warmup): each round's own progress says it is alive.
+        var roundProgress = progress is null
+            ? null
+            : ProgressLine.Prefixed(progress, () => $"warm-up {clock.Elapsed.TotalSeconds:0.0} s, round {rounds}: ");
         try
         {
             while (true)
             {
                 var roundStarted = clock.Elapsed;
                 _plan = round;
-                var report = await RunAsync(hub, dialTimeout, stallTimeout, progress: null).ConfigureAwait(false);
+                rounds++;
+                var report = await RunAsync(hub, dialTimeout, stallTimeout, roundProgress).ConfigureAwait(false);
                 await Commands.RunCommand.CloseAllAsync(hub, closeTimeout).ConfigureAwait(false);
                 if (report.Established == 0)
                 {

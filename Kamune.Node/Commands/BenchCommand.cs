@@ -74,21 +74,28 @@ internal static class BenchCommand
         var hub = runtime.System.ActorOf(SessionHub.Props(runtime.Manager, driver, echo: false, onDial: null), "hub");
         output.WriteLine($"bench {target}: {sessions} sessions x {messages} messages of {size} bytes, {plan.Window} in flight per session");
 
-        IProgress<string>? progress = Console.IsErrorRedirected ? null : new Progress<string>(line => error.Write($"\r{line,-70}"));
+        // The one writer of the terminal's progress line; every later line of the report goes through it.
+        var progress = new ProgressLine(Console.IsErrorRedirected ? null : error);
+        void Say(string line) => progress.WriteLine(output, line);
         var dialTimeout = config.Kamune.DialTimeout + config.Kamune.HandshakeTimeout + TimeSpan.FromSeconds(5);
-        if (warmup > TimeSpan.Zero)
+        LoadReport report;
+        try
         {
-            progress?.Report($"warm-up: at least {warmup.TotalSeconds:0.#} s, until the JIT is quiet");
-            var warm = await driver.WarmUpAsync(hub, warmup, dialTimeout, TimeSpan.FromSeconds(30), config.ShutdownTimeout).ConfigureAwait(false);
-            output.WriteLine($"warm-up      {warm.Elapsed.TotalSeconds:0.#} s of the same load, not counted; " + (warm.JitQuiet
-                ? $"JIT quiet ({warm.CompiledMethods} methods compiled, under {WarmUpGauge.QuietShare:P0} of the last {WarmUpGauge.Window.TotalSeconds:0} s spent compiling)"
-                : $"JIT still compiling at the time limit ({warm.CompiledMethods} methods so far): figures may include JIT work"));
-        }
+            if (warmup > TimeSpan.Zero)
+            {
+                progress.Report($"warm-up: at least {warmup.TotalSeconds:0.#} s, until the JIT is quiet");
+                var warm = await driver.WarmUpAsync(hub, warmup, dialTimeout, TimeSpan.FromSeconds(30), config.ShutdownTimeout, progress).ConfigureAwait(false);
+                Say($"warm-up      {warm.Elapsed.TotalSeconds:0.#} s of the same load, not counted; " + (warm.JitQuiet
+                    ? $"JIT quiet ({warm.CompiledMethods} methods compiled, under {WarmUpGauge.QuietShare:P0} of the last {WarmUpGauge.Window.TotalSeconds:0} s spent compiling)"
+                    : $"JIT still compiling at the time limit ({warm.CompiledMethods} methods so far): figures may include JIT work"));
+            }
 
-        var report = await driver.RunAsync(hub, dialTimeout, TimeSpan.FromSeconds(30), progress).ConfigureAwait(false);
-        if (progress is not null)
+            report = await driver.RunAsync(hub, dialTimeout, TimeSpan.FromSeconds(30), progress).ConfigureAwait(false);
+        }
+        finally
         {
-            error.Write($"\r{new string(' ', 72)}\r");
+            // Before the report or the error line: erased, and no update still on its way draws it again.
+            progress.Close();
         }
 
         await RunCommand.CloseAllAsync(hub, config.ShutdownTimeout).ConfigureAwait(false);
@@ -98,7 +105,7 @@ internal static class BenchCommand
             throw new NodeException(report.FirstError ?? $"bench: no session to {target} came up");
         }
 
-        Print(output, report, plan);
+        Print(Say, report, plan);
         if (report.Failed > 0)
         {
             throw new NodeException($"bench: {report.Failed} of {sessions} sessions failed; first: {report.FirstError}");
@@ -107,21 +114,21 @@ internal static class BenchCommand
         return ExitCodes.Success;
     }
 
-    private static void Print(TextWriter output, LoadReport report, LoadPlan plan)
+    private static void Print(Action<string> say, LoadReport report, LoadPlan plan)
     {
-        output.WriteLine($"sessions     {report.Established} established, {report.Failed} failed");
-        output.WriteLine($"handshakes   {report.Established} in {report.HandshakePhase.TotalSeconds:F2} s = {report.Established / report.HandshakePhase.TotalSeconds:F1} handshakes/s ({plan.ParallelDials} at a time)");
-        output.WriteLine($"             latency {Percentiles(report.HandshakeLatency)}");
+        say($"sessions     {report.Established} established, {report.Failed} failed");
+        say($"handshakes   {report.Established} in {report.HandshakePhase.TotalSeconds:F2} s = {report.Established / report.HandshakePhase.TotalSeconds:F1} handshakes/s ({plan.ParallelDials} at a time)");
+        say($"             latency {Percentiles(report.HandshakeLatency)}");
         if (report.RoundTrips > 0)
         {
             var seconds = report.MessagePhase.TotalSeconds;
-            output.WriteLine($"messages     {report.RoundTrips} round trips in {seconds:F2} s = {report.RoundTrips / seconds:F0} messages/s each way ({report.RoundTrips * plan.Size * 2 / seconds / 1e6:F1} MB/s of payload)");
-            output.WriteLine($"             round-trip latency {Percentiles(report.RoundTripLatency)}");
+            say($"messages     {report.RoundTrips} round trips in {seconds:F2} s = {report.RoundTrips / seconds:F0} messages/s each way ({report.RoundTrips * plan.Size * 2 / seconds / 1e6:F1} MB/s of payload)");
+            say($"             round-trip latency {Percentiles(report.RoundTripLatency)}");
         }
 
         if (report.RetriedSends > 0)
         {
-            output.WriteLine($"retried      {report.RetriedSends} sends refused by the session and sent again (first: {report.FirstRefusal})");
+            say($"retried      {report.RetriedSends} sends refused by the session and sent again (first: {report.FirstRefusal})");
         }
     }
 
