@@ -30,6 +30,7 @@ public sealed class IdentityStore
     /// <summary>Generates and stores a new identity; an existing file is replaced only with <paramref name="force"/>.</summary>
     public IdentityKeyPair Create(IRandomSource random, bool force)
     {
+        ThrowIfDirectory();
         if (Exists && !force)
         {
             throw new NodeException($"an identity already exists at {Path}; keep it, or pass --force to replace it (its peers will no longer recognise this node)");
@@ -67,6 +68,7 @@ public sealed class IdentityStore
     /// <summary>Reads the stored identity; a missing, unreadable, too-open or corrupt file is a clear error.</summary>
     public IdentityKeyPair Load()
     {
+        ThrowIfDirectory();
         if (!Exists)
         {
             throw new NodeException($"no identity at {Path}; create one with: kamune-node identity new --home {_home.Directory}");
@@ -99,6 +101,15 @@ public sealed class IdentityStore
         catch (KamuneProtocolException e)
         {
             throw new NodeException($"identity {Path} is not a usable Ed25519 key: {e.Message}", inner: e);
+        }
+    }
+
+    // File.Exists is false for a directory: without this it would read as "no identity", or fail the move in Create.
+    private void ThrowIfDirectory()
+    {
+        if (System.IO.Directory.Exists(Path))
+        {
+            throw new NodeException($"identity {Path} is a directory, expected a PEM file; move it away, then create an identity with: kamune-node identity new --home {_home.Directory}");
         }
     }
 
