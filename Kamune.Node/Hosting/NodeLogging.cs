@@ -91,6 +91,15 @@ internal sealed class AkkaFallbackLogger : Akka.Event.MinimalLogger
             Akka.Event.LogLevel.InfoLevel => LogEventLevel.Information,
             _ => LogEventLevel.Debug,
         };
-        Serilog.Log.Write(level, logEvent.Cause, "[{LogSource}] {Message}", logEvent.LogSource, logEvent.Message?.ToString());
+        // As Akka.Logger.Serilog writes them: the event's own template and values, its source as a property.
+        var log = Serilog.Log.ForContext("LogSource", logEvent.LogSource);
+        if (logEvent.Message is Akka.Event.LogMessage akkaMessage)
+        {
+            log.Write(level, logEvent.Cause, akkaMessage.Format, akkaMessage.Parameters().ToArray());
+        }
+        else
+        {
+            log.Write(level, logEvent.Cause, "{Message:l}", logEvent.Message?.ToString());
+        }
     }
 }
