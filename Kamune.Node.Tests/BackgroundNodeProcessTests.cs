@@ -1,0 +1,111 @@
+using System.Text.RegularExpressions;
+
+namespace Kamune.Node.Tests;
+
+/// <summary>
+/// A listening node in the background, in a script, under nohup or a service manager: its stdin at end of input (or a
+/// terminal it does not own) never stops it; SIGTERM does, with exit code 0. Ctrl+D in the foreground console still
+/// closes it gracefully. Driven from outside: a real process, a bash script, a terminal (tmux).
+/// </summary>
+public sealed partial class BackgroundNodeProcessTests : IDisposable
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(90);
+
+    private readonly TempHome _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    [Fact]
+    public async Task A_listening_node_whose_stdin_ended_serves_a_peer_and_exits_0_on_SIGTERM()
+    {
+        var home = await _temp.NodeHomeAsync("listener");
+        await using var listener = NodeProcess.Start(["run", "--json", "--listen", "127.0.0.1:0", "--trust", "any", "--home", home]);
+        listener.CloseStdin();
+        var address = (await listener.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
+
+        // A node that took end of input as quit is gone well within this second; one that serves is still there.
+        var exit = listener.WaitForExitAsync(TimeSpan.FromSeconds(1));
+        await Assert.ThrowsAsync<TimeoutException>(() => exit);
+        await using var dialer = NodeProcess.Start(["run", "--json", "--dial", address, "--trust", "any", "--home", await _temp.NodeHomeAsync("dialer")]);
+        await dialer.WaitForEventAsync("session_established");
+        await listener.WaitForEventAsync("session_established");
+
+        listener.Signal(NodeProcess.SigTerm);
+
+        Assert.Equal(0, await listener.WaitForExitAsync());
+        Assert.Equal("peer_closed", (await dialer.WaitForEventAsync("session_closed")).GetProperty("reason").GetString());
+    }
+
+    [Fact]
+    public async Task The_readme_bench_recipe_runs_as_a_script_and_the_node_exits_0_when_killed()
+    {
+        var home = await _temp.NodeHomeAsync("echo");
+        // The README's recipe, as a script runs it: bash gives a background job /dev/null as its stdin.
+        var script = $"""
+            kamune-node run --listen 127.0.0.1:0 --echo --trust any --home '{home}' > echo-node.log &
+            node=$!
+            for i in $(seq 300); do grep -q '^listening on ' echo-node.log && break; sleep 0.1; done
+            kamune-node bench --target "$(sed -n 's/^listening on //p' echo-node.log)" --sessions 2 --messages 10 --warmup 0
+            kill $node
+            status=0; wait $node || status=$?
+            echo "node exit $status"
+            """;
+
+        var run = await ShellScript.RunAsync(script, _temp.Directory, Bound);
+
+        Assert.True(run.ExitCode == 0, $"expected the script to succeed, got {run.ExitCode}; stdout: {run.Stdout}; stderr: {run.Stderr}");
+        Assert.Contains("sessions     2 established, 0 failed", run.Stdout, StringComparison.Ordinal);
+        Assert.Contains("messages     20 round trips", run.Stdout, StringComparison.Ordinal);
+        Assert.EndsWith("node exit 0", run.Stdout.TrimEnd(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_background_job_of_an_interactive_shell_keeps_serving_and_exits_0_when_killed()
+    {
+        var home = await _temp.NodeHomeAsync("echo");
+        using var terminal = await TmuxTerminal.StartAsync("bash --norc --noprofile -i", _temp.Directory);
+        await terminal.TypeLineAsync($"kamune-node run --listen 127.0.0.1:0 --echo --trust any --home '{home}' &");
+        var screen = await terminal.WaitForAsync(s => Listening().IsMatch(s), Bound, "listening on HOST:PORT");
+        var address = Listening().Match(screen).Groups[1].Value;
+
+        // A job that read (or set up) the terminal from the background would be stopped by it (SIGTTIN, SIGTTOU).
+        await terminal.TypeLineAsync($"kamune-node bench --target {address} --sessions 2 --messages 10 --warmup 0; echo BENCH=$?");
+        await terminal.WaitForAsync(s => Said("BENCH").IsMatch(s), Bound, "the bench's end");
+        await terminal.TypeLineAsync("jobs -l");
+        screen = await terminal.WaitForAsync(s => JobState().IsMatch(s), Bound, "the job's state");
+        Assert.Equal("0", Said("BENCH").Match(screen).Groups[1].Value);
+        Assert.Equal("Running", JobState().Match(screen).Groups[1].Value);
+
+        await terminal.TypeLineAsync("kill %1; wait %1; echo NODE=$?");
+        screen = await terminal.WaitForAsync(s => Said("NODE").IsMatch(s), Bound, "the node's exit code");
+        Assert.Equal("0", Said("NODE").Match(screen).Groups[1].Value);
+    }
+
+    [Fact]
+    public async Task Ctrl_D_in_the_foreground_console_closes_every_session_gracefully_and_exits_0()
+    {
+        var home = await _temp.NodeHomeAsync("console");
+        using var terminal = await TmuxTerminal.StartAsync(
+            $"kamune-node run --listen 127.0.0.1:0 --trust any --home '{home}'; echo EXIT=$?; sleep 600", _temp.Directory);
+        var screen = await terminal.WaitForAsync(s => Listening().IsMatch(s), Bound, "listening on HOST:PORT");
+        await using var dialer = NodeProcess.Start(
+            ["run", "--json", "--dial", Listening().Match(screen).Groups[1].Value, "--trust", "any", "--home", await _temp.NodeHomeAsync("dialer")]);
+        await dialer.WaitForEventAsync("session_established");
+        await terminal.WaitForTextAsync("[1] session with", Bound);
+
+        await terminal.PressAsync("C-d");
+
+        Assert.Equal("peer_closed", (await dialer.WaitForEventAsync("session_closed")).GetProperty("reason").GetString());
+        screen = await terminal.WaitForAsync(s => Said("EXIT").IsMatch(s), Bound, "the node's exit code");
+        Assert.Equal("0", Said("EXIT").Match(screen).Groups[1].Value);
+    }
+
+    // NAME=VALUE at the start of a line: what the shell printed, not the command line typed to make it print it.
+    private static Regex Said(string name) => new($"^{name}=(\\d+)", RegexOptions.Multiline);
+
+    [GeneratedRegex(@"listening on (127\.0\.0\.1:\d+)")]
+    private static partial Regex Listening();
+
+    [GeneratedRegex(@"^\[1\]\+?\s+\d+ (Running|Stopped)", RegexOptions.Multiline)]
+    private static partial Regex JobState();
+}
