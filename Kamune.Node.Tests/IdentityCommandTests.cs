@@ -82,6 +82,22 @@ public sealed class IdentityCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("identity", "show")]
+    [InlineData("identity", "new")]
+    [InlineData("run", "--listen", "127.0.0.1:0")]
+    public async Task An_identity_pem_that_is_a_directory_is_named_as_such_in_one_line(params string[] arguments)
+    {
+        var home = _temp.Sub("home");
+        Directory.CreateDirectory(Path.Combine(home, "identity.pem"));
+
+        var result = await NodeProcess.RunAsync([.. arguments, "--home", home]);
+
+        Assert.Equal(1, result.ExitCode);
+        var line = Assert.Single(NonEmptyLines(result.Stderr));
+        Assert.Contains($"identity {Path.Combine(home, "identity.pem")} is a directory, expected a PEM file", line, StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("identity", "frobnicate")]
     [InlineData("--no-such-flag")]
     [InlineData("identity", "new", "--home")]
