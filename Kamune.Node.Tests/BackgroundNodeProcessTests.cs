@@ -43,11 +43,10 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
         // The README's recipe, as a script runs it: bash gives a background job /dev/null as its stdin.
         var script = $"""
             kamune-node run --listen 127.0.0.1:0 --echo --trust any --home '{home}' > echo-node.log &
-            node=$!
             for i in $(seq 300); do grep -q '^listening on ' echo-node.log && break; sleep 0.1; done
             kamune-node bench --target "$(sed -n 's/^listening on //p' echo-node.log)" --sessions 2 --messages 10 --warmup 0
-            kill $node
-            status=0; wait $node || status=$?
+            kill %1
+            status=0; wait %1 || status=$?
             echo "node exit $status"
             """;
 

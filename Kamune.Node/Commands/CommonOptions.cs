@@ -13,7 +13,7 @@ internal static class CommonOptions
 
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
-        Description = "Log details to stderr and show stack traces on errors",
+        Description = "Also log the actor runtime (Akka, Kamune) to stderr, and show stack traces on errors",
         Recursive = true,
     };
 }

@@ -27,7 +27,11 @@ internal static class RunCommand
         var json = new Option<bool>("--json") { Description = "Events as JSON lines on stdout, commands as JSON lines on stdin (see README)" };
         var config = new Option<string?>("--config", "-c") { Description = "HOCON file overriding the defaults (hocon/node.conf is an example)", HelpName = "FILE" };
 
-        var command = new Command("run", "Run a node: listen, dial, and chat (or script it with --json)")
+        var command = new Command(
+            "run",
+            "Run a node: listen, dial, and chat (or script it with --json). It stops on /quit or {\"cmd\":\"quit\"}, Ctrl+C or SIGTERM, " +
+            "closing every session gracefully; at end of stdin too, except a listening node whose stdin is not a terminal " +
+            "(nohup, systemd, a script's &), which serves on. A background job does not read its terminal until `fg`.")
         {
             listen, dial, name, home, trust, echo, json, config,
         };
