@@ -75,9 +75,44 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
         Assert.Equal("0", Said("BENCH").Match(screen).Groups[1].Value);
         Assert.Equal("Running", JobState().Match(screen).Groups[1].Value);
 
-        await terminal.TypeLineAsync("kill %1; wait %1; echo NODE=$?");
+        // Brought to the foreground, it reads the terminal: a command, then Ctrl+D.
+        await terminal.TypeLineAsync("fg");
+        await terminal.TypeLineAsync("/peers");
+        await terminal.WaitForTextAsync("no sessions", Bound);
+        await terminal.PressAsync("C-d");
+        await terminal.TypeLineAsync("echo NODE=$?");
         screen = await terminal.WaitForAsync(s => Said("NODE").IsMatch(s), Bound, "the node's exit code");
         Assert.Equal("0", Said("NODE").Match(screen).Groups[1].Value);
+    }
+
+    [Fact]
+    public async Task A_node_under_nohup_in_an_interactive_shell_serves_a_peer_and_exits_0_when_killed()
+    {
+        var home = await _temp.NodeHomeAsync("nohup");
+        using var terminal = await TmuxTerminal.StartAsync("bash --norc --noprofile -i", _temp.Directory);
+        // nohup puts a descriptor that cannot be read in place of the terminal, and appends stdout to nohup.out.
+        await terminal.TypeLineAsync($"nohup kamune-node run --json --listen 127.0.0.1:0 --trust any --home '{home}' &");
+        var log = _temp.Sub("nohup.out");
+        var deadline = DateTime.UtcNow + Bound;
+        while (!(File.Exists(log) && File.ReadAllText(log).Contains("\"listening\"", StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"no listening event in nohup.out; the terminal shows:\n{await terminal.ScreenAsync()}");
+            await Task.Delay(100);
+        }
+
+        var address = JsonListening().Match(File.ReadAllText(log)).Groups[1].Value;
+        await using var dialer = NodeProcess.Start(["run", "--json", "--dial", address, "--trust", "any", "--home", await _temp.NodeHomeAsync("dialer")]);
+        await dialer.WaitForEventAsync("session_established");
+        await terminal.TypeLineAsync("jobs -l");
+        var screen = await terminal.WaitForAsync(s => JobState().IsMatch(s), Bound, "the job's state");
+        Assert.Equal("Running", JobState().Match(screen).Groups[1].Value);
+
+        await terminal.TypeLineAsync("kill %1; wait %1; echo NODE=$?");
+
+        Assert.Equal("peer_closed", (await dialer.WaitForEventAsync("session_closed")).GetProperty("reason").GetString());
+        screen = await terminal.WaitForAsync(s => Said("NODE").IsMatch(s), Bound, "the node's exit code");
+        Assert.Equal("0", Said("NODE").Match(screen).Groups[1].Value);
+        Assert.Contains("\"session_established\"", File.ReadAllText(log), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -104,6 +139,9 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
 
     [GeneratedRegex(@"listening on (127\.0\.0\.1:\d+)")]
     private static partial Regex Listening();
+
+    [GeneratedRegex("\"event\":\"listening\",\"address\":\"([^\"]+)\"")]
+    private static partial Regex JsonListening();
 
     [GeneratedRegex(@"^\[1\]\+?\s+\d+ (Running|Stopped)", RegexOptions.Multiline)]
     private static partial Regex JobState();

@@ -49,7 +49,9 @@ internal static class ShellScript
 
     private static string CreateBin()
     {
-        var bin = Path.Combine(Path.GetTempPath(), "kamune-node-tests", "bin-" + Environment.ProcessId);
+        // One folder per build of the node (its path names it), reused by every run of these tests.
+        var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(NodeProcess.ExecutablePath)))[..16];
+        var bin = Path.Combine(Path.GetTempPath(), "kamune-node-tests", "bin-" + hash);
         Directory.CreateDirectory(bin);
         var wrapper = Path.Combine(bin, "kamune-node");
         File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet '{NodeProcess.ExecutablePath}' \"$@\"\n");

@@ -41,9 +41,10 @@ internal sealed partial class CommandInput(Func<TextReader> open, bool listening
                 return line;
             }
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // nohup gives a terminal's place to a descriptor that cannot be read: no commands will come from it.
+            // nohup gives a terminal's place to a descriptor opened for writing only: reading it fails (EBADF, which
+            // .NET throws as UnauthorizedAccessException). No commands will come from it.
             Serilog.Log.Debug("stdin cannot be read: {Reason}", e.Message);
         }
 
