@@ -112,6 +112,46 @@ public sealed class OutputLinesTests
         }
     }
 
+    [Fact]
+    public void Every_write_is_of_whole_lines_so_the_other_output_sharing_the_file_never_lands_inside_one()
+    {
+        var stream = new RecordingStream();
+        var lines = new OutputLines(stream, Bound);
+        stream.Gate.Reset();
+        lines.Write("first"u8.ToArray());
+        var line = Encoding.ASCII.GetBytes(new string('x', 99));
+        for (var i = 0; i < 3_000; i++)
+        {
+            // 300 KB wait behind the first write: they go out in the next writes, joined.
+            lines.Write(line);
+        }
+
+        var huge = new byte[100_000];
+        lines.Write(huge);
+        stream.Gate.Set();
+        lines.Dispose();
+
+        Assert.Equal(5 + 1 + (3_000 * 100) + huge.Length + 1, stream.Writes.Sum(w => w.Length));
+        Assert.All(stream.Writes, w => Assert.Equal((byte)'\n', w[^1]));
+        Assert.All(stream.Writes.Where(w => w.Length != huge.Length + 1), w => Assert.InRange(w.Length, 1, 64 * 1024));
+        // 300 KB take at least five writes of at most 64 KiB, and the long line one of its own.
+        Assert.True(stream.Writes.Count >= 6, $"expected at least 6 writes, got {stream.Writes.Count}");
+    }
+
+    /// <summary>Keeps every write apart; <see cref="Gate"/> holds them while reset, as a full pipe would.</summary>
+    private sealed class RecordingStream : WriteOnlyStream
+    {
+        public ManualResetEventSlim Gate { get; } = new(true);
+
+        public List<byte[]> Writes { get; } = new();
+
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            Gate.Wait(TimeSpan.FromSeconds(30));
+            Writes.Add(buffer.AsSpan(offset, count).ToArray());
+        }
+    }
+
     /// <summary>Stands for a pipe: writes block while closed (bounded, so a failed test cannot hang the run).</summary>
     private sealed class GatedStream(bool open) : WriteOnlyStream
     {
