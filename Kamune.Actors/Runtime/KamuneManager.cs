@@ -2,83 +2,57 @@ using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
+using Kamune.Abstractions;
 using Kamune.Actors.Configuration;
+using Kamune.Protocol;
 
 namespace Kamune.Actors.Runtime;
 
-/// <summary>What the manager hands the session factory for each new TCP connection.</summary>
-/// <param name="Dialed">True when this node dialed (protocol initiator), false when a listener accepted (responder).</param>
-/// <param name="Connection">The connection's writer: takes <see cref="WriteFrame"/> and <see cref="CloseConnection"/>.</param>
-/// <param name="Handler">The application actor that receives the session's events.</param>
-/// <param name="RemoteAddress">The peer's TCP address.</param>
-public sealed record SessionConnection(bool Dialed, IActorRef Connection, IActorRef Handler, EndPoint RemoteAddress);
-
-/// <summary>Builds the session actor (PeerActor in production, a test double in transport tests) for one connection.</summary>
-public delegate Props SessionPropsFactory(SessionConnection connection);
-
 /// <summary>
 /// Parent of every listener, connection writer and session actor of a node. A child that fails is stopped
-/// and only that child: one broken connection never restarts or stops another, nor the node.
+/// and only that child: one broken connection never restarts or stops another, nor the node. Its own receive is
+/// total: what can throw in it (the user's session factory) costs only the connection it was for, and every
+/// Listen and Dial is answered, also when the child that would answer it dies first.
 /// </summary>
-internal sealed class KamuneManager : ReceiveActor, IWithTimers
+internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
 {
     private readonly KamuneSettings _settings;
     private readonly SessionPropsFactory _sessionProps;
+    private readonly ExchangeFirstFrames? _firstFrames;
+    private readonly IClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, PendingConnection> _connections = new();
     private readonly Dictionary<EndPoint, IActorRef> _listeners = new();
+    // Listeners not bound yet -> who asked: answered Listening or ListenFailed once, whatever ends the listener.
+    private readonly Dictionary<IActorRef, (Listen Request, IActorRef Requester)> _pendingListens = new();
     // Session actor -> its connection writer, so the session's PeerEstablished finds the connection it ends the handshake of.
     private readonly Dictionary<IActorRef, IActorRef> _sessions = new();
+    private readonly HandshakeSlots<IActorRef> _slots;
     private long _next;
     private IMaterializer _materializer = null!;
-    private int _acceptedHandshaking;
-    private long _refusedAtHandshakeCap;
+    private long _evicted;
+    private long _refusedAtRateLimit;
+    private long _refusedAtAddressLimit;
     private List<IActorRef>? _shutdownWaiters;
     private bool _unbindingListeners;
 
-    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps)
+    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames, IClock clock)
     {
         _settings = settings;
         _sessionProps = sessionProps;
+        _firstFrames = firstFrames;
+        _clock = clock;
+        _slots = new HandshakeSlots<IActorRef>(settings.MaxConcurrentHandshakes);
 
         Receive<GracefulShutdown>(BeginShutdown);
-        Receive<ShutdownDeadline>(_ =>
+        Receive<ShutdownDeadline>(_ => OnShutdownDeadline());
+        Receive<Listen>(StartListener);
+        Receive<ListenerBound>(OnListenerBound);
+        Receive<ListenFailed>(failed =>
         {
-            _log.Warning("Kamune: {Count} connections still open at the shutdown deadline; stopping them", _connections.Count);
-            foreach (var writer in _connections.Keys)
+            if (_pendingListens.Remove(Sender, out var pending))
             {
-                Context.Stop(writer);
-            }
-
-            if (_unbindingListeners)
-            {
-                // Asked to unbind before the deadline and not gone yet: stopped now (their PostStop unbinds once more).
-                foreach (var listener in _listeners.Values)
-                {
-                    Context.Stop(listener);
-                }
-            }
-
-            StopListeners();
-        });
-        Receive<Listen>(listen =>
-        {
-            if (_shutdownWaiters is not null)
-            {
-                Sender.Tell(new ListenFailed(listen.Host, listen.Port, "the node is shutting down"));
-                return;
-            }
-
-            Context.ActorOf(Listener.Props(listen, Sender, _settings), $"listener-{++_next}");
-        });
-        Receive<ListenerBound>(bound =>
-        {
-            _listeners[bound.LocalAddress] = Sender;
-            Context.Watch(Sender);
-            if (_unbindingListeners)
-            {
-                // Bound while the node was already unbinding its listeners: this one goes too.
-                Sender.Tell(new Unbind(bound.LocalAddress));
+                pending.Requester.Tell(failed);
             }
         });
         // The listeners' answers to the unbinds of a shutdown (StopListeners).
@@ -107,8 +81,23 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
             }
         });
         Receive<Terminated>(OnTerminated);
+        Receive<ConnectionRefused>(refused =>
+        {
+            if (refused.Reason == AcceptRefusal.RateLimit)
+            {
+                _refusedAtRateLimit++;
+            }
+            else
+            {
+                _refusedAtAddressLimit++;
+            }
+        });
         Receive<GetManagerState>(_ => Sender.Tell(new ManagerState(
-            _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _refusedAtHandshakeCap)));
+            _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _evicted)
+        {
+            RefusedAtRateLimit = _refusedAtRateLimit,
+            RefusedAtAddressLimit = _refusedAtAddressLimit,
+        }));
     }
 
     // Made once and shared by every connection writer (see ConnectionWriter.Props); ActorSystem.Materializer() would
@@ -117,8 +106,11 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps) =>
-        ActorFactory.Props(() => new KamuneManager(settings, sessionProps));
+    /// <param name="firstFrames">The exchange's first-frame lengths to check at the prefix; null (stand-in sessions): none.</param>
+    /// <param name="clock">Time for the per-address accept rate limit; the system clock when null.</param>
+    public static Props Props(
+        KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames = null, IClock? clock = null) =>
+        ActorFactory.Props(() => new KamuneManager(settings, sessionProps, firstFrames, clock ?? SystemClock.Instance));
 
     // A failing child is stopped, never restarted: a session cannot resume mid-protocol, and its writer
     // watches it and closes the socket (protocol.md: an error ends that connection only).
@@ -129,67 +121,32 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
             return Directive.Stop;
         });
 
-    // Graceful stop (issue 3): every session sends CLOSE_TRANSPORT, every writer flushes and closes (bounded), and
-    // only then do the listeners unbind: Akka.IO resets a listener's accepted sockets when it unbinds.
-    private void BeginShutdown(GracefulShutdown shutdown)
+    private void StartListener(Listen listen)
     {
         if (_shutdownWaiters is not null)
         {
-            _shutdownWaiters.Add(Sender);
-            CompleteShutdownIfDone();
+            Sender.Tell(new ListenFailed(listen.Host, listen.Port, "the node is shutting down"));
             return;
         }
 
-        _shutdownWaiters = [Sender];
-        _log.Info("Kamune shutting down: closing {Sessions} sessions", _sessions.Count);
-        foreach (var session in _sessions.Keys)
-        {
-            session.Tell(CloseSession.Instance);
-        }
-
-        Timers.StartSingleTimer(ShutdownDeadline.Instance, ShutdownDeadline.Instance, shutdown.Timeout);
-        CompleteShutdownIfDone();
+        var listener = Context.ActorOf(
+            Listener.Props(listen, _settings, _firstFrames?.FromInitiator, _clock), $"listener-{++_next}");
+        Context.Watch(listener);
+        _pendingListens[listener] = (listen, Sender);
     }
 
-    private void CompleteShutdownIfDone()
+    private void OnListenerBound(ListenerBound bound)
     {
-        if (_shutdownWaiters is null)
+        _listeners[bound.LocalAddress] = Sender;
+        if (_pendingListens.Remove(Sender, out var pending))
         {
-            return;
+            pending.Requester.Tell(new Listening(bound.LocalAddress));
         }
 
-        if (_connections.Count == 0)
-        {
-            StopListeners();
-        }
-
-        if (_connections.Count == 0 && _listeners.Count == 0)
-        {
-            Timers.Cancel(ShutdownDeadline.Instance);
-            foreach (var waiter in _shutdownWaiters)
-            {
-                waiter.Tell(ShutdownCompleted.Instance);
-            }
-
-            _shutdownWaiters.Clear();
-        }
-    }
-
-    private void StopListeners()
-    {
         if (_unbindingListeners)
         {
-            return;
-        }
-
-        // Unbind and wait for it, not just stop the listener: Akka.IO answers Unbound once the socket is closed, so when
-        // shutdown completes the port is free. A stopped listener only asks Akka.IO to unbind, and a dial or a new
-        // listener right after ShutdownAsync could still meet the old socket. The listener stops after Unbound; its
-        // Terminated removes it from _listeners.
-        _unbindingListeners = true;
-        foreach (var (address, listener) in _listeners)
-        {
-            listener.Tell(new Unbind(address));
+            // Bound while the node was already unbinding its listeners: this one goes too.
+            Sender.Tell(new Unbind(bound.LocalAddress));
         }
     }
 
@@ -211,30 +168,47 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
         EndPoint remote = IPAddress.TryParse(dial.Host, out var ip)
             ? new IPEndPoint(ip, dial.Port)
             : new DnsEndPoint(dial.Host, dial.Port);
-        StartConnection(new ConnectionTarget.Outgoing(remote, _settings.DialTimeout),
+        StartConnection(new ConnectionTarget.Outgoing(remote, _settings.DialTimeout, _firstFrames?.FromResponder),
             new PendingConnection(true, dial.Handler, Sender, dial));
     }
 
     // kamune.max-concurrent-handshakes: accepted connections whose session is not yet established, across every
-    // listener of the node. One more is closed at accept (not queued): a flood of half-open connections costs a
-    // socket each only until the refusal, and dialed connections, which this node chose to make, never count.
+    // listener of the node. When all slots are taken the newcomer is admitted and the oldest connection of the
+    // address holding the most slots is evicted (HandshakeSlots): a flood from some addresses costs only their own
+    // connections, and dialed connections, which this node chose to make, never count.
     private void OnAccept(AcceptConnection accept)
     {
-        var cap = _settings.MaxConcurrentHandshakes;
-        if (cap > 0 && _acceptedHandshaking >= cap)
+        var writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
+        Sender.Tell(new ConnectionStarted(writer, accept.Target.RemoteAddress));
+        if (_slots.Admit(writer, Listener.AddressOf(accept.Target.RemoteAddress)) is { } eviction)
         {
-            _refusedAtHandshakeCap++;
-            _log.Warning(
-                "Refusing connection from {RemoteAddress}: expected at most {Cap} concurrent handshakes, got {Open} under way ({Refused} refused so far)",
-                accept.Target.RemoteAddress, cap, _acceptedHandshaking, _refusedAtHandshakeCap);
-            Listener.CloseAtOnce(accept.Target.Flow, _materializer);
-            Sender.Tell(new ConnectionRefused(accept.Target.RemoteAddress));
+            Evict(eviction);
+        }
+    }
+
+    private void Evict(HandshakeSlots<IActorRef>.Eviction eviction)
+    {
+        _evicted++;
+        var detail = $"Handshake: evicted to admit a newer connection; expected at most {_settings.MaxConcurrentHandshakes} " +
+                     $"concurrent handshakes, and {eviction.Address} held the most ({eviction.AddressSlots}), this one the longest.";
+        _log.Warning("Evicting a handshaking connection from {RemoteAddress}: {Detail} ({Evicted} evicted so far)",
+            eviction.Address, detail, _evicted);
+        if (!_connections.TryGetValue(eviction.Connection, out var pending))
+        {
             return;
         }
 
-        _acceptedHandshaking++;
-        var writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
-        Sender.Tell(new ConnectionStarted(writer, accept.Target.RemoteAddress));
+        _connections[eviction.Connection] = pending with { Handshaking = false, Evicted = true };
+        if (pending.Session is { } session)
+        {
+            // The session ends with its typed reason, tells its handler and aborts its connection.
+            session.Tell(new EvictHandshake(detail));
+        }
+        else
+        {
+            // No session yet (its ConnectionOpened is still on the way): OnOpened will not make one.
+            Context.Stop(eviction.Connection);
+        }
     }
 
     private void OnEstablished(IActorRef session)
@@ -242,10 +216,7 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
         if (_sessions.TryGetValue(session, out var writer) && _connections.TryGetValue(writer, out var pending) && pending.Handshaking)
         {
             _connections[writer] = pending with { Handshaking = false };
-            if (!pending.Dialed)
-            {
-                _acceptedHandshaking--;
-            }
+            _slots.Release(writer);
         }
     }
 
@@ -260,32 +231,69 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
     private void OnOpened(ConnectionOpened opened)
     {
         var writer = Sender;
-        if (!_connections.TryGetValue(writer, out var pending))
+        if (!_connections.TryGetValue(writer, out var pending) || pending.Evicted)
+        {
+            // Gone, or evicted before its session existed: the writer is stopping.
+            return;
+        }
+
+        if (StartSession(writer, pending, opened) is not { } session)
         {
             return;
         }
 
-        var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress));
-        var session = Context.ActorOf(props, $"session-{++_next}");
+        if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
+        {
+            _connections[writer] = _connections[writer] with { Answered = true };
+            requester.Tell(new Dialing(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
+        }
+    }
+
+    // The session factory is the caller's code: whatever it throws costs this connection only (the writer stops and
+    // closes the socket; a dial is answered DialFailed once the writer is gone), never the manager and its children.
+    private IActorRef? StartSession(IActorRef writer, PendingConnection pending, ConnectionOpened opened)
+    {
+        IActorRef session;
+        try
+        {
+            var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress));
+            session = Context.ActorOf(props, $"session-{++_next}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Error("Kamune: the session for {RemoteAddress} could not start ({ErrorType}: {Reason}); closing its connection",
+                opened.RemoteAddress, e.GetType().Name, e.Message);
+            _connections[writer] = pending with { FailureReason = $"the session could not start ({e.GetType().Name}: {e.Message})" };
+            Context.Stop(writer);
+            return null;
+        }
+
         Context.Watch(session);
         _sessions[session] = writer;
+        _connections[writer] = pending with { Session = session };
         writer.Tell(new AttachPeer(session));
         if (_shutdownWaiters is not null)
         {
             // Accepted while the listeners were still draining: it is closed like every other session.
             session.Tell(CloseSession.Instance);
         }
-        if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
-        {
-            requester.Tell(new Dialing(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
-        }
+
+        return session;
     }
 
     private void OnTerminated(Terminated terminated)
     {
         var actor = terminated.ActorRef;
-        if (_sessions.Remove(actor))
+        if (_sessions.Remove(actor, out var writer))
         {
+            // The session ended (its connection closed, failed or timed out): its handshake slot is free now, not
+            // only once the writer has flushed and closed the socket.
+            if (_connections.TryGetValue(writer, out var pending) && pending.Handshaking)
+            {
+                _connections[writer] = pending with { Handshaking = false };
+            }
+
+            _slots.Release(writer);
             return;
         }
 
@@ -303,18 +311,22 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
     {
         if (_connections.Remove(actor, out var pending))
         {
-            if (pending is { Handshaking: true, Dialed: false })
-            {
-                _acceptedHandshaking--;
-            }
+            _slots.Release(actor);
 
             // DialFailed goes out only now, once the writer is gone: a caller that sees it finds nothing left running.
-            if (pending is { FailureReason: { } reason, Requester: { } requester, Dial: { } dial })
+            // A writer that stopped (or crashed) before the connection opened is a failed dial too.
+            if (pending is { Dialed: true, Answered: false, Requester: { } requester, Dial: { } dial })
             {
-                requester.Tell(new DialFailed(dial.Host, dial.Port, reason));
+                requester.Tell(new DialFailed(dial.Host, dial.Port,
+                    pending.FailureReason ?? "the connection actor stopped before the connection opened"));
             }
 
             return;
+        }
+
+        if (_pendingListens.Remove(actor, out var listen))
+        {
+            listen.Requester.Tell(new ListenFailed(listen.Request.Host, listen.Request.Port, "the listener stopped before it bound"));
         }
 
         foreach (var (address, listener) in _listeners)
@@ -331,58 +343,16 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
     {
         public string? FailureReason { get; init; }
 
-        /// <summary>True from the TCP connection until its session reports <see cref="PeerEstablished"/>.</summary>
+        /// <summary>True from the TCP connection until its session reports <see cref="PeerEstablished"/>, ends or is evicted.</summary>
         public bool Handshaking { get; init; } = true;
+
+        /// <summary>The session actor, once the connection opened.</summary>
+        public IActorRef? Session { get; init; }
+
+        /// <summary>The dial's requester was answered <see cref="Dialing"/>.</summary>
+        public bool Answered { get; init; }
+
+        /// <summary>Gave up its handshake slot to a newer connection and is closing.</summary>
+        public bool Evicted { get; init; }
     }
 }
-
-/// <summary>The shutdown deadline passed: whatever is still open is stopped.</summary>
-internal sealed class ShutdownDeadline
-{
-    public static readonly ShutdownDeadline Instance = new();
-
-    private ShutdownDeadline()
-    {
-    }
-}
-
-/// <summary>Listener to manager: run this accepted connection for <paramref name="Handler"/>.</summary>
-internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler);
-
-/// <summary>Manager to listener: the writer that now owns the accepted connection (watch it to count open connections).</summary>
-internal sealed record ConnectionStarted(IActorRef Connection, EndPoint RemoteAddress);
-
-/// <summary>Manager to listener: the accepted connection was closed at once (handshake cap); its address slot is free again.</summary>
-internal sealed record ConnectionRefused(EndPoint RemoteAddress);
-
-/// <summary>
-/// Session actor to its parent (the manager): the handshake finished and the session is established, so its
-/// connection no longer counts against kamune.max-concurrent-handshakes.
-/// </summary>
-internal sealed class PeerEstablished
-{
-    public static readonly PeerEstablished Instance = new();
-
-    private PeerEstablished()
-    {
-    }
-}
-
-/// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so Unbind can find it.</summary>
-internal sealed record ListenerBound(EndPoint LocalAddress);
-
-/// <summary>Ask the manager what it runs; answered with <see cref="ManagerState"/>. For diagnostics and tests.</summary>
-internal sealed class GetManagerState
-{
-    public static readonly GetManagerState Instance = new();
-
-    private GetManagerState()
-    {
-    }
-}
-
-/// <summary>
-/// Live listeners, connection writers (one per open socket) and session actors under the manager; how many of the
-/// connections have not finished their handshake; and how many accepted connections the handshake cap refused.
-/// </summary>
-internal sealed record ManagerState(int Listeners, int Connections, int Sessions, int Handshaking, long RefusedAtHandshakeCap);
