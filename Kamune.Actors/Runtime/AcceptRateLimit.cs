@@ -16,6 +16,9 @@ namespace Kamune.Actors.Runtime;
 /// </summary>
 internal sealed class AcceptRateLimit
 {
+    // Sub-token rounding of the refill (a token is worth 1/rate seconds of double arithmetic) never refuses.
+    private const double Tolerance = 1e-9;
+
     private readonly double _rate;
     private readonly double _burst;
     private readonly IClock _clock;
@@ -52,14 +55,22 @@ internal sealed class AcceptRateLimit
         var now = _clock.UtcNow;
         if (_buckets.TryGetValue(address, out var bucket))
         {
-            var tokens = Refilled(bucket, now);
-            if (tokens < 1)
+            if (now < bucket.At)
             {
-                _buckets[address] = new Bucket(tokens, now);
+                // The clock stepped back (wall-clock time, NTP): the refill counts on from the new time instead of
+                // waiting for the old one to come round again.
+                bucket = bucket with { At = now };
+                _buckets[address] = bucket;
+            }
+
+            var tokens = Refilled(bucket, now);
+            if (tokens < 1 - Tolerance)
+            {
+                // Left as it was: the refill keeps counting from the last taken token, free of rounding steps.
                 return false;
             }
 
-            _buckets[address] = new Bucket(tokens - 1, now);
+            _buckets[address] = new Bucket(Math.Max(0, tokens - 1), now);
             return true;
         }
 
@@ -72,8 +83,7 @@ internal sealed class AcceptRateLimit
         return true;
     }
 
-    // A clock that steps back (wall-clock time, NTP) refills nothing until it has caught up; one that steps forward
-    // fills buckets early. Either way a bucket stays within 0..burst.
+    // A clock that steps forward fills buckets early; one that steps back was rebased above. Within 0..burst always.
     private double Refilled(Bucket bucket, DateTimeOffset now)
     {
         var elapsed = Math.Max(0, (now - bucket.At).TotalSeconds);
