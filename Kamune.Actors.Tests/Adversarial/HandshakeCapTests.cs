@@ -13,9 +13,9 @@ namespace Kamune.Tests.Adversarial;
 
 /// <summary>
 /// Issue 6 item 2 and issue 15, the half-open flood: kamune.max-concurrent-handshakes bounds the accepted connections
-/// still handshaking. When it is full a newcomer is admitted and the oldest handshake of the address holding the most
-/// slots is evicted, so a flood from one address evicts only its own connections: an honest peer from another
-/// address is established meanwhile, and the established session never notices.
+/// still handshaking, shared fairly between addresses. When it is full a newcomer from the address holding the most is
+/// refused at accept, and one from another address takes the place of the heaviest address's oldest handshake: an
+/// honest peer is established meanwhile, and the established session never notices.
 /// </summary>
 public sealed class HandshakeCapTests : TwoNodeTestKit
 {
@@ -38,7 +38,7 @@ public sealed class HandshakeCapTests : TwoNodeTestKit
     }
 
     [Fact]
-    public async Task A_flood_of_half_open_connections_beyond_the_cap_evicts_its_own_oldest_while_an_honest_peer_is_established()
+    public async Task A_flood_beyond_the_cap_from_one_address_is_refused_at_accept_while_an_honest_peer_takes_one_of_its_slots()
     {
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe();
@@ -56,48 +56,59 @@ public sealed class HandshakeCapTests : TwoNodeTestKit
                 var client = new TcpClient(new IPEndPoint(flooder, 0));
                 await client.ConnectAsync(IPAddress.Loopback, port);
                 flood.Add(client);
-                // One at a time, so admission order is connection order.
-                await AwaitStateAsync(s => s.Handshaking + s.EvictedAtHandshakeCap == i + 1);
             }
 
-            // The oldest Flood - Cap made room, each ending with its typed reason; the newest Cap stay (silent).
-            await AwaitStateAsync(s => s.EvictedAtHandshakeCap == Flood - Cap && s.Handshaking == Cap);
-            for (var i = 0; i < Flood - Cap; i++)
-            {
-                var evicted = probeA.FishForMessage<SessionClosed>(_ => true, Patience);
-                Assert.Equal((CloseReason.LocalClose, KamuneError.HandshakeEvicted), (evicted.Reason, evicted.Error));
-                Assert.Equal(flooder, ((IPEndPoint)evicted.RemoteAddress!).Address);
-            }
+            // The flooder's address holds every slot, so each further one of its connections is refused at accept,
+            // before a session is made for it: held unanswered until Akka.IO's register-timeout (5 s) closes it, so
+            // that a flooder reopening at once cannot keep the accept queue full. The first Cap stay (silent).
+            await AwaitStateAsync(s => s.RefusedAtHandshakeCap == Flood - Cap && s.Handshaking == Cap);
 
-            var closedEarly = await Task.WhenAll(flood.Select(c => RawFrames.ClosedWithinAsync(c, TimeSpan.FromSeconds(1))));
-            Assert.Equal(Enumerable.Repeat(true, Flood - Cap).Concat(Enumerable.Repeat(false, Cap)), closedEarly);
-
-            // With every slot held by the flooder, an honest newcomer from another address evicts one of the
-            // flooder's and is established.
+            // An honest newcomer from another address takes the place of the flooder's oldest handshake, which ends
+            // with its typed reason, and is established.
             var honest = CreateTestProbe();
             await NodeB.DialAsync("127.0.0.1", port, honest.Ref);
             honest.ExpectMsg<SessionEstablished>(Patience);
-            var making = probeA.FishForMessage<object>(m => m is SessionClosed or SessionEstablished, Patience);
-            Assert.Equal(KamuneError.HandshakeEvicted, Assert.IsType<SessionClosed>(making).Error);
-            probeA.FishForMessage<SessionEstablished>(_ => true, Patience);
+            var seen = new List<object>();
+            var evicted = Fish<SessionClosed>(probeA, seen, _ => true);
+            Assert.Equal((CloseReason.LocalClose, KamuneError.HandshakeEvicted), (evicted.Reason, evicted.Error));
+            Assert.Equal(flooder, ((IPEndPoint)evicted.RemoteAddress!).Address);
+            Fish<SessionEstablished>(probeA, seen, _ => true);
+            await AwaitStateAsync(s => s.EvictedAtHandshakeCap == 1);
 
             // The established session never noticed.
             healthyB.Session.Tell(new Send(new byte[] { 1 }), probeB.Ref);
-            Assert.Equal(new byte[] { 1 }, probeA.FishForMessage<MessageReceived>(_ => true, Patience).Data.ToArray());
+            Assert.Equal(new byte[] { 1 }, Fish<MessageReceived>(probeA, seen, _ => true).Data.ToArray());
 
             // The silent ones left time out and their slots free up.
-            for (var i = 0; i < Cap - 1; i++)
+            await AwaitStateAsync(s => s.Handshaking == 0 && s.Connections == 2);
+            while (seen.OfType<SessionClosed>().Count() < Cap)
             {
-                Assert.Equal(KamuneError.HandshakeTimeout, probeA.FishForMessage<SessionClosed>(_ => true, Patience).Error);
+                Fish<SessionClosed>(probeA, seen, _ => true);
             }
 
-            await AwaitStateAsync(s => s.Handshaking == 0 && s.Connections == 2);
+            Assert.Equal(Cap - 1, seen.OfType<SessionClosed>().Count(c => c.Error == KamuneError.HandshakeTimeout));
+            var closed = await Task.WhenAll(flood.Select(c => RawFrames.ClosedWithinAsync(c, TimeSpan.FromSeconds(10))));
+            Assert.All(closed, Assert.True);
             healthyA.Session.Tell(new Send(new byte[] { 2 }), probeA.Ref);
             Assert.Equal(new byte[] { 2 }, probeB.FishForMessage<MessageReceived>(_ => true, Patience).Data.ToArray());
         }
         finally
         {
             flood.ForEach(c => c.Dispose());
+        }
+    }
+
+    // Like FishForMessage, but what it passes over stays in seen.
+    private static T Fish<T>(Akka.TestKit.TestProbe probe, List<object> seen, Func<T, bool> match)
+    {
+        while (true)
+        {
+            var message = probe.ReceiveOne(Patience) ?? throw new Xunit.Sdk.XunitException($"no {typeof(T).Name} within {Patience}");
+            seen.Add(message);
+            if (message is T wanted && match(wanted))
+            {
+                return wanted;
+            }
         }
     }
 

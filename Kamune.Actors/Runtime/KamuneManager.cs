@@ -31,6 +31,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private long _next;
     private IMaterializer _materializer = null!;
     private long _evicted;
+    private long _refusedAtHandshakeCap;
     private long _refusedAtRateLimit;
     private long _refusedAtAddressLimit;
     private List<IActorRef>? _shutdownWaiters;
@@ -87,7 +88,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
             {
                 _refusedAtRateLimit++;
             }
-            else
+            else if (refused.Reason == AcceptRefusal.AddressLimit)
             {
                 _refusedAtAddressLimit++;
             }
@@ -95,6 +96,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         Receive<GetManagerState>(_ => Sender.Tell(new ManagerState(
             _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _evicted)
         {
+            RefusedAtHandshakeCap = _refusedAtHandshakeCap,
             RefusedAtRateLimit = _refusedAtRateLimit,
             RefusedAtAddressLimit = _refusedAtAddressLimit,
         }));
@@ -173,42 +175,76 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     }
 
     // kamune.max-concurrent-handshakes: accepted connections whose session is not yet established, across every
-    // listener of the node. When all slots are taken the newcomer is admitted and the oldest connection of the
-    // address holding the most slots is evicted (HandshakeSlots): a flood from some addresses costs only their own
-    // connections, and dialed connections, which this node chose to make, never count.
+    // listener of the node, shared out fairly between remote addresses (HandshakeSlots). When all slots are taken a
+    // newcomer from the address holding the most is refused at once, and one from an address holding fewer takes the
+    // place of the oldest handshake of the heaviest: a flood costs only its own addresses' connections. Dialed
+    // connections, which this node chose to make, never count.
     private void OnAccept(AcceptConnection accept)
     {
-        var writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
-        Sender.Tell(new ConnectionStarted(writer, accept.Target.RemoteAddress));
-        if (_slots.Admit(writer, Listener.AddressOf(accept.Target.RemoteAddress)) is { } eviction)
+        IActorRef? writer = null;
+        var verdict = _slots.Admit(Listener.AddressOf(accept.Target.RemoteAddress), () =>
         {
-            Evict(eviction);
+            writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
+            return writer;
+        });
+        switch (verdict)
+        {
+            case HandshakeSlots<IActorRef>.Admission.Refused refused:
+                RefuseAtCap(accept, refused);
+                return;
+            case HandshakeSlots<IActorRef>.Admission.Eviction eviction:
+                Evict(eviction);
+                break;
         }
+
+        Sender.Tell(new ConnectionStarted(writer!, accept.Target.RemoteAddress));
     }
 
-    private void Evict(HandshakeSlots<IActorRef>.Eviction eviction)
+    private void RefuseAtCap(AcceptConnection accept, HandshakeSlots<IActorRef>.Admission.Refused refused)
+    {
+        _refusedAtHandshakeCap++;
+        // Thousands a second under a flood: a warning each time the count doubles, the rest at debug level.
+        if ((_refusedAtHandshakeCap & (_refusedAtHandshakeCap - 1)) == 0)
+        {
+            _log.Warning(
+                "Refusing connection from {RemoteAddress}: expected at most {Cap} concurrent handshakes, all taken, and its address would hold the most ({Slots}) ({Refused} refused so far; more at debug level)",
+                accept.Target.RemoteAddress, _settings.MaxConcurrentHandshakes, refused.AddressSlots, _refusedAtHandshakeCap);
+        }
+        else
+        {
+            _log.Debug("Refusing connection from {RemoteAddress} at the handshake cap", accept.Target.RemoteAddress);
+        }
+
+        // Nothing is built for it; the listener holds it unanswered until Akka.IO gives up on it (ConnectionRefused).
+        Sender.Tell(new ConnectionRefused(AcceptRefusal.HandshakeCap, accept.Target.RemoteAddress, accept.TcpConnection));
+    }
+
+    private void Evict(HandshakeSlots<IActorRef>.Admission.Eviction eviction)
     {
         _evicted++;
         var detail = $"Handshake: evicted to admit a newer connection; expected at most {_settings.MaxConcurrentHandshakes} " +
                      $"concurrent handshakes, and {eviction.Address} held the most ({eviction.AddressSlots}), this one the longest.";
-        _log.Warning("Evicting a handshaking connection from {RemoteAddress}: {Detail} ({Evicted} evicted so far)",
-            eviction.Address, detail, _evicted);
+        // A flood is evicted thousands of times a second: a warning each time the count doubles, the rest at debug
+        // level, so the log cannot be made to grow at the flooder's pace.
+        if ((_evicted & (_evicted - 1)) == 0)
+        {
+            _log.Warning("Evicting a handshaking connection from {RemoteAddress}: {Detail} ({Evicted} evicted so far; more at debug level)",
+                eviction.Address, detail, _evicted);
+        }
+        else
+        {
+            _log.Debug("Evicting a handshaking connection from {RemoteAddress} ({Evicted} evicted so far)", eviction.Address, _evicted);
+        }
         if (!_connections.TryGetValue(eviction.Connection, out var pending))
         {
             return;
         }
 
-        _connections[eviction.Connection] = pending with { Handshaking = false, Evicted = true };
-        if (pending.Session is { } session)
-        {
-            // The session ends with its typed reason, tells its handler and aborts its connection.
-            session.Tell(new EvictHandshake(detail));
-        }
-        else
-        {
-            // No session yet (its ConnectionOpened is still on the way): OnOpened will not make one.
-            Context.Stop(eviction.Connection);
-        }
+        _connections[eviction.Connection] = pending with { Handshaking = false, EvictedBecause = detail };
+        // The session ends with its typed reason, tells its handler and aborts its connection. One whose
+        // ConnectionOpened is still on the way is told as soon as OnOpened has made it, so every accepted
+        // connection's handler hears exactly one SessionClosed.
+        pending.Session?.Tell(new EvictHandshake(detail));
     }
 
     private void OnEstablished(IActorRef session)
@@ -231,15 +267,19 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private void OnOpened(ConnectionOpened opened)
     {
         var writer = Sender;
-        if (!_connections.TryGetValue(writer, out var pending) || pending.Evicted)
+        if (!_connections.TryGetValue(writer, out var pending))
         {
-            // Gone, or evicted before its session existed: the writer is stopping.
             return;
         }
 
         if (StartSession(writer, pending, opened) is not { } session)
         {
             return;
+        }
+
+        if (pending.EvictedBecause is { } evicted)
+        {
+            session.Tell(new EvictHandshake(evicted));
         }
 
         if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
@@ -352,7 +392,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         /// <summary>The dial's requester was answered <see cref="Dialing"/>.</summary>
         public bool Answered { get; init; }
 
-        /// <summary>Gave up its handshake slot to a newer connection and is closing.</summary>
-        public bool Evicted { get; init; }
+        /// <summary>Why it gave up its handshake slot to a newer connection (it is closing); null while it holds one.</summary>
+        public string? EvictedBecause { get; init; }
     }
 }

@@ -1,9 +1,7 @@
 using System.Net;
-using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
-using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Implementation.IO;
 using Kamune.Abstractions;
@@ -38,9 +36,10 @@ internal sealed class Listener : ReceiveActor
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IPAddress, int> _openPerAddress = new();
     private readonly Dictionary<IActorRef, IPAddress> _connections = new();
+    // Akka.IO connections refused at the handshake cap and held unanswered until Akka.IO closes them (Park).
+    private readonly Dictionary<IActorRef, IPAddress> _parked = new();
     private IActorRef? _tcpListener;
     private EndPoint? _localAddress;
-    private IMaterializer _materializer = null!;
 
     public Listener(Listen request, KamuneSettings settings, int? firstFrameLength, IClock clock)
     {
@@ -57,9 +56,6 @@ internal sealed class Listener : ReceiveActor
 
     protected override void PreStart()
     {
-        // One materializer per actor, made once: ActorSystem.Materializer() builds a new materializer on every call
-        // and blocks a thread-pool thread until its supervisor starts, which starves the pool under a burst.
-        _materializer = Context.Materializer();
         Context.Watch(_request.Handler);
         if (IPAddress.TryParse(_request.Host, out var address))
         {
@@ -136,7 +132,8 @@ internal sealed class Listener : ReceiveActor
 
     private void Accepting()
     {
-        Receive<Tcp.Connected>(connected => Admit(Incoming(connected)));
+        Receive<Tcp.Connected>(Admit);
+        Receive<ConnectionRefused>(Park);
         Receive<ConnectionStarted>(started =>
         {
             Context.Watch(started.Connection);
@@ -156,7 +153,7 @@ internal sealed class Listener : ReceiveActor
                 _tcpListener = null;
                 Context.Stop(Self);
             }
-            else if (_connections.Remove(terminated.ActorRef, out var address))
+            else if (_connections.Remove(terminated.ActorRef, out var address) || _parked.Remove(terminated.ActorRef, out address))
             {
                 Release(address);
             }
@@ -171,7 +168,7 @@ internal sealed class Listener : ReceiveActor
     // Whichever comes first, Akka.IO's Unbound or its listener stopping, the caller hears Unbound once.
     private void Unbinding(EndPoint localAddress, IActorRef replyTo)
     {
-        Receive<Tcp.Connected>(connected => Reject(Incoming(connected), "the listener is unbinding"));
+        Receive<Tcp.Connected>(connected => Reject(connected, "the listener is unbinding"));
         ReceiveAny(message =>
         {
             if (message is Tcp.Unbound || (message is Terminated terminated && terminated.ActorRef.Equals(_tcpListener)))
@@ -192,12 +189,13 @@ internal sealed class Listener : ReceiveActor
         connected.LocalAddress,
         connected.RemoteAddress);
 
-    private void Admit(ConnectionTarget.Accepted connection)
+    // Judged on the Connected message alone: a refused connection costs no flow, only an Abort to Akka.IO.
+    private void Admit(Tcp.Connected connected)
     {
-        var address = AddressOf(connection.RemoteAddress);
+        var address = AddressOf(connected.RemoteAddress);
         if (!_rateLimit.TryAccept(address))
         {
-            RejectForRate(connection, address);
+            RejectForRate(connected, address);
             return;
         }
 
@@ -206,19 +204,19 @@ internal sealed class Listener : ReceiveActor
         var limit = _settings.MaxConnectionsPerAddress;
         if (limit > 0 && open >= limit)
         {
-            Reject(connection, $"expected at most {limit} connections from its address, got {open} open");
-            Context.Parent.Tell(new ConnectionRefused(AcceptRefusal.AddressLimit));
+            Reject(connected, $"expected at most {limit} connections from its address, got {open} open");
+            Context.Parent.Tell(new ConnectionRefused(AcceptRefusal.AddressLimit, connected.RemoteAddress));
             return;
         }
 
         // Counted from accept, not from ConnectionStarted, so a burst cannot slip past the limit.
         _openPerAddress[address] = open + 1;
-        Context.Parent.Tell(new AcceptConnection(connection, _request.Handler));
+        Context.Parent.Tell(new AcceptConnection(Incoming(connected), _request.Handler, Sender));
     }
 
     // A flood from one address meets the rate limit thousands of times a second: one warning when its bucket runs
     // dry, the rest at debug level, so the log cannot be made to grow at the flooder's pace.
-    private void RejectForRate(ConnectionTarget.Accepted connection, IPAddress address)
+    private void RejectForRate(Tcp.Connected connected, IPAddress address)
     {
         if (_rateLimited.Count >= 4096)
         {
@@ -233,22 +231,37 @@ internal sealed class Listener : ReceiveActor
         }
         else
         {
-            _log.Debug("Refusing connection from {RemoteAddress}: accept rate limit", connection.RemoteAddress);
+            _log.Debug("Refusing connection from {RemoteAddress}: accept rate limit", connected.RemoteAddress);
         }
 
-        CloseAtOnce(connection.Flow, _materializer);
-        Context.Parent.Tell(new ConnectionRefused(AcceptRefusal.RateLimit));
+        Sender.Tell(Tcp.Abort.Instance);
+        Context.Parent.Tell(new ConnectionRefused(AcceptRefusal.RateLimit, connected.RemoteAddress));
     }
 
-    private void Reject(ConnectionTarget.Accepted connection, string reason)
+    // The manager refused a connection at the handshake cap (its address holds the most slots). Closing it at once
+    // would send a flooder that reopens every connection it loses straight back, and enough of those keep the
+    // kernel's accept queue full, so that an honest dialer's SYN is dropped and retried a second later. Held
+    // unanswered instead (no flow, no read), it costs the node a socket until Akka.IO's register-timeout (5 s)
+    // closes it, and still counts against the address's max-connections-per-address until then.
+    private void Park(ConnectionRefused refused)
     {
-        _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connection.RemoteAddress, reason);
-        CloseAtOnce(connection.Flow, _materializer);
+        if (refused.TcpConnection is { } connection)
+        {
+            Context.Watch(connection);
+            _parked[connection] = AddressOf(refused.RemoteAddress);
+        }
+        else
+        {
+            Release(AddressOf(refused.RemoteAddress));
+        }
     }
 
-    /// <summary>Runs an accepted connection with an empty outbound and a cancelled inbound: the socket is closed at once, nothing stays behind.</summary>
-    internal static void CloseAtOnce(Flow<ByteString, ByteString, NotUsed> connection, IMaterializer materializer) =>
-        connection.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(materializer);
+    // Akka.IO's connection actor takes Abort before any handler registered: it resets the socket and stops.
+    private void Reject(Tcp.Connected connected, string reason)
+    {
+        _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connected.RemoteAddress, reason);
+        Sender.Tell(Tcp.Abort.Instance);
+    }
 
     private void Release(IPAddress address)
     {

@@ -37,8 +37,11 @@ internal sealed class ShutdownDeadline
     }
 }
 
-/// <summary>Listener to manager: run this accepted connection for <paramref name="Handler"/>.</summary>
-internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler);
+/// <summary>
+/// Listener to manager: run this accepted connection for <paramref name="Handler"/>. <paramref name="TcpConnection"/>
+/// is Akka.IO's connection actor, which takes <c>Tcp.Abort</c> until the flow registers: a refusal costs no stream.
+/// </summary>
+internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler, IActorRef TcpConnection);
 
 /// <summary>Manager to listener: the writer that now owns the accepted connection (watch it to count open connections).</summary>
 internal sealed record ConnectionStarted(IActorRef Connection, EndPoint RemoteAddress);
@@ -51,10 +54,17 @@ internal enum AcceptRefusal
 
     /// <summary>kamune.max-connections-per-address: the address had that many open already.</summary>
     AddressLimit,
+
+    /// <summary>kamune.max-concurrent-handshakes: every slot taken and the newcomer's address would hold the most.</summary>
+    HandshakeCap,
 }
 
-/// <summary>Listener to manager: one accepted connection was closed at once; counted in <see cref="ManagerState"/>.</summary>
-internal sealed record ConnectionRefused(AcceptRefusal Reason);
+/// <summary>
+/// One accepted connection was refused before it cost a session, counted in <see cref="ManagerState"/>: listener to
+/// manager for its own limits (closed at once); manager to listener for the handshake cap, with Akka.IO's
+/// <paramref name="TcpConnection"/>, which the listener holds unanswered (see Listener.Park).
+/// </summary>
+internal sealed record ConnectionRefused(AcceptRefusal Reason, EndPoint RemoteAddress, IActorRef? TcpConnection = null);
 
 /// <summary>
 /// Session actor to its parent (the manager): the handshake finished and the session is established, so its
@@ -95,6 +105,9 @@ internal sealed class GetManagerState
 /// </summary>
 internal sealed record ManagerState(int Listeners, int Connections, int Sessions, int Handshaking, long EvictedAtHandshakeCap)
 {
+    /// <summary>Accepted connections closed at once by kamune.max-concurrent-handshakes (their address held the most).</summary>
+    public long RefusedAtHandshakeCap { get; init; }
+
     /// <summary>Accepted connections closed at once by kamune.accept-rate-per-address.</summary>
     public long RefusedAtRateLimit { get; init; }
 
