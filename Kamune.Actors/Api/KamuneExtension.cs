@@ -35,7 +35,8 @@ public sealed class KamuneExtension : IExtension
         Options = options;
         Settings = KamuneSettings.Create(system);
         StartScheduler(system);
-        Manager = system.SystemActorOf(KamuneManager.Props(Settings, PeerSessions(Settings, options)), "kamune");
+        var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune, options.Clock);
+        Manager = system.SystemActorOf(KamuneGuardian.Props(manager), "kamune");
         // ActorSystem.Terminate() and CoordinatedShutdown.Run close the sessions gracefully before anything unbinds.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kamune-graceful-stop", async () =>
         {
@@ -56,7 +57,7 @@ public sealed class KamuneExtension : IExtension
 
     public KamuneNodeOptions Options { get; }
 
-    /// <summary>The node's manager actor: parent of its listeners, connections and sessions.</summary>
+    /// <summary>The node's manager: takes the node messages for the actor that is parent of its listeners, connections and sessions.</summary>
     public IActorRef Manager { get; }
 
     /// <summary>Starts Kamune in <paramref name="system"/>. Configuring again with other options is a programming error.</summary>
@@ -84,10 +85,13 @@ public sealed class KamuneExtension : IExtension
                 $"Kamune: expected KamuneExtension.Configure(system, options) before Get, got none for system \"{system.Name}\"");
     }
 
-    /// <summary>Binds a listener; returns the bound address (useful with port 0). Throws <see cref="KamuneNodeException"/> if it cannot bind.</summary>
+    /// <summary>
+    /// Binds a listener; returns the bound address (useful with port 0). Throws <see cref="KamuneNodeException"/> if it
+    /// cannot bind, or if no answer came within kamune.request-timeout.
+    /// </summary>
     public async Task<EndPoint> ListenAsync(string host, int port, IActorRef handler, CancellationToken cancellationToken = default)
     {
-        var reply = await Manager.Ask<object>(new Listen(host, port, handler), cancellationToken).ConfigureAwait(false);
+        var reply = await RequestAsync(new Listen(host, port, handler), $"listen on {host}:{port}", cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             Listening listening => listening.LocalAddress,
@@ -96,16 +100,33 @@ public sealed class KamuneExtension : IExtension
         };
     }
 
-    /// <summary>Dials a Kamune node; returns once TCP is connected and the session is handshaking. Throws <see cref="KamuneNodeException"/> if the dial fails.</summary>
+    /// <summary>
+    /// Dials a Kamune node; returns once TCP is connected and the session is handshaking. Throws
+    /// <see cref="KamuneNodeException"/> if the dial fails, or if no answer came within kamune.request-timeout.
+    /// </summary>
     public async Task<Dialing> DialAsync(string host, int port, IActorRef handler, CancellationToken cancellationToken = default)
     {
-        var reply = await Manager.Ask<object>(new Dial(host, port, handler), cancellationToken).ConfigureAwait(false);
+        var reply = await RequestAsync(new Dial(host, port, handler), $"dial {host}:{port}", cancellationToken).ConfigureAwait(false);
         return reply switch
         {
             Dialing dialing => dialing,
             DialFailed failed => throw new KamuneNodeException($"dial {failed.Host}:{failed.Port} failed: {failed.Reason}"),
             _ => throw new KamuneNodeException($"dial: expected Dialing or DialFailed, got {reply.GetType().Name}"),
         };
+    }
+
+    // The system's ask timeout is infinite by default: a request the node never answered would wait forever.
+    private async Task<object> RequestAsync(object request, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await Manager.Ask<object>(request, Settings.RequestTimeout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new KamuneNodeException(
+                $"{what}: expected an answer within kamune.request-timeout ({Settings.RequestTimeout.TotalSeconds:0.###} s), got none");
+        }
     }
 
     /// <summary>

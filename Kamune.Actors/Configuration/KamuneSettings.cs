@@ -26,7 +26,10 @@ public sealed record KamuneSettings(
     int MaxConnectionsPerAddress,
     int ListenBacklog,
     TimeSpan ShutdownTimeout,
-    int DeliveryWindow = 0)
+    int DeliveryWindow = 0,
+    double AcceptRatePerAddress = 0,
+    int AcceptBurstPerAddress = 1,
+    TimeSpan RequestTimeout = default)
 {
     /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
     public static KamuneSettings Create(Config? config)
@@ -53,7 +56,10 @@ public sealed record KamuneSettings(
             MaxConnectionsPerAddress: k.GetInt("max-connections-per-address"),
             ListenBacklog: k.GetInt("listen.backlog"),
             ShutdownTimeout: k.GetTimeSpan("shutdown-timeout"),
-            DeliveryWindow: k.GetInt("delivery-window"));
+            DeliveryWindow: k.GetInt("delivery-window"),
+            AcceptRatePerAddress: k.GetDouble("accept-rate-per-address"),
+            AcceptBurstPerAddress: k.GetInt("accept-burst-per-address"),
+            RequestTimeout: k.GetTimeSpan("request-timeout"));
         settings.Validate();
         return settings;
     }
@@ -101,6 +107,13 @@ public sealed record KamuneSettings(
             throw new ConfigurationException($"kamune.delivery-window: expected 0 (off) or more, got {DeliveryWindow}");
         }
 
+        if (AcceptRatePerAddress < 0 || double.IsNaN(AcceptRatePerAddress) || AcceptBurstPerAddress < 1)
+        {
+            throw new ConfigurationException(
+                $"kamune accept rate limit: expected accept-rate-per-address 0 (off) or more and accept-burst-per-address at least 1, got {AcceptRatePerAddress} and {AcceptBurstPerAddress}");
+        }
+
+        Positive(RequestTimeout, "request-timeout");
         if (MaxConcurrentHandshakes < 0 || MaxConnectionsPerAddress < 0)
         {
             throw new ConfigurationException(

@@ -48,6 +48,11 @@ public enum KamuneError
     IdleTimeout,
     /// <summary>A private key file is missing, corrupt or not an Ed25519 PKCS#8 key.</summary>
     InvalidPrivateKey,
+    /// <summary>
+    /// Every handshake slot (kamune.max-concurrent-handshakes) was taken and this unfinished handshake, the oldest of
+    /// the address holding the most, made room for a newer connection.
+    /// </summary>
+    HandshakeEvicted,
 }
 
 /// <summary>

@@ -15,7 +15,8 @@ internal abstract record ConnectionTarget
     public sealed record Accepted(Flow<ByteString, ByteString, NotUsed> Flow, EndPoint LocalAddress, EndPoint RemoteAddress)
         : ConnectionTarget;
 
-    public sealed record Outgoing(EndPoint RemoteAddress, TimeSpan ConnectTimeout) : ConnectionTarget;
+    /// <param name="FirstFrameLength">The only length the peer's first frame may declare (KamuneFraming.FirstFrameLength); null: any.</param>
+    public sealed record Outgoing(EndPoint RemoteAddress, TimeSpan ConnectTimeout, int? FirstFrameLength = null) : ConnectionTarget;
 }
 
 /// <summary>Writer to parent: the socket is connected; create the session and send <see cref="AttachPeer"/>.</summary>
@@ -148,7 +149,8 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
             Task.FromResult(new ConnectionOpened(accepted.LocalAddress, accepted.RemoteAddress))),
         ConnectionTarget.Outgoing outgoing => Context.System.TcpStream()
             .OutgoingConnection(dialAddress ?? outgoing.RemoteAddress, halfClose: false, connectionTimeout: outgoing.ConnectTimeout)
-            .MapMaterializedValue(connecting => Connected(connecting)),
+            .MapMaterializedValue(connecting => Connected(connecting))
+            .Via(KamuneFraming.FirstFrameLengthOrAny(outgoing.FirstFrameLength, _settings.MaxFrameLength)),
         _ => throw new ArgumentException($"unknown connection target {_target.GetType().Name}"),
     };
 

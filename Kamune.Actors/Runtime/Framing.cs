@@ -30,6 +30,29 @@ public static class KamuneFraming
         return Flow.FromGraph(new DecoderStage(maxFrameLength));
     }
 
+    /// <summary>
+    /// Checks the 2-byte big-endian length that opens the byte stream and passes every byte on unchanged. The first
+    /// frame of the exchange has exactly one possible size on each side (protocol.md step 1: the initiator's X-Wing
+    /// key, 1,216 bytes; the responder's merged message, 2,338), so any other first length fails the stream with
+    /// <see cref="KamuneError.MalformedExchange"/> as soon as those two bytes are in, instead of waiting (up to
+    /// handshake-timeout) for a payload that can only be refused. A length above <paramref name="maxFrameLength"/> is
+    /// <see cref="KamuneError.FrameTooLarge"/>, as the frame decoder would report it.
+    /// </summary>
+    public static Flow<ByteString, ByteString, NotUsed> FirstFrameLength(int expected, int maxFrameLength = FrameCodec.MaxPayload)
+    {
+        if (expected is < 0 or > FrameCodec.MaxPayload || maxFrameLength is < 0 or > FrameCodec.MaxPayload)
+        {
+            throw new ArgumentOutOfRangeException(nameof(expected),
+                $"expected a first length and a frame limit in 0..{FrameCodec.MaxPayload}, got {expected} and {maxFrameLength}");
+        }
+
+        return Flow.FromGraph(new FirstFrameLengthStage(expected, maxFrameLength));
+    }
+
+    /// <summary><see cref="FirstFrameLength"/> when a length is expected, else a pass-through (stand-in sessions in tests).</summary>
+    internal static Flow<ByteString, ByteString, NotUsed> FirstFrameLengthOrAny(int? expected, int maxFrameLength) =>
+        expected is { } length ? FirstFrameLength(length, maxFrameLength) : Flow.Create<ByteString>();
+
     /// <summary>Prepends the big-endian length to each payload; a payload over 65535 bytes fails the stream.</summary>
     public static Flow<ByteString, ByteString, NotUsed> Encoder() => Flow.Create<ByteString>().Select(Encode);
 

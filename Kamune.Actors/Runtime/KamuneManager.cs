@@ -2,83 +2,58 @@ using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
+using Kamune.Abstractions;
 using Kamune.Actors.Configuration;
+using Kamune.Protocol;
 
 namespace Kamune.Actors.Runtime;
 
-/// <summary>What the manager hands the session factory for each new TCP connection.</summary>
-/// <param name="Dialed">True when this node dialed (protocol initiator), false when a listener accepted (responder).</param>
-/// <param name="Connection">The connection's writer: takes <see cref="WriteFrame"/> and <see cref="CloseConnection"/>.</param>
-/// <param name="Handler">The application actor that receives the session's events.</param>
-/// <param name="RemoteAddress">The peer's TCP address.</param>
-public sealed record SessionConnection(bool Dialed, IActorRef Connection, IActorRef Handler, EndPoint RemoteAddress);
-
-/// <summary>Builds the session actor (PeerActor in production, a test double in transport tests) for one connection.</summary>
-public delegate Props SessionPropsFactory(SessionConnection connection);
-
 /// <summary>
 /// Parent of every listener, connection writer and session actor of a node. A child that fails is stopped
-/// and only that child: one broken connection never restarts or stops another, nor the node.
+/// and only that child: one broken connection never restarts or stops another, nor the node. Its own receive is
+/// total: what can throw in it (the user's session factory) costs only the connection it was for, and every
+/// Listen and Dial is answered, also when the child that would answer it dies first.
 /// </summary>
-internal sealed class KamuneManager : ReceiveActor, IWithTimers
+internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
 {
     private readonly KamuneSettings _settings;
     private readonly SessionPropsFactory _sessionProps;
+    private readonly ExchangeFirstFrames? _firstFrames;
+    private readonly IClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, PendingConnection> _connections = new();
     private readonly Dictionary<EndPoint, IActorRef> _listeners = new();
+    // Listeners not bound yet -> who asked: answered Listening or ListenFailed once, whatever ends the listener.
+    private readonly Dictionary<IActorRef, (Listen Request, IActorRef Requester)> _pendingListens = new();
     // Session actor -> its connection writer, so the session's PeerEstablished finds the connection it ends the handshake of.
     private readonly Dictionary<IActorRef, IActorRef> _sessions = new();
+    private readonly HandshakeSlots<IActorRef> _slots;
     private long _next;
     private IMaterializer _materializer = null!;
-    private int _acceptedHandshaking;
+    private long _evicted;
     private long _refusedAtHandshakeCap;
+    private long _refusedAtRateLimit;
+    private long _refusedAtAddressLimit;
     private List<IActorRef>? _shutdownWaiters;
     private bool _unbindingListeners;
 
-    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps)
+    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames, IClock clock)
     {
         _settings = settings;
         _sessionProps = sessionProps;
+        _firstFrames = firstFrames;
+        _clock = clock;
+        _slots = new HandshakeSlots<IActorRef>(settings.MaxConcurrentHandshakes);
 
         Receive<GracefulShutdown>(BeginShutdown);
-        Receive<ShutdownDeadline>(_ =>
+        Receive<ShutdownDeadline>(_ => OnShutdownDeadline());
+        Receive<Listen>(StartListener);
+        Receive<ListenerBound>(OnListenerBound);
+        Receive<ListenFailed>(failed =>
         {
-            _log.Warning("Kamune: {Count} connections still open at the shutdown deadline; stopping them", _connections.Count);
-            foreach (var writer in _connections.Keys)
+            if (_pendingListens.Remove(Sender, out var pending))
             {
-                Context.Stop(writer);
-            }
-
-            if (_unbindingListeners)
-            {
-                // Asked to unbind before the deadline and not gone yet: stopped now (their PostStop unbinds once more).
-                foreach (var listener in _listeners.Values)
-                {
-                    Context.Stop(listener);
-                }
-            }
-
-            StopListeners();
-        });
-        Receive<Listen>(listen =>
-        {
-            if (_shutdownWaiters is not null)
-            {
-                Sender.Tell(new ListenFailed(listen.Host, listen.Port, "the node is shutting down"));
-                return;
-            }
-
-            Context.ActorOf(Listener.Props(listen, Sender, _settings), $"listener-{++_next}");
-        });
-        Receive<ListenerBound>(bound =>
-        {
-            _listeners[bound.LocalAddress] = Sender;
-            Context.Watch(Sender);
-            if (_unbindingListeners)
-            {
-                // Bound while the node was already unbinding its listeners: this one goes too.
-                Sender.Tell(new Unbind(bound.LocalAddress));
+                pending.Requester.Tell(failed);
             }
         });
         // The listeners' answers to the unbinds of a shutdown (StopListeners).
@@ -107,8 +82,24 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
             }
         });
         Receive<Terminated>(OnTerminated);
+        Receive<ConnectionRefused>(refused =>
+        {
+            if (refused.Reason == AcceptRefusal.RateLimit)
+            {
+                _refusedAtRateLimit++;
+            }
+            else if (refused.Reason == AcceptRefusal.AddressLimit)
+            {
+                _refusedAtAddressLimit++;
+            }
+        });
         Receive<GetManagerState>(_ => Sender.Tell(new ManagerState(
-            _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _refusedAtHandshakeCap)));
+            _listeners.Count, _connections.Count, _sessions.Count, _connections.Values.Count(c => c.Handshaking), _evicted)
+        {
+            RefusedAtHandshakeCap = _refusedAtHandshakeCap,
+            RefusedAtRateLimit = _refusedAtRateLimit,
+            RefusedAtAddressLimit = _refusedAtAddressLimit,
+        }));
     }
 
     // Made once and shared by every connection writer (see ConnectionWriter.Props); ActorSystem.Materializer() would
@@ -117,8 +108,11 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps) =>
-        ActorFactory.Props(() => new KamuneManager(settings, sessionProps));
+    /// <param name="firstFrames">The exchange's first-frame lengths to check at the prefix; null (stand-in sessions): none.</param>
+    /// <param name="clock">Time for the per-address accept rate limit; the system clock when null.</param>
+    public static Props Props(
+        KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames = null, IClock? clock = null) =>
+        ActorFactory.Props(() => new KamuneManager(settings, sessionProps, firstFrames, clock ?? SystemClock.Instance));
 
     // A failing child is stopped, never restarted: a session cannot resume mid-protocol, and its writer
     // watches it and closes the socket (protocol.md: an error ends that connection only).
@@ -129,67 +123,32 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
             return Directive.Stop;
         });
 
-    // Graceful stop (issue 3): every session sends CLOSE_TRANSPORT, every writer flushes and closes (bounded), and
-    // only then do the listeners unbind: Akka.IO resets a listener's accepted sockets when it unbinds.
-    private void BeginShutdown(GracefulShutdown shutdown)
+    private void StartListener(Listen listen)
     {
         if (_shutdownWaiters is not null)
         {
-            _shutdownWaiters.Add(Sender);
-            CompleteShutdownIfDone();
+            Sender.Tell(new ListenFailed(listen.Host, listen.Port, "the node is shutting down"));
             return;
         }
 
-        _shutdownWaiters = [Sender];
-        _log.Info("Kamune shutting down: closing {Sessions} sessions", _sessions.Count);
-        foreach (var session in _sessions.Keys)
-        {
-            session.Tell(CloseSession.Instance);
-        }
-
-        Timers.StartSingleTimer(ShutdownDeadline.Instance, ShutdownDeadline.Instance, shutdown.Timeout);
-        CompleteShutdownIfDone();
+        var listener = Context.ActorOf(
+            Listener.Props(listen, _settings, _firstFrames?.FromInitiator, _clock), $"listener-{++_next}");
+        Context.Watch(listener);
+        _pendingListens[listener] = (listen, Sender);
     }
 
-    private void CompleteShutdownIfDone()
+    private void OnListenerBound(ListenerBound bound)
     {
-        if (_shutdownWaiters is null)
+        _listeners[bound.LocalAddress] = Sender;
+        if (_pendingListens.Remove(Sender, out var pending))
         {
-            return;
+            pending.Requester.Tell(new Listening(bound.LocalAddress));
         }
 
-        if (_connections.Count == 0)
-        {
-            StopListeners();
-        }
-
-        if (_connections.Count == 0 && _listeners.Count == 0)
-        {
-            Timers.Cancel(ShutdownDeadline.Instance);
-            foreach (var waiter in _shutdownWaiters)
-            {
-                waiter.Tell(ShutdownCompleted.Instance);
-            }
-
-            _shutdownWaiters.Clear();
-        }
-    }
-
-    private void StopListeners()
-    {
         if (_unbindingListeners)
         {
-            return;
-        }
-
-        // Unbind and wait for it, not just stop the listener: Akka.IO answers Unbound once the socket is closed, so when
-        // shutdown completes the port is free. A stopped listener only asks Akka.IO to unbind, and a dial or a new
-        // listener right after ShutdownAsync could still meet the old socket. The listener stops after Unbound; its
-        // Terminated removes it from _listeners.
-        _unbindingListeners = true;
-        foreach (var (address, listener) in _listeners)
-        {
-            listener.Tell(new Unbind(address));
+            // Bound while the node was already unbinding its listeners: this one goes too.
+            Sender.Tell(new Unbind(bound.LocalAddress));
         }
     }
 
@@ -211,30 +170,81 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
         EndPoint remote = IPAddress.TryParse(dial.Host, out var ip)
             ? new IPEndPoint(ip, dial.Port)
             : new DnsEndPoint(dial.Host, dial.Port);
-        StartConnection(new ConnectionTarget.Outgoing(remote, _settings.DialTimeout),
+        StartConnection(new ConnectionTarget.Outgoing(remote, _settings.DialTimeout, _firstFrames?.FromResponder),
             new PendingConnection(true, dial.Handler, Sender, dial));
     }
 
     // kamune.max-concurrent-handshakes: accepted connections whose session is not yet established, across every
-    // listener of the node. One more is closed at accept (not queued): a flood of half-open connections costs a
-    // socket each only until the refusal, and dialed connections, which this node chose to make, never count.
+    // listener of the node, shared out fairly between remote addresses (HandshakeSlots). When all slots are taken a
+    // newcomer from the address holding the most is refused at once, and one from an address holding fewer takes the
+    // place of the oldest handshake of the heaviest: a flood costs only its own addresses' connections. Dialed
+    // connections, which this node chose to make, never count.
     private void OnAccept(AcceptConnection accept)
     {
-        var cap = _settings.MaxConcurrentHandshakes;
-        if (cap > 0 && _acceptedHandshaking >= cap)
+        IActorRef? writer = null;
+        var verdict = _slots.Admit(Listener.AddressOf(accept.Target.RemoteAddress), () =>
         {
-            _refusedAtHandshakeCap++;
+            writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
+            return writer;
+        });
+        switch (verdict)
+        {
+            case HandshakeSlots<IActorRef>.Admission.Refused refused:
+                RefuseAtCap(accept, refused);
+                return;
+            case HandshakeSlots<IActorRef>.Admission.Eviction eviction:
+                Evict(eviction);
+                break;
+        }
+
+        Sender.Tell(new ConnectionStarted(writer!, accept.Target.RemoteAddress));
+    }
+
+    private void RefuseAtCap(AcceptConnection accept, HandshakeSlots<IActorRef>.Admission.Refused refused)
+    {
+        _refusedAtHandshakeCap++;
+        // Thousands a second under a flood: a warning each time the count doubles, the rest at debug level.
+        if ((_refusedAtHandshakeCap & (_refusedAtHandshakeCap - 1)) == 0)
+        {
             _log.Warning(
-                "Refusing connection from {RemoteAddress}: expected at most {Cap} concurrent handshakes, got {Open} under way ({Refused} refused so far)",
-                accept.Target.RemoteAddress, cap, _acceptedHandshaking, _refusedAtHandshakeCap);
-            Listener.CloseAtOnce(accept.Target.Flow, _materializer);
-            Sender.Tell(new ConnectionRefused(accept.Target.RemoteAddress));
+                "Refusing connection from {RemoteAddress}: expected at most {Cap} concurrent handshakes, all taken, and its address would hold the most ({Slots}) ({Refused} refused so far; more at debug level)",
+                accept.Target.RemoteAddress, _settings.MaxConcurrentHandshakes, refused.AddressSlots, _refusedAtHandshakeCap);
+        }
+        else
+        {
+            _log.Debug("Refusing connection from {RemoteAddress} at the handshake cap", accept.Target.RemoteAddress);
+        }
+
+        // Nothing is built for it; the listener holds it unanswered until Akka.IO gives up on it (ConnectionRefused).
+        Sender.Tell(new ConnectionRefused(AcceptRefusal.HandshakeCap, accept.Target.RemoteAddress, accept.TcpConnection));
+    }
+
+    private void Evict(HandshakeSlots<IActorRef>.Admission.Eviction eviction)
+    {
+        _evicted++;
+        var detail = $"Handshake: evicted to admit a newer connection; expected at most {_settings.MaxConcurrentHandshakes} " +
+                     $"concurrent handshakes, and {eviction.Address} held the most ({eviction.AddressSlots}), this one the longest.";
+        // A flood is evicted thousands of times a second: a warning each time the count doubles, the rest at debug
+        // level, so the log cannot be made to grow at the flooder's pace.
+        if ((_evicted & (_evicted - 1)) == 0)
+        {
+            _log.Warning("Evicting a handshaking connection from {RemoteAddress}: {Detail} ({Evicted} evicted so far; more at debug level)",
+                eviction.Address, detail, _evicted);
+        }
+        else
+        {
+            _log.Debug("Evicting a handshaking connection from {RemoteAddress} ({Evicted} evicted so far)", eviction.Address, _evicted);
+        }
+        if (!_connections.TryGetValue(eviction.Connection, out var pending))
+        {
             return;
         }
 
-        _acceptedHandshaking++;
-        var writer = StartConnection(accept.Target, new PendingConnection(false, accept.Handler, null, null));
-        Sender.Tell(new ConnectionStarted(writer, accept.Target.RemoteAddress));
+        _connections[eviction.Connection] = pending with { Handshaking = false, EvictedBecause = detail };
+        // The session ends with its typed reason, tells its handler and aborts its connection. One whose
+        // ConnectionOpened is still on the way is told as soon as OnOpened has made it, so every accepted
+        // connection's handler hears exactly one SessionClosed.
+        pending.Session?.Tell(new EvictHandshake(detail));
     }
 
     private void OnEstablished(IActorRef session)
@@ -242,10 +252,7 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
         if (_sessions.TryGetValue(session, out var writer) && _connections.TryGetValue(writer, out var pending) && pending.Handshaking)
         {
             _connections[writer] = pending with { Handshaking = false };
-            if (!pending.Dialed)
-            {
-                _acceptedHandshaking--;
-            }
+            _slots.Release(writer);
         }
     }
 
@@ -265,27 +272,68 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
             return;
         }
 
-        var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress));
-        var session = Context.ActorOf(props, $"session-{++_next}");
+        if (StartSession(writer, pending, opened) is not { } session)
+        {
+            return;
+        }
+
+        if (pending.EvictedBecause is { } evicted)
+        {
+            session.Tell(new EvictHandshake(evicted));
+        }
+
+        if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
+        {
+            _connections[writer] = _connections[writer] with { Answered = true };
+            requester.Tell(new Dialing(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
+        }
+    }
+
+    // The session factory is the caller's code: whatever it throws costs this connection only (the writer stops and
+    // closes the socket; a dial is answered DialFailed once the writer is gone), never the manager and its children.
+    private IActorRef? StartSession(IActorRef writer, PendingConnection pending, ConnectionOpened opened)
+    {
+        IActorRef session;
+        try
+        {
+            var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress));
+            session = Context.ActorOf(props, $"session-{++_next}");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            _log.Error("Kamune: the session for {RemoteAddress} could not start ({ErrorType}: {Reason}); closing its connection",
+                opened.RemoteAddress, e.GetType().Name, e.Message);
+            _connections[writer] = pending with { FailureReason = $"the session could not start ({e.GetType().Name}: {e.Message})" };
+            Context.Stop(writer);
+            return null;
+        }
+
         Context.Watch(session);
         _sessions[session] = writer;
+        _connections[writer] = pending with { Session = session };
         writer.Tell(new AttachPeer(session));
         if (_shutdownWaiters is not null)
         {
             // Accepted while the listeners were still draining: it is closed like every other session.
             session.Tell(CloseSession.Instance);
         }
-        if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
-        {
-            requester.Tell(new Dialing(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
-        }
+
+        return session;
     }
 
     private void OnTerminated(Terminated terminated)
     {
         var actor = terminated.ActorRef;
-        if (_sessions.Remove(actor))
+        if (_sessions.Remove(actor, out var writer))
         {
+            // The session ended (its connection closed, failed or timed out): its handshake slot is free now, not
+            // only once the writer has flushed and closed the socket.
+            if (_connections.TryGetValue(writer, out var pending) && pending.Handshaking)
+            {
+                _connections[writer] = pending with { Handshaking = false };
+            }
+
+            _slots.Release(writer);
             return;
         }
 
@@ -303,18 +351,22 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
     {
         if (_connections.Remove(actor, out var pending))
         {
-            if (pending is { Handshaking: true, Dialed: false })
-            {
-                _acceptedHandshaking--;
-            }
+            _slots.Release(actor);
 
             // DialFailed goes out only now, once the writer is gone: a caller that sees it finds nothing left running.
-            if (pending is { FailureReason: { } reason, Requester: { } requester, Dial: { } dial })
+            // A writer that stopped (or crashed) before the connection opened is a failed dial too.
+            if (pending is { Dialed: true, Answered: false, Requester: { } requester, Dial: { } dial })
             {
-                requester.Tell(new DialFailed(dial.Host, dial.Port, reason));
+                requester.Tell(new DialFailed(dial.Host, dial.Port,
+                    pending.FailureReason ?? "the connection actor stopped before the connection opened"));
             }
 
             return;
+        }
+
+        if (_pendingListens.Remove(actor, out var listen))
+        {
+            listen.Requester.Tell(new ListenFailed(listen.Request.Host, listen.Request.Port, "the listener stopped before it bound"));
         }
 
         foreach (var (address, listener) in _listeners)
@@ -331,58 +383,16 @@ internal sealed class KamuneManager : ReceiveActor, IWithTimers
     {
         public string? FailureReason { get; init; }
 
-        /// <summary>True from the TCP connection until its session reports <see cref="PeerEstablished"/>.</summary>
+        /// <summary>True from the TCP connection until its session reports <see cref="PeerEstablished"/>, ends or is evicted.</summary>
         public bool Handshaking { get; init; } = true;
+
+        /// <summary>The session actor, once the connection opened.</summary>
+        public IActorRef? Session { get; init; }
+
+        /// <summary>The dial's requester was answered <see cref="Dialing"/>.</summary>
+        public bool Answered { get; init; }
+
+        /// <summary>Why it gave up its handshake slot to a newer connection (it is closing); null while it holds one.</summary>
+        public string? EvictedBecause { get; init; }
     }
 }
-
-/// <summary>The shutdown deadline passed: whatever is still open is stopped.</summary>
-internal sealed class ShutdownDeadline
-{
-    public static readonly ShutdownDeadline Instance = new();
-
-    private ShutdownDeadline()
-    {
-    }
-}
-
-/// <summary>Listener to manager: run this accepted connection for <paramref name="Handler"/>.</summary>
-internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler);
-
-/// <summary>Manager to listener: the writer that now owns the accepted connection (watch it to count open connections).</summary>
-internal sealed record ConnectionStarted(IActorRef Connection, EndPoint RemoteAddress);
-
-/// <summary>Manager to listener: the accepted connection was closed at once (handshake cap); its address slot is free again.</summary>
-internal sealed record ConnectionRefused(EndPoint RemoteAddress);
-
-/// <summary>
-/// Session actor to its parent (the manager): the handshake finished and the session is established, so its
-/// connection no longer counts against kamune.max-concurrent-handshakes.
-/// </summary>
-internal sealed class PeerEstablished
-{
-    public static readonly PeerEstablished Instance = new();
-
-    private PeerEstablished()
-    {
-    }
-}
-
-/// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so Unbind can find it.</summary>
-internal sealed record ListenerBound(EndPoint LocalAddress);
-
-/// <summary>Ask the manager what it runs; answered with <see cref="ManagerState"/>. For diagnostics and tests.</summary>
-internal sealed class GetManagerState
-{
-    public static readonly GetManagerState Instance = new();
-
-    private GetManagerState()
-    {
-    }
-}
-
-/// <summary>
-/// Live listeners, connection writers (one per open socket) and session actors under the manager; how many of the
-/// connections have not finished their handshake; and how many accepted connections the handshake cap refused.
-/// </summary>
-internal sealed record ManagerState(int Listeners, int Connections, int Sessions, int Handshaking, long RefusedAtHandshakeCap);

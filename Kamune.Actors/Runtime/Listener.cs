@@ -1,20 +1,21 @@
 using System.Net;
-using Akka;
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
-using Akka.Streams;
 using Akka.Streams.Dsl;
 using Akka.Streams.Implementation.IO;
+using Kamune.Abstractions;
 using Kamune.Actors.Configuration;
 using Tcp = Akka.IO.Tcp;
 
 namespace Kamune.Actors.Runtime;
 
 /// <summary>
-/// One bound TCP listener. Binds through Akka.IO with itself as the bind handler, enforces the per-address connection
-/// limit, and hands each admitted connection (an Akka.Streams flow over Akka.IO's connection actor) to the manager,
-/// which runs it as a responder session for the listener's handler.
+/// One bound TCP listener. Binds through Akka.IO with itself as the bind handler, enforces the per-address accept
+/// rate (<see cref="AcceptRateLimit"/>) and connection limit, and hands each admitted connection (an Akka.Streams flow
+/// over Akka.IO's connection actor, its first length prefix checked) to the manager, which runs it as a responder
+/// session for the listener's handler. It watches that handler: once the handler is gone nobody can use what it
+/// accepts, so it unbinds and stops, as Akka.IO's own listener stops when its bind handler dies.
 /// </summary>
 /// <remarks>
 /// Not <c>Tcp().Bind(...)</c> from Akka.Streams: that source makes its stage actor (an Akka <c>FunctionRef</c>) the bind
@@ -27,31 +28,35 @@ namespace Kamune.Actors.Runtime;
 internal sealed class Listener : ReceiveActor
 {
     private readonly Listen _request;
-    private readonly IActorRef _requester;
     private readonly KamuneSettings _settings;
+    private readonly int? _firstFrameLength;
+    private readonly AcceptRateLimit _rateLimit;
+    // Addresses refused by the rate limit since their last admitted connection: logged once per run, not per refusal.
+    private readonly HashSet<IPAddress> _rateLimited = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IPAddress, int> _openPerAddress = new();
     private readonly Dictionary<IActorRef, IPAddress> _connections = new();
+    // Akka.IO connections refused at the handshake cap and held unanswered until Akka.IO closes them (Park).
+    private readonly Dictionary<IActorRef, IPAddress> _parked = new();
     private IActorRef? _tcpListener;
     private EndPoint? _localAddress;
-    private IMaterializer _materializer = null!;
 
-    public Listener(Listen request, IActorRef requester, KamuneSettings settings)
+    public Listener(Listen request, KamuneSettings settings, int? firstFrameLength, IClock clock)
     {
         _request = request;
-        _requester = requester;
         _settings = settings;
+        _firstFrameLength = firstFrameLength;
+        _rateLimit = new AcceptRateLimit(settings.AcceptRatePerAddress, settings.AcceptBurstPerAddress, clock);
         Binding();
     }
 
-    public static Props Props(Listen request, IActorRef requester, KamuneSettings settings) =>
-        ActorFactory.Props(() => new Listener(request, requester, settings));
+    /// <param name="firstFrameLength">The only length an accepted connection's first frame may declare; null: any.</param>
+    public static Props Props(Listen request, KamuneSettings settings, int? firstFrameLength, IClock clock) =>
+        ActorFactory.Props(() => new Listener(request, settings, firstFrameLength, clock));
 
     protected override void PreStart()
     {
-        // One materializer per actor, made once: ActorSystem.Materializer() builds a new materializer on every call
-        // and blocks a thread-pool thread until its supervisor starts, which starves the pool under a burst.
-        _materializer = Context.Materializer();
+        Context.Watch(_request.Handler);
         if (IPAddress.TryParse(_request.Host, out var address))
         {
             Bind(new IPEndPoint(address, _request.Port));
@@ -104,9 +109,14 @@ internal sealed class Listener : ReceiveActor
             // Akka 1.5.74 accepts continuously and ignores this; earlier Akka.IO listeners in pull mode wait for it.
             _tcpListener.Tell(new Tcp.ResumeAccepting(1));
             _log.Info("Kamune listening on {LocalAddress}", bound.LocalAddress);
+            // The manager answers the requester: it also answers when this listener dies before getting here.
             Context.Parent.Tell(new ListenerBound(bound.LocalAddress));
-            _requester.Tell(new Listening(bound.LocalAddress));
             Become(Accepting);
+        });
+        Receive<Terminated>(t => t.ActorRef.Equals(_request.Handler), _ =>
+        {
+            _log.Info("Kamune listener for {Host}:{Port} stops before binding: its handler stopped", _request.Host, _request.Port);
+            Context.Stop(Self);
         });
         Receive<Tcp.CommandFailed>(failed => BindFailedWith(
             failed.Cause.HasValue ? failed.Cause.Value.GetBaseException().Message : "the address could not be bound"));
@@ -116,28 +126,34 @@ internal sealed class Listener : ReceiveActor
     private void BindFailedWith(string reason)
     {
         _log.Warning("Kamune could not listen on {Host}:{Port}: {Reason}", _request.Host, _request.Port, reason);
-        _requester.Tell(new ListenFailed(_request.Host, _request.Port, reason));
+        Context.Parent.Tell(new ListenFailed(_request.Host, _request.Port, reason));
         Context.Stop(Self);
     }
 
     private void Accepting()
     {
-        Receive<Tcp.Connected>(connected => Admit(Incoming(connected)));
+        Receive<Tcp.Connected>(Admit);
+        Receive<ConnectionRefused>(Park);
         Receive<ConnectionStarted>(started =>
         {
             Context.Watch(started.Connection);
             _connections[started.Connection] = AddressOf(started.RemoteAddress);
         });
-        Receive<ConnectionRefused>(refused => Release(AddressOf(refused.RemoteAddress)));
         Receive<Terminated>(terminated =>
         {
-            if (terminated.ActorRef.Equals(_tcpListener))
+            if (terminated.ActorRef.Equals(_request.Handler))
+            {
+                _log.Info("Kamune listener on {LocalAddress} unbinds: its handler stopped", _localAddress);
+                _tcpListener!.Tell(Tcp.Unbind.Instance);
+                Become(() => Unbinding(_localAddress!, Context.Parent));
+            }
+            else if (terminated.ActorRef.Equals(_tcpListener))
             {
                 _log.Warning("Kamune listener on {LocalAddress} stopped by Akka.IO", _localAddress);
                 _tcpListener = null;
                 Context.Stop(Self);
             }
-            else if (_connections.Remove(terminated.ActorRef, out var address))
+            else if (_connections.Remove(terminated.ActorRef, out var address) || _parked.Remove(terminated.ActorRef, out address))
             {
                 Release(address);
             }
@@ -152,7 +168,7 @@ internal sealed class Listener : ReceiveActor
     // Whichever comes first, Akka.IO's Unbound or its listener stopping, the caller hears Unbound once.
     private void Unbinding(EndPoint localAddress, IActorRef replyTo)
     {
-        Receive<Tcp.Connected>(connected => Reject(Incoming(connected), "the listener is unbinding"));
+        Receive<Tcp.Connected>(connected => Reject(connected, "the listener is unbinding"));
         ReceiveAny(message =>
         {
             if (message is Tcp.Unbound || (message is Terminated terminated && terminated.ActorRef.Equals(_tcpListener)))
@@ -168,35 +184,84 @@ internal sealed class Listener : ReceiveActor
     // The sender of Connected is Akka.IO's connection actor; the flow registers with it when materialized. Detach reads
     // one element ahead, as Akka.Streams' own incoming connection does, so a peer's close is seen without demand.
     private ConnectionTarget.Accepted Incoming(Tcp.Connected connected) => new(
-        Flow.FromGraph(new IncomingConnectionStage(Sender, connected.RemoteAddress, halfClose: false)).Detach(),
+        Flow.FromGraph(new IncomingConnectionStage(Sender, connected.RemoteAddress, halfClose: false)).Detach()
+            .Via(KamuneFraming.FirstFrameLengthOrAny(_firstFrameLength, _settings.MaxFrameLength)),
         connected.LocalAddress,
         connected.RemoteAddress);
 
-    private void Admit(ConnectionTarget.Accepted connection)
+    // Judged on the Connected message alone: a refused connection costs no flow, only an Abort to Akka.IO.
+    private void Admit(Tcp.Connected connected)
     {
-        var address = AddressOf(connection.RemoteAddress);
+        var address = AddressOf(connected.RemoteAddress);
+        if (!_rateLimit.TryAccept(address))
+        {
+            RejectForRate(connected, address);
+            return;
+        }
+
+        _rateLimited.Remove(address);
         var open = _openPerAddress.GetValueOrDefault(address);
         var limit = _settings.MaxConnectionsPerAddress;
         if (limit > 0 && open >= limit)
         {
-            Reject(connection, $"expected at most {limit} connections from its address, got {open} open");
+            Reject(connected, $"expected at most {limit} connections from its address, got {open} open");
+            Context.Parent.Tell(new ConnectionRefused(AcceptRefusal.AddressLimit, connected.RemoteAddress));
             return;
         }
 
         // Counted from accept, not from ConnectionStarted, so a burst cannot slip past the limit.
         _openPerAddress[address] = open + 1;
-        Context.Parent.Tell(new AcceptConnection(connection, _request.Handler));
+        Context.Parent.Tell(new AcceptConnection(Incoming(connected), _request.Handler, Sender));
     }
 
-    private void Reject(ConnectionTarget.Accepted connection, string reason)
+    // A flood from one address meets the rate limit thousands of times a second: one warning when its bucket runs
+    // dry, the rest at debug level, so the log cannot be made to grow at the flooder's pace.
+    private void RejectForRate(Tcp.Connected connected, IPAddress address)
     {
-        _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connection.RemoteAddress, reason);
-        CloseAtOnce(connection.Flow, _materializer);
+        if (_rateLimited.Count >= 4096)
+        {
+            _rateLimited.Clear();
+        }
+
+        if (_rateLimited.Add(address))
+        {
+            _log.Warning(
+                "Refusing connections from {RemoteAddress}: expected at most {Rate} per second (bursts of {Burst}) from one address; further refusals are logged at debug level",
+                address, _settings.AcceptRatePerAddress, _settings.AcceptBurstPerAddress);
+        }
+        else
+        {
+            _log.Debug("Refusing connection from {RemoteAddress}: accept rate limit", connected.RemoteAddress);
+        }
+
+        Sender.Tell(Tcp.Abort.Instance);
+        Context.Parent.Tell(new ConnectionRefused(AcceptRefusal.RateLimit, connected.RemoteAddress));
     }
 
-    /// <summary>Runs an accepted connection with an empty outbound and a cancelled inbound: the socket is closed at once, nothing stays behind.</summary>
-    internal static void CloseAtOnce(Flow<ByteString, ByteString, NotUsed> connection, IMaterializer materializer) =>
-        connection.Join(Flow.FromSinkAndSource(Sink.Cancelled<ByteString>(), Source.Empty<ByteString>())).Run(materializer);
+    // The manager refused a connection at the handshake cap (its address holds the most slots). Closing it at once
+    // would send a flooder that reopens every connection it loses straight back, and enough of those keep the
+    // kernel's accept queue full, so that an honest dialer's SYN is dropped and retried a second later. Held
+    // unanswered instead (no flow, no read), it costs the node a socket until Akka.IO's register-timeout (5 s)
+    // closes it, and still counts against the address's max-connections-per-address until then.
+    private void Park(ConnectionRefused refused)
+    {
+        if (refused.TcpConnection is { } connection)
+        {
+            Context.Watch(connection);
+            _parked[connection] = AddressOf(refused.RemoteAddress);
+        }
+        else
+        {
+            Release(AddressOf(refused.RemoteAddress));
+        }
+    }
+
+    // Akka.IO's connection actor takes Abort before any handler registered: it resets the socket and stops.
+    private void Reject(Tcp.Connected connected, string reason)
+    {
+        _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connected.RemoteAddress, reason);
+        Sender.Tell(Tcp.Abort.Instance);
+    }
 
     private void Release(IPAddress address)
     {
@@ -211,7 +276,7 @@ internal sealed class Listener : ReceiveActor
         }
     }
 
-    private static IPAddress AddressOf(EndPoint endPoint) => endPoint switch
+    internal static IPAddress AddressOf(EndPoint endPoint) => endPoint switch
     {
         IPEndPoint ip => ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address,
         _ => IPAddress.None,

@@ -545,6 +545,9 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
             case CloseSession:
                 Finish(CloseReason.LocalClose, null, $"Closed by this side during {phase}, before the session was established.", abort: false);
                 return true;
+            case EvictHandshake evicted:
+                Finish(CloseReason.LocalClose, KamuneError.HandshakeEvicted, evicted.Detail, abort: true);
+                return true;
             case FramesReady ready:
                 Write(ready.Frames);
                 return true;
