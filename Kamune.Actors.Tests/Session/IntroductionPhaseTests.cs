@@ -73,12 +73,30 @@ public sealed class IntroductionPhaseTests
     }
 
     [Fact]
-    public void ReadIntroduce_rejects_a_name_with_control_characters()
+    public void ReadIntroduce_rejects_a_name_with_control_characters_as_InvalidName()
     {
         using var s = new PureSession();
         var bytes = Signed(s.InitiatorKey, IntroduceOf(s.InitiatorKey, name: "mallory\u001b[2J"), MetadataFactory.Introduce(s.Clock), s);
         var e = Assert.Throws<KamuneProtocolException>(() => IntroductionPhase.ReadIntroduce(bytes, ProtocolVersion.Current));
-        Assert.Equal(KamuneError.MalformedMessage, e.Error);
+        Assert.Equal(KamuneError.InvalidName, e.Error);
+    }
+
+    [Fact]
+    public void ReadIntroduce_refuses_another_keys_fingerprint_as_the_name()
+    {
+        using var s = new PureSession();
+        var victim = s.ResponderKey.PublicIdentity.Fingerprint.Base64;
+        var bytes = Signed(s.InitiatorKey, IntroduceOf(s.InitiatorKey, name: victim), MetadataFactory.Introduce(s.Clock), s);
+        var e = Assert.Throws<KamuneProtocolException>(() => IntroductionPhase.ReadIntroduce(bytes, ProtocolVersion.Current));
+        Assert.Equal(KamuneError.InvalidName, e.Error);
+    }
+
+    [Fact]
+    public void ReadIntroduce_returns_a_composed_name_as_sent()
+    {
+        using var s = new PureSession();
+        var bytes = Signed(s.InitiatorKey, IntroduceOf(s.InitiatorKey, name: "Jos\u00e9 \ud83d\udc19"), MetadataFactory.Introduce(s.Clock), s);
+        Assert.Equal("Jos\u00e9 \ud83d\udc19", IntroductionPhase.ReadIntroduce(bytes, ProtocolVersion.Current).Name);
     }
 
     [Fact]

@@ -49,6 +49,9 @@ public sealed class Fingerprint
 
     public override string ToString() => Base64;
 
+    /// <summary>Whether <paramref name="textElement"/> is one of the emoji table's symbols (PeerName refuses emoji lines that are not the key's own).</summary>
+    internal static bool IsFingerprintEmoji(string textElement) => EmojiSet.Contains(textElement);
+
     private static string ColonHex(ReadOnlySpan<byte> bytes)
     {
         var builder = new StringBuilder(bytes.Length * 3);
@@ -89,4 +92,7 @@ public sealed class Fingerprint
         "🦄", "🐧", "🦋", "🐙", "🦈", "🦅", "🦀", "🪲", "🌻", "🍀", "🌊", "⛰️",
         "🍄", "🌋", "🌪️", "🥑", "🎸", "🔭", "🧭", "🎨", "⚡", "🗝️", "🧿", "🛡️",
     ];
+
+    private static readonly System.Collections.Frozen.FrozenSet<string> EmojiSet =
+        System.Collections.Frozen.FrozenSet.ToFrozenSet(EmojiTable, StringComparer.Ordinal);
 }

@@ -53,6 +53,8 @@ public enum KamuneError
     /// the address holding the most, made room for a newer connection.
     /// </summary>
     HandshakeEvicted,
+    /// <summary>Introduce.Name could pass for something else: another key's fingerprint, invisible or bidi characters (PeerName).</summary>
+    InvalidName,
 }
 
 /// <summary>

@@ -17,8 +17,8 @@ public sealed record RemoteIntroduction(PublicIdentity Identity, string Name, st
 /// </summary>
 public static class IntroductionPhase
 {
-    /// <summary>Names longer than this, or with control characters, are refused: they reach logs and UIs.</summary>
-    public const int MaxNameLength = 256;
+    /// <summary>Names longer than this are refused (<see cref="PeerName"/> has the other rules): they reach logs and UIs.</summary>
+    public const int MaxNameLength = PeerName.MaxLength;
 
     public static byte[] CreateIntroduce(IdentityKeyPair local, string name, string appVersion, IClock clock, IRandomSource random)
     {
@@ -36,7 +36,7 @@ public static class IntroductionPhase
 
     /// <summary>
     /// Verifies a remote Introduce (the tunnel already opened it): the signature by the key inside it, the route,
-    /// the name and the version policy against <paramref name="local"/>. An empty name becomes the key's default
+    /// the name (<see cref="PeerName"/>, returned normalised) and the version policy against <paramref name="local"/>. An empty name becomes the key's default
     /// name, as the Go reference names unnamed peers by fingerprint.
     /// </summary>
     public static RemoteIntroduction ReadIntroduce(ReadOnlySpan<byte> signedTransport, ProtocolVersion local)
@@ -49,14 +49,8 @@ public static class IntroductionPhase
         var verified = Envelope.Verify(transport, identity);
         RoutePolicy.Expect(Route.Identity, verified.Route, SessionPhase.Introduction);
 
-        var name = introduce.Name.Length == 0 ? identity.DefaultName : introduce.Name;
-        if (name.Length > MaxNameLength || name.Any(char.IsControl))
-        {
-            throw new KamuneProtocolException(
-                KamuneError.MalformedMessage,
-                $"Introduce.Name: expected at most {MaxNameLength} printable characters, got {name.Length} characters"
-                + (name.Any(char.IsControl) ? " with control characters." : "."));
-        }
+        // Checked against the key that signed it: a name may show its own fingerprint, never another key's.
+        var name = PeerName.Validate(introduce.Name.Length == 0 ? identity.DefaultName : introduce.Name, identity);
 
         var version = ProtocolVersion.Check(introduce.AppVersion, local);
         version.ThrowIfRejected();
