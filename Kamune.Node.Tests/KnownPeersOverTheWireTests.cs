@@ -5,15 +5,16 @@ using Akka.Configuration;
 using Kamune.Abstractions;
 using Kamune.Actors;
 using Kamune.Identity;
+using Kamune.Node.Hosting;
+using Kamune.Node.Json;
 using Kamune.Node.Trust;
-using Kamune.Protocol;
 
 namespace Kamune.Node.Tests;
 
 /// <summary>
-/// Issue 6 item 2, the identity key changed between sessions under TOFU, over real loopback TCP: a node whose
-/// verifier is <see cref="KnownPeers"/> meets "alice" with her key, then a second peer announcing "alice" with
-/// another key. The second is refused with IdentityRejected while alice's session keeps flowing.
+/// TOFU over real loopback TCP with the node's own SessionHub as the sessions' handler (the hub pins a key once its
+/// session is established). Issue 6 item 2: a known name returning with another key is refused while the first
+/// session flows. Issue 16 item 2: connections that hang up right after their Introduce pin nothing.
 /// </summary>
 public sealed class KnownPeersOverTheWireTests : IDisposable
 {
@@ -28,29 +29,51 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
     [Fact]
     public async Task A_known_name_returning_with_another_key_is_rejected_while_the_first_session_flows()
     {
-        var known = KnownPeers.Open(_temp.Sub("known_peers"));
-        var (node, atNode) = Start("tofu-node", _node, known, null);
-        var port = ((IPEndPoint)await KamuneExtension.Get(node).ListenAsync("127.0.0.1", 0, Handler(node, atNode))).Port;
+        var (known, port, events) = await StartNodeAsync();
 
         var (alice, atAlice) = Start("tofu-alice", _alice, AcceptAllVerifier.Instance, "alice");
         await KamuneExtension.Get(alice).DialAsync("127.0.0.1", port, Handler(alice, atAlice));
-        var aliceAtNode = await NextAsync<SessionEstablished>(atNode);
+        var aliceAtNode = await NextAsync<NodeEvent.SessionEstablished>(events);
         var nodeAtAlice = await NextAsync<SessionEstablished>(atAlice);
         Assert.Equal("alice", aliceAtNode.Peer.Name);
         Assert.Equal(_alice.PublicIdentity.Fingerprint.Base64, known.FingerprintOf("alice", null));
 
         var (impostor, atImpostor) = Start("tofu-impostor", _impostor, AcceptAllVerifier.Instance, "alice");
         await KamuneExtension.Get(impostor).DialAsync("127.0.0.1", port, Handler(impostor, atImpostor));
-        var refused = await NextAsync<SessionClosed>(atNode);
-        Assert.Equal((CloseReason.Rejected, KamuneError.IdentityRejected), (refused.Reason, refused.Error));
-        Assert.Contains(_impostor.PublicIdentity.Fingerprint.Base64, refused.Detail, StringComparison.Ordinal);
+        var refused = await NextAsync<NodeEvent.Error>(events);
+        Assert.Contains("(rejected)", refused.Message, StringComparison.Ordinal);
+        Assert.Contains(_impostor.PublicIdentity.Fingerprint.Base64, refused.Message, StringComparison.Ordinal);
         Assert.IsType<SessionClosed>(await NextAsync<SessionClosed>(atImpostor));
 
         nodeAtAlice.Session.Tell(new Send(new byte[] { 1 }));
-        Assert.Equal(new byte[] { 1 }, (await NextAsync<MessageReceived>(atNode)).Data.ToArray());
-        aliceAtNode.Session.Tell(new Send(new byte[] { 2 }));
-        Assert.Equal(new byte[] { 2 }, (await NextAsync<MessageReceived>(atAlice)).Data.ToArray());
+        Assert.Equal(new byte[] { 1 }, (await NextAsync<NodeEvent.MessageReceived>(events)).Data.ToArray());
         Assert.Equal(_alice.PublicIdentity.Fingerprint.Base64, KnownPeers.Open(known.Path).FingerprintOf("alice", null));
+    }
+
+    [Fact]
+    public async Task Connections_that_hang_up_after_their_Introduce_pin_nothing_and_the_real_alice_is_then_accepted()
+    {
+        var (known, port, events) = await StartNodeAsync();
+
+        // The attacker's own verifier refuses the node's Introduce: it hangs up right after the node checked its own.
+        var names = new[] { "alice", "bob", "carol" };
+        for (var i = 0; i < names.Length; i++)
+        {
+            using var key = IdentityKeyPair.Generate(new DeterministicRandomSource(40 + (ulong)i));
+            var (attacker, atAttacker) = Start($"attacker-{i}", key, new RefuseAll(), names[i]);
+            await KamuneExtension.Get(attacker).DialAsync("127.0.0.1", port, Handler(attacker, atAttacker));
+            var failed = await NextAsync<NodeEvent.Error>(events);
+            Assert.Contains("incoming session", failed.Message, StringComparison.Ordinal);
+        }
+
+        Assert.Equal(0, known.Count);
+        Assert.Empty(Pins(known.Path));
+
+        var (alice, atAlice) = Start("real-alice", _alice, AcceptAllVerifier.Instance, "alice");
+        await KamuneExtension.Get(alice).DialAsync("127.0.0.1", port, Handler(alice, atAlice));
+        Assert.Equal("alice", (await NextAsync<NodeEvent.SessionEstablished>(events)).Peer.Name);
+        await NextAsync<SessionEstablished>(atAlice);
+        Assert.Equal([$"{_alice.PublicIdentity.Fingerprint.Base64} name:alice"], Pins(known.Path));
     }
 
     public void Dispose()
@@ -66,6 +89,20 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
         _temp.Dispose();
     }
 
+    private async Task<(KnownPeers Known, int Port, Channel<NodeEvent> Events)> StartNodeAsync()
+    {
+        var known = KnownPeers.Open(_temp.Sub("known_peers"));
+        var (node, _) = Start("tofu-node", _node, known, null);
+        var events = Channel.CreateUnbounded<NodeEvent>();
+        var kamune = KamuneExtension.Get(node);
+        var hub = node.ActorOf(SessionHub.Props(kamune.Manager, new ChannelOutput(events.Writer), echo: false, known.ExpectDialed, known.Established));
+        var port = ((IPEndPoint)await kamune.ListenAsync("127.0.0.1", 0, hub)).Port;
+        return (known, port, events);
+    }
+
+    private static string[] Pins(string path) =>
+        File.Exists(path) ? File.ReadAllLines(path).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray() : [];
+
     private (ActorSystem System, Channel<object> Events) Start(string name, IdentityKeyPair key, IIdentityVerifier verifier, string? peerName)
     {
         var config = ConfigurationFactory.ParseString(peerName is null ? "" : $"kamune.name = \"{peerName}\"");
@@ -78,9 +115,12 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
     private static IActorRef Handler(ActorSystem system, Channel<object> events) =>
         system.ActorOf(Props.Create(() => new ChannelHandler(events.Writer)));
 
-    private static async Task<T> NextAsync<T>(Channel<object> channel)
+    private static async Task<T> NextAsync<T>(Channel<object> channel) => await NextAsync<object, T>(channel.Reader);
+
+    private static async Task<T> NextAsync<T>(Channel<NodeEvent> channel) => await NextAsync<NodeEvent, T>(channel.Reader);
+
+    private static async Task<T> NextAsync<TItem, T>(ChannelReader<TItem> events)
     {
-        var events = channel.Reader;
         using var timeout = new CancellationTokenSource(Patience);
         while (true)
         {
@@ -94,5 +134,16 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
     private sealed class ChannelHandler : ReceiveActor
     {
         public ChannelHandler(ChannelWriter<object> events) => ReceiveAny(m => events.TryWrite(m));
+    }
+
+    private sealed class ChannelOutput(ChannelWriter<NodeEvent> events) : INodeOutput
+    {
+        public void Emit(NodeEvent nodeEvent) => events.TryWrite(nodeEvent);
+    }
+
+    private sealed class RefuseAll : IIdentityVerifier
+    {
+        public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken) =>
+            Task.FromResult(IdentityVerdict.Reject("hanging up after the Introduce"));
     }
 }

@@ -69,6 +69,7 @@ public sealed class IdentityStore
     public IdentityKeyPair Load()
     {
         ThrowIfDirectory();
+        _home.CheckPrivate();
         if (!Exists)
         {
             throw new NodeException($"no identity at {Path}; create one with: kamune-node identity new --home {_home.Directory}");

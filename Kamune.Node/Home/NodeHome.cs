@@ -47,7 +47,7 @@ public sealed class NodeHome
         return new NodeHome(Path.Combine(profile, ".config", "kamune-net"));
     }
 
-    /// <summary>Creates the directory if needed, readable by its owner only on Unix.</summary>
+    /// <summary>Creates the directory if needed, readable by its owner only on Unix; an existing one is checked.</summary>
     public void EnsureExists()
     {
         try
@@ -65,6 +65,20 @@ public sealed class NodeHome
         {
             throw new NodeException($"cannot create home directory {Directory}: {e.Message}", inner: e);
         }
+
+        // An existing directory keeps its mode: one another user could write to is refused, not used.
+        PrivatePath.Check(Directory, "home directory");
+    }
+
+    /// <summary>
+    /// The home, its identity and its known peers, where they exist, belong to this user and are writable by no
+    /// one else (<see cref="PrivatePath"/>); otherwise a one-line error names the path and the fix.
+    /// </summary>
+    public void CheckPrivate()
+    {
+        PrivatePath.Check(Directory, "home directory");
+        PrivatePath.Check(IdentityPath, "identity");
+        PrivatePath.Check(KnownPeersPath, "known peers");
     }
 
     public override string ToString() => Directory;

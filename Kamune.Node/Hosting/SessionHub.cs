@@ -81,6 +81,8 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
     private readonly INodeOutput _output;
     private readonly bool _echo;
     private readonly Action<EndPoint, PeerAddress>? _onDial;
+    private readonly Func<RemotePeer, string?>? _onEstablished;
+    private readonly Dictionary<IActorRef, string> _refused = new();
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<int, Entry> _byNumber = new();
     private readonly Dictionary<IActorRef, int> _numbers = new();
@@ -93,12 +95,17 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public SessionHub(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial)
+    /// <param name="onEstablished">
+    /// Told each session once it is established, before it gets a number (the trust store pins the key here, not at
+    /// the Introduce); a reason returned closes that session instead.
+    /// </param>
+    public SessionHub(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial, Func<RemotePeer, string?>? onEstablished = null)
     {
         _manager = manager;
         _output = output;
         _echo = echo;
         _onDial = onDial;
+        _onEstablished = onEstablished;
 
         Receive<HubDial>(dial => StartDial(dial.Address, Sender));
         Receive<Resolved>(OnResolved);
@@ -177,8 +184,8 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
             _byNumber.OrderBy(p => p.Key).Select(p => new HubSessionInfo(p.Key, p.Value.SessionId, p.Value.Peer, p.Value.Role)).ToArray())));
     }
 
-    public static Props Props(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial) =>
-        Akka.Actor.Props.Create(() => new SessionHub(manager, output, echo, onDial));
+    public static Props Props(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial, Func<RemotePeer, string?>? onEstablished = null) =>
+        Akka.Actor.Props.Create(() => new SessionHub(manager, output, echo, onDial, onEstablished));
 
     /// <summary>The JSON/console form of a peer.</summary>
     public static PeerInfo Describe(RemotePeer peer) => new(peer.Name, peer.Identity, PeerAddress.Format(peer.Address));
@@ -264,6 +271,14 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
 
     private void OnEstablished(SessionEstablished established)
     {
+        if (_onEstablished?.Invoke(established.Peer) is { } refusal)
+        {
+            // Never numbered: its SessionClosed reports it as a failed session, with this reason as the detail.
+            _refused[established.Session] = refusal;
+            established.Session.Tell(CloseSession.Instance);
+            return;
+        }
+
         var number = ++_next;
         var peer = Describe(established.Peer);
         _byNumber[number] = new Entry(established.Session, established.SessionId, peer, established.Role);
@@ -420,6 +435,7 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
             Timers.Cancel(closed.Session);
         }
 
+        var detail = _refused.Remove(closed.Session, out var refusal) ? $"refused: {refusal}" : closed.Detail;
         if (_numbers.Remove(closed.Session, out var number))
         {
             _byNumber.Remove(number);
@@ -428,13 +444,13 @@ internal sealed class SessionHub : ReceiveActor, IWithTimers
         else if (_dialedSessions.Remove(closed.Session, out var pending))
         {
             // A dialed session that never got established: the handshake failed or a key was refused.
-            Fail(pending, $"session with {pending.Address} failed ({ReasonText(closed.Reason)}): {closed.Detail}");
+            Fail(pending, $"session with {pending.Address} failed ({ReasonText(closed.Reason)}): {detail}");
         }
         else
         {
             // An accepted connection that never got established: worth a line, not a session event.
             Emit(new NodeEvent.Error(
-                $"incoming session from {PeerAddress.Format(closed.RemoteAddress)} failed ({ReasonText(closed.Reason)}): {closed.Detail}",
+                $"incoming session from {PeerAddress.Format(closed.RemoteAddress)} failed ({ReasonText(closed.Reason)}): {detail}",
                 Address: PeerAddress.Format(closed.RemoteAddress)));
         }
 

@@ -1,76 +1,56 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Text;
 using Kamune.Actors;
 using Kamune.Node.Cli;
 
 namespace Kamune.Node.Trust;
 
 /// <summary>
-/// Trust on first use, like SSH's known_hosts. The first key seen under a peer's name, or at an address this
-/// node dialed, is remembered in the known-peers file; later a different key under that name or at that address
-/// is refused. A peer announcing the default name (its own fingerprint) can only be checked by address: its
-/// name already is its key.
-/// File format, one entry a line: <c>name:NAME FINGERPRINT</c> or <c>address:HOST:PORT FINGERPRINT</c>, NAME
-/// percent-encoded, FINGERPRINT the base64url SHA-256 of the PKIX key; blank lines and <c>#</c> comments ignored.
+/// Trust on first use, like SSH's known_hosts, keyed by key as the Go reference's peer store is: the first key seen
+/// under a peer's name, or at an address this node dialed, is pinned in the known-peers file (format:
+/// <see cref="KnownPeersFile"/>); later a different key under that name or at that address is refused. A peer
+/// announcing the default name (its own fingerprint) can only be checked by address: its name already is its key.
+/// Pins are checked at the Introduce (<see cref="VerifyAsync"/>) but written only once the session is established
+/// (<see cref="Established"/>), so a connection that hangs up after its Introduce pins nothing; keys never seen
+/// before are capped per remote address (<see cref="PinBudget"/>). Every write re-reads the file under a lock
+/// shared with other processes using the same home, and a pin that contradicts the file is refused, not written.
 /// </summary>
 public sealed class KnownPeers : IIdentityVerifier
 {
-    private const string NamePrefix = "name:";
-    private const string AddressPrefix = "address:";
-
     private readonly string _path;
+    private readonly PinBudget _budget;
     private readonly object _gate = new();
-    private readonly Dictionary<string, string> _entries = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _dialed = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _pinnedHere = new(StringComparer.Ordinal);
+    private readonly List<Pin> _unsaved = new();
+    private PinIndex _index;
+    private long _length;
 
-    private KnownPeers(string path)
+    private KnownPeers(string path, PinBudget budget, PinIndex index, long length)
     {
         _path = path;
+        _budget = budget;
+        _index = index;
+        _length = length;
     }
 
     public string Path => _path;
 
-    /// <summary>Reads the file if there is one; a malformed line is an error naming the file and line.</summary>
-    public static KnownPeers Open(string path)
+    /// <summary>
+    /// Reads the file if there is one. A malformed line, conflicting lines, or a file (or its directory) that another
+    /// user owns or others may write is an error naming the file and the fix.
+    /// </summary>
+    public static KnownPeers Open(string path, PinBudget? budget = null)
     {
-        var known = new KnownPeers(path);
-        if (!File.Exists(path))
+        ArgumentNullException.ThrowIfNull(path);
+        var directory = System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path));
+        if (directory is not null)
         {
-            return known;
+            Home.PrivatePath.Check(directory, "home directory");
         }
 
-        string[] lines;
-        try
-        {
-            lines = File.ReadAllLines(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new NodeException($"cannot read known peers {path}: {e.Message}", inner: e);
-        }
-
-        for (var i = 0; i < lines.Length; i++)
-        {
-            var line = lines[i].Trim();
-            if (line.Length == 0 || line[0] == '#')
-            {
-                continue;
-            }
-
-            var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
-            if (parts.Length != 2 || !(parts[0].StartsWith(NamePrefix, StringComparison.Ordinal) || parts[0].StartsWith(AddressPrefix, StringComparison.Ordinal))
-                || parts[1].Length != 43)
-            {
-                throw new NodeException(
-                    $"known peers {path} line {i + 1}: expected \"name:NAME FINGERPRINT\" or \"address:HOST:PORT FINGERPRINT\" with a 43-character fingerprint, got \"{Shorten(line)}\"");
-            }
-
-            // A later line wins, as when a user appends a corrected key instead of deleting the old one.
-            known._entries[parts[0]] = parts[1];
-        }
-
-        return known;
+        var (lines, length) = KnownPeersFile.Read(path);
+        return new KnownPeers(path, budget ?? PinBudget.Default(), PinIndex.Build(path, KnownPeersFile.Parse(path, lines)), length);
     }
 
     /// <summary>
@@ -79,13 +59,14 @@ public sealed class KnownPeers : IIdentityVerifier
     /// </summary>
     public void ExpectDialed(EndPoint resolved, PeerAddress address) => _dialed[PeerAddress.Format(resolved)] = address.ToString();
 
+    /// <summary>Pins held: a key with a name and an address counts twice.</summary>
     public int Count
     {
         get
         {
             lock (_gate)
             {
-                return _entries.Count;
+                return _index.Count;
             }
         }
     }
@@ -95,87 +76,190 @@ public sealed class KnownPeers : IIdentityVerifier
     {
         lock (_gate)
         {
-            if (name is not null && _entries.TryGetValue(NameKey(name), out var byName))
-            {
-                return byName;
-            }
-
-            return address is not null && _entries.TryGetValue(AddressPrefix + address, out var byAddress) ? byAddress : null;
+            return (name is null ? null : _index.FingerprintOfName(name))
+                ?? (address is null ? null : _index.FingerprintOfAddress(address.ToString()));
         }
     }
 
+    /// <summary>Whether <paramref name="fingerprint"/> was known before this process pinned it (false for a new key).</summary>
+    public bool KnewBefore(string fingerprint)
+    {
+        lock (_gate)
+        {
+            return _index.Knows(fingerprint) && !_pinnedHere.Contains(fingerprint);
+        }
+    }
+
+    /// <summary>Checks the pins at the Introduce; records nothing (see <see cref="Established"/>).</summary>
     public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        var fingerprint = peer.Identity.Fingerprint.Base64;
-        var keys = new List<(string Key, string Label)>(2);
-        if (!string.Equals(peer.Name, peer.Identity.DefaultName, StringComparison.Ordinal))
-        {
-            keys.Add((NameKey(peer.Name), $"name \"{peer.Name}\""));
-        }
-
-        if (peer.Address is not null && _dialed.TryGetValue(PeerAddress.Format(peer.Address), out var dialed))
-        {
-            keys.Add((AddressPrefix + dialed, $"address {dialed}"));
-        }
-
         lock (_gate)
         {
-            foreach (var (key, label) in keys)
+            RefreshIfChanged();
+            if (Contradiction(peer) is { } reason)
             {
-                if (_entries.TryGetValue(key, out var known) && !string.Equals(known, fingerprint, StringComparison.Ordinal))
-                {
-                    return Task.FromResult(IdentityVerdict.Reject(
-                        $"{label} is known with key {known} but presented {fingerprint}; if the peer really changed its key, remove the \"{key}\" line from {_path}"));
-                }
+                return Task.FromResult(IdentityVerdict.Reject(reason));
             }
 
-            var added = new StringBuilder();
-            foreach (var (key, _) in keys)
+            // A key never seen before will take a pin once established: that is what the budget caps.
+            var from = AddressOf(peer.Address);
+            if (!_index.Knows(peer.Fingerprint) && !_budget.TryTake(from))
             {
-                if (_entries.TryAdd(key, fingerprint))
-                {
-                    added.Append(key).Append(' ').Append(fingerprint).Append('\n');
-                }
-            }
-
-            if (added.Length > 0)
-            {
-                Append(added.ToString());
+                return Task.FromResult(IdentityVerdict.Reject(
+                    $"too many new keys from {from}: {_budget.KeysPerWindow} in {_budget.Window} already; try again later (known keys are not limited)"));
             }
         }
 
         return Task.FromResult(IdentityVerdict.Accept);
     }
 
-    private void Append(string lines)
+    /// <summary>
+    /// The session with <paramref name="peer"/> is established: pins its key (with its name, and the address it was
+    /// dialed at) after re-reading the file under the lock. Returns null, or why the session must be closed: another
+    /// session or process pinned that name or address to another key since the Introduce was checked.
+    /// </summary>
+    public string? Established(RemotePeer peer)
     {
-        try
+        ArgumentNullException.ThrowIfNull(peer);
+        lock (_gate)
         {
-            var directory = System.IO.Path.GetDirectoryName(_path);
-            if (!string.IsNullOrEmpty(directory))
+            try
             {
-                Directory.CreateDirectory(directory);
-            }
+                using (KnownPeersFile.Lock(_path, KnownPeersFile.LockTimeout))
+                {
+                    Reload();
+                    if (Contradiction(peer) is { } reason)
+                    {
+                        return reason;
+                    }
 
-            var isNew = !File.Exists(_path);
-            using var stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.Read);
-            using var writer = new StreamWriter(stream, new UTF8Encoding(false));
-            if (isNew)
+                    var pins = PinsOf(peer).Where(p => !_index.Holds(p)).ToList();
+                    if (pins.Count == 0)
+                    {
+                        return null;
+                    }
+
+                    ApplyNew(pins);
+                    _length = KnownPeersFile.Append(_path, pins);
+                    return null;
+                }
+            }
+            catch (NodeException e)
             {
-                writer.Write("# kamune-node known peers: NAME-or-ADDRESS FINGERPRINT (base64url SHA-256 of the PKIX key)\n");
+                // The file turned malformed or contradictory while running (a hand edit): fail closed.
+                return e.Message;
             }
-
-            writer.Write(lines);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The peer is still checked against what is in memory; only persistence across runs is lost.
-            Serilog.Log.Warning("Cannot update known peers {Path}: {Reason}", _path, e.Message);
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Still pinned in memory for this run, and written with the next pin that can be; only persistence waits.
+                var pins = PinsOf(peer).Where(p => !_index.Holds(p) && _index.Conflict(p) is null).ToList();
+                ApplyNew(pins);
+                _unsaved.AddRange(pins);
+                Serilog.Log.Warning("Cannot update known peers {Path}: {Reason}", _path, e.Message);
+                return null;
+            }
         }
     }
 
-    private static string NameKey(string name) => NamePrefix + Uri.EscapeDataString(name);
+    private void ApplyNew(List<Pin> pins)
+    {
+        foreach (var pin in pins)
+        {
+            if (!_index.Knows(pin.Fingerprint))
+            {
+                _pinnedHere.Add(pin.Fingerprint);
+            }
 
-    private static string Shorten(string line) => line.Length <= 60 ? line : line[..57] + "...";
+            _index.Add(pin);
+        }
+    }
+
+    // Why this peer contradicts a pin, or null: the name it announces or the address it was dialed at is pinned to
+    // another key.
+    private string? Contradiction(RemotePeer peer)
+    {
+        var claims = new List<(Pin Pin, string? Known)>(2);
+        if (IsNamed(peer))
+        {
+            claims.Add((new Pin(peer.Fingerprint, PinKind.Name, peer.Name), _index.FingerprintOfName(peer.Name)));
+        }
+
+        if (DialedAt(peer) is { } dialed)
+        {
+            claims.Add((new Pin(peer.Fingerprint, PinKind.Address, dialed), _index.FingerprintOfAddress(dialed)));
+        }
+
+        foreach (var (pin, known) in claims)
+        {
+            if (known is not null && known != pin.Fingerprint)
+            {
+                return $"{pin.Describe()} is known with key {known} but presented {pin.Fingerprint}; if the peer really changed its key, "
+                    + $"remove the line \"{KnownPeersFile.Format(pin with { Fingerprint = known })}\" from {_path}";
+            }
+        }
+
+        return null;
+    }
+
+    // What a session with this peer pins: its key, labelled with its name unless it announces the default name (its
+    // key already) or the key is pinned under another name (a key keeps its first name), and the address it was
+    // dialed at.
+    private IEnumerable<Pin> PinsOf(RemotePeer peer)
+    {
+        var name = new Pin(peer.Fingerprint, PinKind.Name, peer.Name);
+        yield return IsNamed(peer) && _index.Conflict(name) is null ? name : new Pin(peer.Fingerprint, PinKind.Key);
+        if (DialedAt(peer) is { } dialed)
+        {
+            yield return new Pin(peer.Fingerprint, PinKind.Address, dialed);
+        }
+    }
+
+    private static bool IsNamed(RemotePeer peer) => !string.Equals(peer.Name, peer.Identity.DefaultName, StringComparison.Ordinal);
+
+    private string? DialedAt(RemotePeer peer) =>
+        peer.Address is not null && _dialed.TryGetValue(PeerAddress.Format(peer.Address), out var dialed) ? dialed : null;
+
+    // Another process sharing this home may have appended since: the file is re-read when its length moved.
+    private void RefreshIfChanged()
+    {
+        var length = File.Exists(_path) ? new FileInfo(_path).Length : 0;
+        if (length == _length)
+        {
+            return;
+        }
+
+        using (KnownPeersFile.Lock(_path, KnownPeersFile.LockTimeout))
+        {
+            Reload();
+        }
+    }
+
+    // Under the lock: the file is the truth; pins this run could not write are laid over it where they still fit,
+    // and written now.
+    private void Reload()
+    {
+        var (lines, length) = KnownPeersFile.Read(_path);
+        var index = PinIndex.Build(_path, KnownPeersFile.Parse(_path, lines));
+        var unsaved = _unsaved.Where(p => !index.Holds(p) && index.Conflict(p) is null).ToList();
+        foreach (var pin in unsaved)
+        {
+            index.Add(pin);
+        }
+
+        _index = index;
+        _length = length;
+        _unsaved.Clear();
+        if (unsaved.Count > 0)
+        {
+            _length = KnownPeersFile.Append(_path, unsaved);
+        }
+    }
+
+    private static string AddressOf(EndPoint? endpoint) => endpoint switch
+    {
+        IPEndPoint ip => (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address).ToString(),
+        null => "an unknown address",
+        _ => endpoint.ToString() ?? "an unknown address",
+    };
 }
