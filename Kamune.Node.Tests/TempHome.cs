@@ -6,7 +6,15 @@ internal sealed class TempHome : IDisposable
     public TempHome()
     {
         Directory = Path.Combine(Path.GetTempPath(), "kamune-node-tests", Guid.NewGuid().ToString("N"));
-        System.IO.Directory.CreateDirectory(Directory);
+        // Owner-only, as a node home must be (PrivatePath refuses one others may write, whatever the umask).
+        if (OperatingSystem.IsWindows())
+        {
+            System.IO.Directory.CreateDirectory(Directory);
+        }
+        else
+        {
+            System.IO.Directory.CreateDirectory(Directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     public string Directory { get; }
