@@ -10,7 +10,9 @@ namespace Kamune.Node.Chat;
 
 /// <summary>
 /// The interactive node: typed lines go to the selected session, slash commands manage sessions, and every
-/// event is printed as it happens. The first session to come up is selected; /use switches.
+/// event is printed as it happens. The first session to come up is selected; /use switches. Once the selected
+/// session ends nothing is selected until /use: a line typed for the peer who left must not reach someone else.
+/// Every line about a peer carries its fingerprint label beside its name (<see cref="ConsoleText"/>).
 /// </summary>
 internal sealed class ChatConsole : INodeOutput
 {
@@ -18,14 +20,22 @@ internal sealed class ChatConsole : INodeOutput
 
     private readonly OutputLines _out;
     private readonly bool _echo;
+    private readonly Func<int> _columns;
     private readonly object _gate = new();
     private readonly Dictionary<int, PeerInfo> _peers = new();
+    private readonly HashSet<string> _met = new(StringComparer.Ordinal);
+    private readonly HashSet<int> _firstMeetings = new();
+    private KnownPeers? _knownPeers;
     private int? _selected;
+    private bool _everSelected;
+    private (int Number, string Label)? _ended;
 
-    public ChatConsole(OutputLines output, bool echo)
+    /// <param name="columns">The terminal's width in cells, asked before each message (it may be resized).</param>
+    public ChatConsole(OutputLines output, bool echo, Func<int>? columns = null)
     {
         _out = output;
         _echo = echo;
+        _columns = columns ?? TerminalColumns;
     }
 
     public const string Help =
@@ -35,17 +45,23 @@ internal sealed class ChatConsole : INodeOutput
         "  /dial HOST:PORT   open a session to another node\n" +
         "  /close [N]        close session N (default: the selected one)\n" +
         "  /quit             close every session and exit (also Ctrl+C, Ctrl+D)\n" +
-        "  /help             this text";
+        "  /help             this text\n" +
+        "When the selected session ends, nothing is selected until /use N.";
+
+    public const string VerifyNote = "verify: compare it whole with the peer's `kamune-node identity show`";
+
+    public const string EmojiNote = "quick check only (about 53 bits), not a verification";
 
     /// <param name="name">kamune.name (--name); empty: the fingerprint is the name peers see.</param>
     public void Introduce(PublicIdentity identity, string name, TrustMode trust, KnownPeers? knownPeers)
     {
-        Line(name.Length == 0 ? $"kamune-node {identity.DefaultName}" : $"kamune-node {Clean(name)} ({identity.DefaultName})");
+        _knownPeers = knownPeers;
+        Line(name.Length == 0 ? $"kamune-node {identity.DefaultName}" : $"kamune-node {ConsoleText.Clean(name)} ({identity.DefaultName})");
         Line($"  fingerprint {identity.Fingerprint.HexColon}");
-        Line($"  emoji       {identity.Fingerprint.Emoji}");
+        Line($"  emoji       {DisplayWidth.EmojiColumns(identity.Fingerprint)}  ({EmojiNote})");
         Line(trust switch
         {
-            TrustMode.Tofu => $"  trust       tofu ({knownPeers?.Count ?? 0} entries in {knownPeers?.Path})",
+            TrustMode.Tofu => $"  trust       tofu ({knownPeers?.Count ?? 0} pins in {knownPeers?.Path})",
             TrustMode.AllowList => "  trust       allow-list",
             _ => "  trust       any key (no verification of who peers are)",
         });
@@ -65,37 +81,84 @@ internal sealed class ChatConsole : INodeOutput
                 Line($"listening on {e.Address}");
                 break;
             case NodeEvent.SessionEstablished e:
-                lock (_gate)
-                {
-                    _peers[e.Session] = e.Peer;
-                    _selected ??= e.Session;
-                }
-
-                Line($"[{e.Session}] session with {Clean(e.Peer.Name)} at {e.Peer.Address} ({e.Role}){(_selected == e.Session ? ", selected" : string.Empty)}");
-                Line($"[{e.Session}]   fingerprint {e.Peer.Identity.Fingerprint.HexColon}");
-                Line($"[{e.Session}]   emoji       {e.Peer.Identity.Fingerprint.Emoji}  (compare with the peer's `kamune-node identity show`)");
+                OnEstablished(e);
                 break;
             case NodeEvent.MessageReceived e when !_echo:
-                Line($"[{e.Session}] {NameOf(e.Session)}: {Text(e.Data.Span)}");
+                var label = LabelOf(e.Session);
+                foreach (var line in ConsoleText.Wrap($"[{e.Session}] {label}: ", $"[{e.Session}] {label}+ ", Text(e.Data.Span), _columns()))
+                {
+                    Line(line);
+                }
+
                 break;
             case NodeEvent.MessageReceived:
             case NodeEvent.Sent:
                 break;
             case NodeEvent.SessionClosed e:
-                lock (_gate)
-                {
-                    _peers.Remove(e.Session);
-                    if (_selected == e.Session)
-                    {
-                        _selected = _peers.Count == 0 ? null : _peers.Keys.Min();
-                    }
-                }
-
-                Line($"[{e.Session}] session closed: {e.Reason}{(e.Detail.Length > 0 ? $" ({e.Detail})" : string.Empty)}");
+                OnClosed(e);
                 break;
             case NodeEvent.Error e:
-                Line(e.Session is { } s ? $"[{s}] error: {e.Message}" : $"error: {e.Message}");
+                Line(e.Session is { } s ? $"[{s}] error: {ConsoleText.Clean(e.Message)}" : $"error: {ConsoleText.Clean(e.Message)}");
                 break;
+        }
+    }
+
+    private void OnEstablished(NodeEvent.SessionEstablished e)
+    {
+        bool selected, first;
+        lock (_gate)
+        {
+            _peers[e.Session] = e.Peer;
+            first = _met.Add(e.Peer.Fingerprint) && !(_knownPeers?.KnewBefore(e.Peer.Fingerprint) ?? false);
+            if (first)
+            {
+                _firstMeetings.Add(e.Session);
+            }
+
+            if (!_everSelected)
+            {
+                _selected = e.Session;
+                _everSelected = true;
+            }
+
+            selected = _selected == e.Session;
+        }
+
+        var marks = (selected ? ", selected" : string.Empty) + (first ? ", NEW: first time this key is seen" : string.Empty);
+        Line($"[{e.Session}] session with {ConsoleText.Label(e.Peer)} at {e.Peer.Address} ({e.Role}){marks}");
+        Line($"[{e.Session}]   fingerprint {e.Peer.Identity.Fingerprint.HexColon}  ({VerifyNote})");
+        Line($"[{e.Session}]   emoji       {DisplayWidth.EmojiColumns(e.Peer.Identity.Fingerprint)}  ({EmojiNote})");
+        if (!selected)
+        {
+            Line($"[{e.Session}]   /use {e.Session} sends your lines to this session");
+        }
+    }
+
+    private void OnClosed(NodeEvent.SessionClosed e)
+    {
+        bool wasSelected;
+        string label;
+        string live;
+        lock (_gate)
+        {
+            label = _peers.Remove(e.Session, out var peer) ? ConsoleText.Label(peer) : "peer";
+            _firstMeetings.Remove(e.Session);
+            wasSelected = _selected == e.Session;
+            if (wasSelected)
+            {
+                _selected = null;
+                _ended = (e.Session, label);
+            }
+
+            live = LiveList();
+        }
+
+        Line($"[{e.Session}] session with {label} closed: {e.Reason}{(e.Detail.Length > 0 ? $" ({ConsoleText.Clean(e.Detail)})" : string.Empty)}");
+        if (wasSelected)
+        {
+            Line(live.Length == 0
+                ? $"[{e.Session}] was the selected session; nothing is selected now"
+                : $"[{e.Session}] was the selected session; nothing is selected now: /use N picks one of {live}");
         }
     }
 
@@ -120,21 +183,7 @@ internal sealed class ChatConsole : INodeOutput
 
         if (!line.StartsWith('/'))
         {
-            int? target;
-            lock (_gate)
-            {
-                target = _selected;
-            }
-
-            if (target is { } session)
-            {
-                hub.Tell(new HubSend(session, Encoding.UTF8.GetBytes(line)));
-            }
-            else
-            {
-                Line("no session yet: /dial HOST:PORT, or wait for a peer to connect");
-            }
-
+            SendTyped(line, hub);
             return true;
         }
 
@@ -148,34 +197,10 @@ internal sealed class ChatConsole : INodeOutput
                 Line(Help);
                 break;
             case "/peers":
-                var sessions = await hub.Ask<HubSessions>(HubListSessions.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
-                if (sessions.Sessions.Count == 0)
-                {
-                    Line("no sessions");
-                }
-
-                foreach (var s in sessions.Sessions)
-                {
-                    var mark = s.Number == _selected ? "*" : " ";
-                    Line($"{mark}[{s.Number}] {Clean(s.Peer.Name)} at {s.Peer.Address} ({s.Role.ToString().ToLowerInvariant()}) {s.Peer.Fingerprint}");
-                }
-
+                await ListAsync(hub).ConfigureAwait(false);
                 break;
             case "/use":
-                if (TryNumber(argument, out var number) && IsLive(number))
-                {
-                    lock (_gate)
-                    {
-                        _selected = number;
-                    }
-
-                    Line($"[{number}] selected: {NameOf(number)}");
-                }
-                else
-                {
-                    Line($"/use: expected the number of a live session (see /peers), got \"{argument}\"");
-                }
-
+                Use(argument);
                 break;
             case "/dial":
                 if (PeerAddress.TryParse(argument, allowPortZero: false, out var address, out var error))
@@ -214,6 +239,77 @@ internal sealed class ChatConsole : INodeOutput
         return true;
     }
 
+    // Session numbers are never reused, so a line told to session N can only ever reach the peer of session N.
+    private void SendTyped(string line, IActorRef hub)
+    {
+        int? target;
+        string refusal;
+        lock (_gate)
+        {
+            target = _selected;
+            var live = LiveList();
+            refusal = _ended is { } ended
+                ? $"not sent: session {ended.Number} with {ended.Label} has ended and nothing is selected; "
+                  + (live.Length == 0 ? "no session is left" : $"/use N picks one of {live}")
+                : live.Length == 0
+                    ? "not sent: no session yet: /dial HOST:PORT, or wait for a peer to connect"
+                    : $"not sent: no session is selected; /use N picks one of {live}";
+        }
+
+        if (target is { } session)
+        {
+            hub.Tell(new HubSend(session, Encoding.UTF8.GetBytes(line)));
+        }
+        else
+        {
+            Line(refusal);
+        }
+    }
+
+    private void Use(string? argument)
+    {
+        if (TryNumber(argument, out var number) && IsLive(number))
+        {
+            lock (_gate)
+            {
+                _selected = number;
+                _ended = null;
+            }
+
+            Line($"[{number}] selected: {LabelOf(number)}");
+        }
+        else
+        {
+            Line($"/use: expected the number of a live session (see /peers), got \"{argument}\"");
+        }
+    }
+
+    // One row per session, the columns lined up by display width (names may hold emoji or wide characters).
+    private async Task ListAsync(IActorRef hub)
+    {
+        var sessions = await hub.Ask<HubSessions>(HubListSessions.Instance, TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        if (sessions.Sessions.Count == 0)
+        {
+            Line("no sessions");
+            return;
+        }
+
+        var nameCells = Math.Min(24, sessions.Sessions.Max(s => DisplayWidth.Of(ConsoleText.NameOf(s.Peer))));
+        foreach (var s in sessions.Sessions)
+        {
+            bool selected, first;
+            lock (_gate)
+            {
+                selected = s.Number == _selected;
+                first = _firstMeetings.Contains(s.Number);
+            }
+
+            var row = $"{(selected ? "*" : " ")}[{s.Number}] {DisplayWidth.Fit(ConsoleText.NameOf(s.Peer), nameCells)} {ConsoleText.ShortFingerprint(s.Peer.Identity)} "
+                + $"{s.Peer.Address} {s.Role.ToString().ToLowerInvariant()}{(first ? " new" : string.Empty)}";
+            Line(row);
+        }
+    }
+
     private bool IsLive(int number)
     {
         lock (_gate)
@@ -222,18 +318,21 @@ internal sealed class ChatConsole : INodeOutput
         }
     }
 
-    private string NameOf(int session)
+    private string LabelOf(int session)
     {
         lock (_gate)
         {
-            return _peers.TryGetValue(session, out var peer) ? Clean(peer.Name) : "peer";
+            return _peers.TryGetValue(session, out var peer) ? ConsoleText.Label(peer) : "peer";
         }
     }
+
+    // Under _gate.
+    private string LiveList() => string.Join(", ", _peers.Keys.Order());
 
     private static bool TryNumber(string? text, out int number) =>
         int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out number);
 
-    /// <summary>Valid UTF-8 is shown as text (control characters escaped); anything else as a byte count and hex.</summary>
+    /// <summary>Valid UTF-8 is shown as text (cleaned: <see cref="ConsoleText.Clean"/>); anything else as a byte count and hex.</summary>
     internal static string Text(ReadOnlySpan<byte> data)
     {
         string text;
@@ -247,24 +346,20 @@ internal sealed class ChatConsole : INodeOutput
             return $"<{data.Length} bytes, not UTF-8: {hex}{(data.Length > 32 ? "..." : string.Empty)}>";
         }
 
-        return Clean(text);
+        return ConsoleText.Clean(text);
     }
 
-    /// <summary>Peer-supplied text with control characters escaped: a peer must not move the reader's cursor or clear the screen.</summary>
-    internal static string Clean(string text)
+    // A terminal's width where stdout is one; 80 where it is a file or a pipe (a reader may still view it in one).
+    private static int TerminalColumns()
     {
-        if (!text.Any(char.IsControl))
+        try
         {
-            return text;
+            return !Console.IsOutputRedirected && Console.WindowWidth > 0 ? Console.WindowWidth : 80;
         }
-
-        var builder = new StringBuilder(text.Length + 8);
-        foreach (var c in text)
+        catch (IOException)
         {
-            builder.Append(char.IsControl(c) ? $"\\u{(int)c:x4}" : c);
+            return 80;
         }
-
-        return builder.ToString();
     }
 
     private void Line(string text) => _out.Write(Encoding.UTF8.GetBytes(text));

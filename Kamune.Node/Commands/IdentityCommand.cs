@@ -36,13 +36,21 @@ internal static class IdentityCommand
         return new Command("identity", "Create or show this node's identity") { create, show };
     }
 
-    /// <summary>The forms a person compares with a peer out of band: any one of them identifies the key.</summary>
+    /// <summary>
+    /// The forms a person compares with a peer out of band. The fingerprint (or the name, its base64 form) is the
+    /// verification: all 256 bits. The emoji line is a quick check only: eight symbols of 96 are about 53 bits, few
+    /// enough that a key with the same emoji line can be searched for (docs/security.md).
+    /// </summary>
     public static void Print(TextWriter output, PublicIdentity identity, string indent = "  ")
     {
         var fingerprint = identity.Fingerprint;
         output.WriteLine($"{indent}name        {identity.DefaultName}");
         output.WriteLine($"{indent}fingerprint {fingerprint.HexColon}");
-        output.WriteLine($"{indent}emoji       {fingerprint.Emoji}");
+        output.WriteLine($"{indent}emoji       {Chat.DisplayWidth.EmojiColumns(fingerprint)}");
         output.WriteLine($"{indent}public key  {Convert.ToBase64String(identity.Pkix.Span)}");
+        output.WriteLine(VerifyHint);
     }
+
+    public const string VerifyHint =
+        "To verify a peer, compare the whole fingerprint (or name) over another channel; the emoji line is a quick check only (about 53 bits).";
 }

@@ -103,7 +103,7 @@ public static class PeerName
     /// characters (bidi overrides and isolates, zero-width space and joiners, BOM: category Cf), line and paragraph
     /// separators, white space other than a plain space, and unpaired surrogates.
     /// </summary>
-    internal static string? Invisible(string text, int index)
+    public static string? Invisible(string text, int index)
     {
         var c = text[index];
         return CharUnicodeInfo.GetUnicodeCategory(c) switch
