@@ -50,7 +50,7 @@ internal sealed class ChatConsole : INodeOutput
 
     public const string VerifyNote = "verify: compare it whole with the peer's `kamune-node identity show`";
 
-    public const string EmojiNote = "quick check only (about 53 bits), not a verification";
+    public const string EmojiNote = "a quick check only, about 53 bits: not a verification";
 
     /// <param name="name">kamune.name (--name); empty: the fingerprint is the name peers see.</param>
     public void Introduce(PublicIdentity identity, string name, TrustMode trust, KnownPeers? knownPeers)
