@@ -146,10 +146,11 @@ public sealed class KnownPeersTests : IDisposable
     }
 
     [Fact]
-    public async Task New_keys_from_one_address_are_capped_per_window_and_known_keys_are_not()
+    public async Task New_keys_from_one_address_are_capped_per_window_but_known_keys_and_dialed_peers_are_not()
     {
         var clock = new ManualClock(DateTimeOffset.UnixEpoch);
-        var known = KnownPeers.Open(FilePath, new PinBudget(2, TimeSpan.FromHours(1), clock));
+        var budget = new PinBudget(2, TimeSpan.FromHours(1), clock);
+        var known = KnownPeers.Open(FilePath, budget);
         using var third = IdentityKeyPair.Generate(new DeterministicRandomSource(23));
         Assert.IsType<IdentityVerdict.Accepted>(await known.VerifyAsync(Peer(_alice, "alice", Somewhere), default));
         known.Established(Peer(_alice, "alice", Somewhere));
@@ -160,8 +161,13 @@ public sealed class KnownPeersTests : IDisposable
         Assert.IsType<IdentityVerdict.Accepted>(await known.VerifyAsync(Peer(_alice, "alice", Somewhere), default));
         Assert.IsType<IdentityVerdict.Accepted>(await known.VerifyAsync(Peer(third, "carol", new IPEndPoint(IPAddress.Parse("127.0.0.10"), 1)), default));
 
-        clock.Advance(TimeSpan.FromHours(1));
+        known.ExpectDialed(Somewhere, new PeerAddress("127.0.0.9", Somewhere.Port));
         Assert.IsType<IdentityVerdict.Accepted>(await known.VerifyAsync(Peer(third, "carol", Somewhere), default));
+
+        var undialed = KnownPeers.Open(FilePath, budget);
+        Assert.IsType<IdentityVerdict.Rejected>(await undialed.VerifyAsync(Peer(third, "carol", Somewhere), default));
+        clock.Advance(TimeSpan.FromHours(1));
+        Assert.IsType<IdentityVerdict.Accepted>(await undialed.VerifyAsync(Peer(third, "carol", Somewhere), default));
     }
 
     private string[] Pins() => File.ReadAllLines(FilePath).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();

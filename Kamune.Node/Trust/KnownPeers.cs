@@ -12,7 +12,7 @@ namespace Kamune.Node.Trust;
 /// announcing the default name (its own fingerprint) can only be checked by address: its name already is its key.
 /// Pins are checked at the Introduce (<see cref="VerifyAsync"/>) but written only once the session is established
 /// (<see cref="Established"/>), so a connection that hangs up after its Introduce pins nothing; keys never seen
-/// before are capped per remote address (<see cref="PinBudget"/>). Every write re-reads the file under a lock
+/// before are capped per remote address for connections this node accepted (<see cref="PinBudget"/>). Every write re-reads the file under a lock
 /// shared with other processes using the same home, and a pin that contradicts the file is refused, not written.
 /// </summary>
 public sealed class KnownPeers : IIdentityVerifier
@@ -102,9 +102,10 @@ public sealed class KnownPeers : IIdentityVerifier
                 return Task.FromResult(IdentityVerdict.Reject(reason));
             }
 
-            // A key never seen before will take a pin once established: that is what the budget caps.
+            // A key never seen before will take a pin once established: that is what the budget caps, for connections
+            // that came in. One this node dialed is the user's own choice of peer.
             var from = AddressOf(peer.Address);
-            if (!_index.Knows(peer.Fingerprint) && !_budget.TryTake(from))
+            if (!_index.Knows(peer.Fingerprint) && DialedAt(peer) is null && !_budget.TryTake(from))
             {
                 return Task.FromResult(IdentityVerdict.Reject(
                     $"too many new keys from {from}: {_budget.KeysPerWindow} in {_budget.Window} already; try again later (known keys are not limited)"));
