@@ -131,22 +131,12 @@ public sealed class ChatConsolePtyTests : IAsyncLifetime
             ConfigurationFactory.ParseString($"kamune.name = \"{name}\""));
         _systems.Add(system);
         var events = Channel.CreateUnbounded<object>();
-        var handler = system.ActorOf(Props.Create(() => new ChannelHandler(events.Writer)));
+        var handler = SessionChannels.Handler(system, events);
         await KamuneExtension.Get(system).DialAsync(IPAddress.Loopback.ToString(), port, handler);
         return ((await NextAsync<SessionEstablished>(events)).Session, events);
     }
 
-    private static async Task<T> NextAsync<T>(Channel<object> events)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            if (await events.Reader.ReadAsync(timeout.Token) is T wanted)
-            {
-                return wanted;
-            }
-        }
-    }
+    private static Task<T> NextAsync<T>(Channel<object> events) => SessionChannels.NextAsync<T>(events);
 
     private async Task<int> WaitForExitAsync()
     {
@@ -174,8 +164,4 @@ public sealed class ChatConsolePtyTests : IAsyncLifetime
         _temp.Dispose();
     }
 
-    private sealed class ChannelHandler : ReceiveActor
-    {
-        public ChannelHandler(ChannelWriter<object> events) => ReceiveAny(m => events.TryWrite(m));
-    }
 }

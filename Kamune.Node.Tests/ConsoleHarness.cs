@@ -76,7 +76,7 @@ internal sealed class ConsoleHarness : IAsyncDisposable
             ConfigurationFactory.ParseString($"kamune.name = {System.Text.Json.JsonSerializer.Serialize(name)}"));
         _systems.Add(system);
         var events = Channel.CreateUnbounded<object>();
-        var handler = system.ActorOf(Props.Create(() => new ChannelHandler(events.Writer)));
+        var handler = SessionChannels.Handler(system, events);
         await KamuneExtension.Get(system).DialAsync("127.0.0.1", Port, handler);
         return events;
     }
@@ -106,17 +106,7 @@ internal sealed class ConsoleHarness : IAsyncDisposable
 
     public Task<string> ExpectAsync(string start) => ExpectAsync(l => l.StartsWith(start, StringComparison.Ordinal), $"starting \"{start}\"");
 
-    public static async Task<T> NextAsync<T>(Channel<object> events)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            if (await events.Reader.ReadAsync(timeout.Token) is T wanted)
-            {
-                return wanted;
-            }
-        }
-    }
+    public static Task<T> NextAsync<T>(Channel<object> events) => SessionChannels.NextAsync<T>(events);
 
     private async Task ReadStdout()
     {
@@ -149,8 +139,4 @@ internal sealed class ConsoleHarness : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private sealed class ChannelHandler : ReceiveActor
-    {
-        public ChannelHandler(ChannelWriter<object> events) => ReceiveAny(m => events.TryWrite(m));
-    }
 }

@@ -18,8 +18,6 @@ namespace Kamune.Node.Tests;
 /// </summary>
 public sealed class KnownPeersOverTheWireTests : IDisposable
 {
-    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
-
     private readonly TempHome _temp = new();
     private readonly IdentityKeyPair _node = IdentityKeyPair.Generate(new DeterministicRandomSource(31));
     private readonly IdentityKeyPair _alice = IdentityKeyPair.Generate(new DeterministicRandomSource(32));
@@ -111,30 +109,11 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
         return (system, Channel.CreateUnbounded<object>());
     }
 
-    // The user's handler: every session event goes into a channel the test reads.
-    private static IActorRef Handler(ActorSystem system, Channel<object> events) =>
-        system.ActorOf(Props.Create(() => new ChannelHandler(events.Writer)));
+    private static IActorRef Handler(ActorSystem system, Channel<object> events) => SessionChannels.Handler(system, events);
 
-    private static async Task<T> NextAsync<T>(Channel<object> channel) => await NextAsync<object, T>(channel.Reader);
+    private static Task<T> NextAsync<T>(Channel<object> channel) => SessionChannels.NextAsync<T>(channel);
 
-    private static async Task<T> NextAsync<T>(Channel<NodeEvent> channel) => await NextAsync<NodeEvent, T>(channel.Reader);
-
-    private static async Task<T> NextAsync<TItem, T>(ChannelReader<TItem> events)
-    {
-        using var timeout = new CancellationTokenSource(Patience);
-        while (true)
-        {
-            if (await events.ReadAsync(timeout.Token) is T wanted)
-            {
-                return wanted;
-            }
-        }
-    }
-
-    private sealed class ChannelHandler : ReceiveActor
-    {
-        public ChannelHandler(ChannelWriter<object> events) => ReceiveAny(m => events.TryWrite(m));
-    }
+    private static Task<T> NextAsync<T>(Channel<NodeEvent> channel) => SessionChannels.NextAsync<T, NodeEvent>(channel.Reader);
 
     private sealed class ChannelOutput(ChannelWriter<NodeEvent> events) : INodeOutput
     {
