@@ -167,7 +167,7 @@ public static class FuzzTargets
                 }, Kinds(KamuneError.MalformedMessage)),
             new("IntroductionPhase.ReadIntroduce (re-signed)", [session.IntroduceI],
                 input => IntroductionPhase.ReadIntroduce(Signed(input, MetadataFactory.Introduce(clock).ToByteArray()), ProtocolVersion.Current),
-                Kinds(KamuneError.MalformedMessage, KamuneError.InvalidPublicKey, KamuneError.InvalidSignature, KamuneError.IncompatibleVersion)),
+                Kinds(KamuneError.MalformedMessage, KamuneError.InvalidPublicKey, KamuneError.InvalidSignature, KamuneError.IncompatibleVersion, KamuneError.InvalidName)),
             new("SessionTransport.Open (re-signed BytesValue)", session.BytesValues,
                 input => receiver.Open(sealer.Seal(Signed(input, sessionMetadata))), Kinds(KamuneError.MalformedMessage)),
             new("SessionTransport.Open (re-signed Metadata)", session.Metadata,
