@@ -93,7 +93,7 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
         var (node, _) = Start("tofu-node", _node, known, null);
         var events = Channel.CreateUnbounded<NodeEvent>();
         var kamune = KamuneExtension.Get(node);
-        var hub = node.ActorOf(SessionHub.Props(kamune.Manager, new ChannelOutput(events.Writer), echo: false, known.ExpectDialed, known.Established));
+        var hub = node.ActorOf(SessionHub.Props(kamune.Manager, new NodeEventChannel(events.Writer), echo: false, known.ExpectDialed, known.Established));
         var port = ((IPEndPoint)await kamune.ListenAsync("127.0.0.1", 0, hub)).Port;
         return (known, port, events);
     }
@@ -115,10 +115,6 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
 
     private static Task<T> NextAsync<T>(Channel<NodeEvent> channel) => SessionChannels.NextAsync<T, NodeEvent>(channel.Reader);
 
-    private sealed class ChannelOutput(ChannelWriter<NodeEvent> events) : INodeOutput
-    {
-        public void Emit(NodeEvent nodeEvent) => events.TryWrite(nodeEvent);
-    }
 
     private sealed class RefuseAll : IIdentityVerifier
     {

@@ -1,5 +1,7 @@
 using System.Threading.Channels;
 using Akka.Actor;
+using Kamune.Node.Hosting;
+using Kamune.Node.Json;
 
 namespace Kamune.Node.Tests;
 
@@ -30,4 +32,10 @@ internal static class SessionChannels
     {
         public ChannelHandler(ChannelWriter<object> events) => ReceiveAny(m => events.TryWrite(m));
     }
+}
+
+/// <summary>A node output for hub tests: every event goes into a channel the test reads.</summary>
+internal sealed class NodeEventChannel(ChannelWriter<NodeEvent> events) : INodeOutput
+{
+    public void Emit(NodeEvent nodeEvent) => events.TryWrite(nodeEvent);
 }
