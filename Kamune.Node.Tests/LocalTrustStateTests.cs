@@ -22,6 +22,7 @@ public sealed class LocalTrustStateTests : IDisposable
     private readonly TempHome _temp = new();
     private readonly IdentityKeyPair _alice = IdentityKeyPair.Generate(new DeterministicRandomSource(51));
     private readonly IdentityKeyPair _mallory = IdentityKeyPair.Generate(new DeterministicRandomSource(52));
+    private readonly List<Akka.Actor.ActorSystem> _systems = new();
 
     private string FilePath => _temp.Sub("known_peers");
 
@@ -150,6 +151,38 @@ public sealed class LocalTrustStateTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Two_node_processes_sharing_a_home_see_each_others_pins_and_the_second_cannot_replace_one()
+    {
+        var home = await _temp.NodeHomeAsync("shared");
+        await using var first = NodeProcess.Start(["run", "--json", "--listen", "127.0.0.1:0", "--home", home]);
+        await using var second = NodeProcess.Start(["run", "--json", "--listen", "127.0.0.1:0", "--home", home]);
+        var firstPort = PortOf(await first.WaitForEventAsync("listening"));
+        var secondPort = PortOf(await second.WaitForEventAsync("listening"));
+
+        await DialAsync("alice-peer", _alice, firstPort);
+        await first.WaitForEventAsync("session_established");
+        await DialAsync("impostor-peer", _mallory, secondPort);
+        var refused = await second.WaitForEventAsync("error");
+
+        Assert.Contains($"name \"alice\" is known with key {_alice.PublicIdentity.Fingerprint.Base64}", refused.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal([$"{_alice.PublicIdentity.Fingerprint.Base64} name:alice"], File.ReadAllLines(Path.Combine(home, "known_peers")).Where(l => l.Length > 0 && !l.StartsWith('#')));
+    }
+
+    private static int PortOf(System.Text.Json.JsonElement listening)
+    {
+        var address = listening.GetProperty("address").GetString()!;
+        return int.Parse(address[(address.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private async Task DialAsync(string systemName, IdentityKeyPair key, int port)
+    {
+        var system = KamuneSystem.Create(systemName, new KamuneNodeOptions(key, AcceptAllVerifier.Instance),
+            Akka.Configuration.ConfigurationFactory.ParseString("kamune.name = \"alice\""));
+        _systems.Add(system);
+        await KamuneExtension.Get(system).DialAsync("127.0.0.1", port, SessionChannels.Handler(system, System.Threading.Channels.Channel.CreateUnbounded<object>()));
+    }
+
     private string[] Pins() => File.ReadAllLines(FilePath).Where(l => l.Length > 0 && !l.StartsWith('#')).ToArray();
 
     private static RemotePeer Peer(IdentityKeyPair key, string name) =>
@@ -160,6 +193,11 @@ public sealed class LocalTrustStateTests : IDisposable
 
     public void Dispose()
     {
+        foreach (var system in _systems)
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        }
+
         _alice.Dispose();
         _mallory.Dispose();
         _temp.Dispose();
