@@ -51,7 +51,7 @@ public sealed class ChatConsoleTests : IDisposable
     }
 
     [Fact]
-    public async Task Names_carry_their_fingerprint_label_and_a_key_is_marked_new_only_the_first_time()
+    public async Task Names_carry_their_fingerprint_label_and_a_key_is_marked_new_only_the_first_time_and_when_renamed()
     {
         await using var console = new ConsoleHarness();
         await console.StartAsync(_node);
@@ -65,12 +65,16 @@ public sealed class ChatConsoleTests : IDisposable
         await console.ExpectAsync("[1] session with");
         await console.DialAsync("alice-2", _alice, "alice");
         var again = await console.ExpectAsync("[2] session with");
+        await console.DialAsync("alice-3", _alice, "carol");
+        var renamed = await console.ExpectAsync("[3] session with");
 
         Assert.EndsWith(", selected, NEW: first time this key is seen", line, StringComparison.Ordinal);
         Assert.StartsWith($"[1] session with {Alice} at ", line, StringComparison.Ordinal);
         Assert.Equal($"[1]   fingerprint {_alice.PublicIdentity.Fingerprint.HexColon}  ({ChatConsole.VerifyNote})", fingerprint);
         Assert.Equal($"[1]   emoji       {_alice.PublicIdentity.Fingerprint.Emoji}  ({ChatConsole.EmojiNote})", emoji);
         Assert.DoesNotContain("NEW", again, StringComparison.Ordinal);
+        Assert.DoesNotContain("new name", again, StringComparison.Ordinal);
+        Assert.EndsWith(", a new name for the key known as \"alice\"", renamed, StringComparison.Ordinal);
     }
 
     [Fact]

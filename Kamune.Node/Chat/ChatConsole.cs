@@ -23,7 +23,7 @@ internal sealed class ChatConsole : INodeOutput
     private readonly Func<int> _columns;
     private readonly object _gate = new();
     private readonly Dictionary<int, PeerInfo> _peers = new();
-    private readonly HashSet<string> _met = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _met = new(StringComparer.Ordinal);
     private readonly HashSet<int> _firstMeetings = new();
     private KnownPeers? _knownPeers;
     private int? _selected;
@@ -106,10 +106,15 @@ internal sealed class ChatConsole : INodeOutput
     private void OnEstablished(NodeEvent.SessionEstablished e)
     {
         bool selected, first;
+        string? knownAs;
         lock (_gate)
         {
             _peers[e.Session] = e.Peer;
-            first = _met.Add(e.Peer.Fingerprint) && !(_knownPeers?.KnewBefore(e.Peer.Fingerprint) ?? false);
+            first = _met.TryAdd(e.Peer.Fingerprint, e.Peer.Name) && !(_knownPeers?.KnewBefore(e.Peer.Fingerprint) ?? false);
+
+            // A key met before under another name: the name it is known by says more than the one it announces now.
+            knownAs = _knownPeers?.PinnedName(e.Peer.Fingerprint) ?? _met[e.Peer.Fingerprint];
+            knownAs = string.Equals(knownAs, e.Peer.Name, StringComparison.Ordinal) ? null : knownAs;
             if (first)
             {
                 _firstMeetings.Add(e.Session);
@@ -124,7 +129,8 @@ internal sealed class ChatConsole : INodeOutput
             selected = _selected == e.Session;
         }
 
-        var marks = (selected ? ", selected" : string.Empty) + (first ? ", NEW: first time this key is seen" : string.Empty);
+        var marks = (selected ? ", selected" : string.Empty) + (first ? ", NEW: first time this key is seen" : string.Empty)
+            + (knownAs is null ? string.Empty : $", a new name for the key known as \"{ConsoleText.Clean(knownAs)}\"");
         Line($"[{e.Session}] session with {ConsoleText.Label(e.Peer)} at {e.Peer.Address} ({e.Role}){marks}");
         Line($"[{e.Session}]   fingerprint {e.Peer.Identity.Fingerprint.HexColon}  ({VerifyNote})");
         Line($"[{e.Session}]   emoji       {DisplayWidth.EmojiColumns(e.Peer.Identity.Fingerprint)}  ({EmojiNote})");

@@ -90,6 +90,15 @@ public sealed class KnownPeers : IIdentityVerifier
         }
     }
 
+    /// <summary>The name <paramref name="fingerprint"/> was pinned with, if any: a key keeps its first name.</summary>
+    public string? PinnedName(string fingerprint)
+    {
+        lock (_gate)
+        {
+            return _index.NameOfKey(fingerprint);
+        }
+    }
+
     /// <summary>Checks the pins at the Introduce; records nothing (see <see cref="Established"/>).</summary>
     public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken)
     {

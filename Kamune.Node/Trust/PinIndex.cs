@@ -34,6 +34,9 @@ internal sealed class PinIndex
 
     public bool Knows(string fingerprint) => _nameOfKey.ContainsKey(fingerprint);
 
+    /// <summary>The name a key was pinned with, or null (unknown, or pinned without one).</summary>
+    public string? NameOfKey(string fingerprint) => _nameOfKey.GetValueOrDefault(fingerprint);
+
     public string? FingerprintOfName(string name) => _names.TryGetValue(name, out var entry) ? entry.Fingerprint : null;
 
     public string? FingerprintOfAddress(string address) => _addresses.TryGetValue(address, out var entry) ? entry.Fingerprint : null;
