@@ -134,6 +134,12 @@ public sealed class KnownPeers : IIdentityVerifier
         ArgumentNullException.ThrowIfNull(peer);
         lock (_gate)
         {
+            // A peer met before, and a file no other process appended to since: nothing to write, nothing to re-read.
+            if (_unsaved.Count == 0 && CurrentLength() == _length && PinsOf(peer).All(_index.Holds) && Contradiction(peer) is null)
+            {
+                return null;
+            }
+
             try
             {
                 using (KnownPeersFile.Lock(_path, KnownPeersFile.LockTimeout))
@@ -233,8 +239,7 @@ public sealed class KnownPeers : IIdentityVerifier
     // Another process sharing this home may have appended since: the file is re-read when its length moved.
     private void RefreshIfChanged()
     {
-        var length = File.Exists(_path) ? new FileInfo(_path).Length : 0;
-        if (length == _length)
+        if (CurrentLength() == _length)
         {
             return;
         }
@@ -244,6 +249,8 @@ public sealed class KnownPeers : IIdentityVerifier
             Reload();
         }
     }
+
+    private long CurrentLength() => File.Exists(_path) ? new FileInfo(_path).Length : 0;
 
     // Under the lock: the file is the truth; pins this run could not write are laid over it where they still fit,
     // and written now.
