@@ -50,20 +50,20 @@ internal sealed class Relay : ReceiveActor
     public static Props Props(IActorRef target) => Akka.Actor.Props.Create(() => new Relay(target));
 }
 
-/// <summary>Every line any logger of the host wrote, with its level.</summary>
+/// <summary>Every line any logger of the host wrote, with its category and level.</summary>
 internal sealed class CapturedLogs : ILoggerProvider
 {
-    private readonly ConcurrentQueue<(LogLevel Level, string Line)> _lines = new();
+    private readonly ConcurrentQueue<(string Category, LogLevel Level, string Line)> _lines = new();
 
-    public IReadOnlyList<(LogLevel Level, string Line)> Lines => _lines.ToArray();
+    public IReadOnlyList<(string Category, LogLevel Level, string Line)> Lines => _lines.ToArray();
 
-    public ILogger CreateLogger(string categoryName) => new Logger(_lines);
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, _lines);
 
     public void Dispose()
     {
     }
 
-    private sealed class Logger(ConcurrentQueue<(LogLevel, string)> lines) : ILogger
+    private sealed class Logger(string category, ConcurrentQueue<(string, LogLevel, string)> lines) : ILogger
     {
         public IDisposable? BeginScope<TState>(TState state)
             where TState : notnull => null;
@@ -71,6 +71,6 @@ internal sealed class CapturedLogs : ILoggerProvider
         public bool IsEnabled(LogLevel logLevel) => true;
 
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            lines.Enqueue((logLevel, formatter(state, exception)));
+            lines.Enqueue((category, logLevel, formatter(state, exception)));
     }
 }
