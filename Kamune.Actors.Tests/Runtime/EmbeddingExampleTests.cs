@@ -1,0 +1,99 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Kamune.Tests.Runtime;
+
+// Issue 17 item 8: docs/embedding.md quotes examples/Kamune.Examples.Embedding file for file, and the example runs
+// as a real process: two hosted nodes over loopback, every line delivered in order, graceful close, clean exit.
+public sealed partial class EmbeddingExampleTests
+{
+    private const string ExampleFolder = "examples/Kamune.Examples.Embedding";
+
+    [Fact]
+    public async Task The_embedding_example_runs_delivers_every_line_in_order_closes_gracefully_and_exits_0()
+    {
+        var (exitCode, stdout, stderr) = await RunAsync(ExampleDll(), TimeSpan.FromSeconds(90));
+
+        Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{stdout}\nstderr:\n{stderr}");
+        var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        Assert.Equal(
+            ["alice: received \"one\"", "alice: received \"two\"", "alice: received \"three\"", "alice: received \"four\"", "alice: received \"five\""],
+            lines.Where(line => line.StartsWith("alice: received", StringComparison.Ordinal)));
+        Assert.Matches(@"^alice: listening on 127\.0\.0\.1:[1-9][0-9]*$", lines[0]);
+        Assert.Contains(lines, line => line.StartsWith("alice: session with bob established, fingerprint ", StringComparison.Ordinal));
+        Assert.Contains(lines, line => line.StartsWith("bob: session with alice established, fingerprint ", StringComparison.Ordinal));
+        Assert.Contains("bob: session closed (LocalClose)", lines);
+        Assert.Contains("alice: session closed (PeerClosed)", lines);
+        Assert.Equal("done", lines[^1]);
+        // Logs go to stderr only (the example's logging setup), so stdout is the program's own output.
+        Assert.DoesNotContain(lines, line => line.StartsWith('['));
+    }
+
+    [Fact]
+    public void The_embedding_doc_quotes_every_example_file_exactly()
+    {
+        var root = RepositoryRoot();
+        var doc = File.ReadAllText(Path.Combine(root, "docs", "embedding.md"));
+        var quoted = QuotedFile().Matches(doc).ToDictionary(m => m.Groups["path"].Value, m => m.Groups["code"].Value);
+        var sources = Directory.EnumerateFiles(Path.Combine(root, ExampleFolder), "*.cs", SearchOption.AllDirectories)
+            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
+                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(path => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'))
+            .Order(StringComparer.Ordinal)
+            .ToList();
+
+        Assert.NotEmpty(sources);
+        Assert.Equal(sources, quoted.Keys.Order(StringComparer.Ordinal));
+        foreach (var source in sources)
+        {
+            Assert.Equal(File.ReadAllText(Path.Combine(root, source)).ReplaceLineEndings("\n"), quoted[source].ReplaceLineEndings("\n"));
+        }
+    }
+
+    // <!-- file: PATH --> then a ```csharp block: the block is PATH's whole text.
+    [GeneratedRegex(@"<!-- file: (?<path>[^ ]+) -->\r?\n```csharp\r?\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex QuotedFile();
+
+    private static string RepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "Kamune.sln")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException($"Kamune.sln: expected it above {AppContext.BaseDirectory}, got none");
+    }
+
+    // bin/<Configuration>/<tfm>/ of this test project -> the same folders of the example (the project reference builds it).
+    private static string ExampleDll()
+    {
+        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
+        var configuration = tfm.Parent!;
+        var dll = Path.Combine(RepositoryRoot(), ExampleFolder, "bin", configuration.Name, tfm.Name, "Kamune.Examples.Embedding.dll");
+        return File.Exists(dll) ? dll : throw new FileNotFoundException($"the embedding example: expected {dll}, got none; build the solution first");
+    }
+
+    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string dll, TimeSpan deadline)
+    {
+        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add(dll);
+        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet: expected a process, got none");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(deadline);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"the embedding example did not exit within {deadline}; stdout so far:\n{await stdout}");
+        }
+
+        return (process.ExitCode, await stdout, await stderr);
+    }
+}

@@ -1,0 +1,94 @@
+// Two Kamune nodes hosted in one process, so the example runs anywhere: alice listens (declared in her options),
+// bob dials her (through IKamuneNode). Each accepts only the other's key. Bob sends five lines in order, alice
+// acknowledges each, bob closes the session, then both hosts stop.
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using Akka.Hosting;
+using Kamune.Abstractions;
+using Kamune.Actors;
+using Kamune.Actors.Hosting;
+using Kamune.Examples.Embedding;
+using Kamune.Identity;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+// Identities given as KamuneOptions.Identity stay ours: disposed (their secrets wiped) when these go out of scope,
+// after the hosts below, whose ActorSystems have terminated by then.
+using var aliceKey = IdentityKeyPair.Generate(SystemRandomSource.Instance);
+using var bobKey = IdentityKeyPair.Generate(SystemRandomSource.Instance);
+var deadline = TimeSpan.FromSeconds(30);
+
+var aliceClosed = new TaskCompletionSource<CloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+using var alice = BuildHost("alice", akka => akka
+    .WithActors((system, registry) =>
+        registry.Register<Receiver>(system.ActorOf(Props.Create(() => new Receiver(aliceClosed)), "inbox")))
+    .WithKamune(kamune =>
+    {
+        kamune.Identity = aliceKey;
+        kamune.Config = ConfigurationFactory.ParseString("kamune.name = alice"); // any kamune.* setting
+        kamune.Verifier = AllowListVerifier.FromIdentities([bobKey.PublicIdentity]);
+        kamune.Handler = KamuneHandler.FromRegistry<Receiver>();
+        kamune.AddListen("127.0.0.1", 0); // port 0: the OS picks a free one
+    }));
+await alice.StartAsync();
+var listening = (IPEndPoint)alice.Services.GetRequiredService<IKamuneNode>().Listeners[0].LocalAddress;
+Console.WriteLine($"alice: listening on {listening}");
+
+string[] lines = ["one", "two", "three", "four", "five"];
+var bobClosed = new TaskCompletionSource<CloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+using var bob = BuildHost("bob", akka => akka.WithKamune(kamune =>
+{
+    kamune.Identity = bobKey;
+    kamune.Config = ConfigurationFactory.ParseString("kamune.name = bob");
+    kamune.Verifier = AllowListVerifier.FromIdentities([aliceKey.PublicIdentity]);
+    kamune.Handler = KamuneHandler.FromProps(Props.Create(() => new Talker(lines, bobClosed)), "talker");
+}));
+await bob.StartAsync();
+
+try
+{
+    // Typed: a Dialing once TCP is up (the handshake then runs), a KamuneNodeException if the dial fails.
+    var dialing = await bob.Services.GetRequiredService<IKamuneNode>().DialAsync("127.0.0.1", listening.Port);
+    Console.WriteLine($"bob: connected to {dialing.RemoteAddress}");
+}
+catch (KamuneNodeException e)
+{
+    Console.Error.WriteLine($"bob: {e.Message}");
+    return 1;
+}
+
+// The talker closes the session after its last line; each side's handler hears SessionClosed once.
+Console.WriteLine($"bob: session closed ({await bobClosed.Task.WaitAsync(deadline)})");
+Console.WriteLine($"alice: session closed ({await aliceClosed.Task.WaitAsync(deadline)})");
+
+// Stopping a host runs CoordinatedShutdown: Kamune closes any session still open (CLOSE_TRANSPORT), unbinds, and
+// the ActorSystem terminates before StopAsync returns.
+await bob.StopAsync();
+await alice.StopAsync();
+Console.WriteLine("done");
+return 0;
+
+static IHost BuildHost(string name, Action<AkkaConfigurationBuilder> configure)
+{
+    var builder = Host.CreateApplicationBuilder();
+    // Logs go to stderr through Microsoft.Extensions.Logging; stdout is the program's own output.
+    builder.Logging.ClearProviders();
+    builder.Logging.AddConsole(console => console.LogToStandardErrorThreshold = LogLevel.Trace);
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    builder.Services.AddKamuneNode();
+    builder.Services.AddAkka(name, akka =>
+    {
+        // Akka's own logging (and so Kamune's) into the host's ILoggerFactory. Akka filters by its own level
+        // before MEL sees an event; what it logs while the system starts or stops goes to stdout, so keep it quiet.
+        akka.ConfigureLoggers(loggers =>
+        {
+            loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
+            loggers.ClearLoggers();
+            loggers.AddLoggerFactory();
+        });
+        configure(akka);
+    });
+    return builder.Build();
+}
