@@ -114,6 +114,7 @@ public sealed class HostingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(aliceKey.PublicIdentity, (await bobInbox.ExpectMsgAsync<SessionEstablished>(Deadline)).Peer.Identity);
         Assert.Equal(bobKey.PublicIdentity, (await aliceInbox.ExpectMsgAsync<SessionEstablished>(Deadline)).Peer.Identity);
         Assert.Equal(bobKey.PublicIdentity, bobNode.Identity);
+        Assert.Equal(bobNode.Manager, bob.Services.GetRequiredService<IRequiredActor<KamuneManagerKey>>().ActorRef);
 
         var closedPort = FreePort();
         var refused = await Assert.ThrowsAsync<KamuneNodeException>(() => bobNode.DialAsync("127.0.0.1", closedPort).WaitAsync(Deadline));

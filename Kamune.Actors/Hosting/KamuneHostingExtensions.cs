@@ -141,8 +141,8 @@ public static class KamuneHostingExtensions
         IActorRef HandlerOf(KamuneEndpoint endpoint, string what) => Resolve(endpoint.Handler) ?? fallback ?? throw new InvalidOperationException(
             $"Kamune {what} {endpoint.Host}:{endpoint.Port}: expected a handler on the endpoint or in KamuneOptions.Handler, got neither");
 
-        var listens = options.Listen.Select(endpoint => (endpoint, HandlerOf(endpoint, "listen"))).ToList();
-        var dials = options.Dial.Select(endpoint => (endpoint, HandlerOf(endpoint, "dial"))).ToList();
+        var listens = options.ListenEndpoints.Select(endpoint => (endpoint, HandlerOf(endpoint, "listen"))).ToList();
+        var dials = options.DialEndpoints.Select(endpoint => (endpoint, HandlerOf(endpoint, "dial"))).ToList();
         await node.StartAsync(extension, fallback, listens, CancellationToken.None).ConfigureAwait(false);
         foreach (var (endpoint, handler) in dials)
         {

@@ -43,25 +43,25 @@ public sealed class KamuneOptions
     public KamuneHandler? Handler { get; set; }
 
     /// <summary>Listeners bound when the ActorSystem starts; a failure to bind fails the host's start.</summary>
-    public IList<KamuneEndpoint> Listen { get; } = new List<KamuneEndpoint>();
+    public IList<KamuneEndpoint> ListenEndpoints { get; } = new List<KamuneEndpoint>();
 
     /// <summary>
     /// Peers dialed once the ActorSystem has started. A dial does not hold up the start: its handler is told the
     /// manager's answer (<see cref="Dialing"/> or <see cref="DialFailed"/>), then the session's events.
     /// </summary>
-    public IList<KamuneEndpoint> Dial { get; } = new List<KamuneEndpoint>();
+    public IList<KamuneEndpoint> DialEndpoints { get; } = new List<KamuneEndpoint>();
 
     /// <summary>Adds a listener on <paramref name="host"/>:<paramref name="port"/> (port 0: the OS picks one).</summary>
     public KamuneOptions AddListen(string host, int port, KamuneHandler? handler = null)
     {
-        Listen.Add(new KamuneEndpoint(host, port, handler));
+        ListenEndpoints.Add(new KamuneEndpoint(host, port, handler));
         return this;
     }
 
     /// <summary>Adds a peer to dial when the ActorSystem has started.</summary>
     public KamuneOptions AddDial(string host, int port, KamuneHandler? handler = null)
     {
-        Dial.Add(new KamuneEndpoint(host, port, handler));
+        DialEndpoints.Add(new KamuneEndpoint(host, port, handler));
         return this;
     }
 }
