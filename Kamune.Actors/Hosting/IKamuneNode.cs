@@ -22,14 +22,15 @@ public interface IKamuneNode
     /// <summary>
     /// Binds a listener on <paramref name="host"/>:<paramref name="port"/> (0: the OS picks) whose sessions report to
     /// <paramref name="handler"/>, or to <see cref="KamuneOptions.Handler"/> when null. Throws
-    /// <see cref="KamuneNodeException"/> if it cannot bind, <see cref="OperationCanceledException"/> on cancellation.
+    /// <see cref="KamuneNodeException"/> if it cannot bind or no answer came within kamune.request-timeout,
+    /// <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>
     Task<Listening> ListenAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Dials a peer; returns once TCP is connected and the session is handshaking (its events then go to the
-    /// handler). Throws <see cref="KamuneNodeException"/> if the dial fails, <see cref="OperationCanceledException"/>
-    /// on cancellation.
+    /// handler). Throws <see cref="KamuneNodeException"/> if the dial fails or no answer came within
+    /// kamune.request-timeout, <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>
     Task<Dialing> DialAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default);
 }
