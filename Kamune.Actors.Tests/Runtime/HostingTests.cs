@@ -150,6 +150,29 @@ public sealed class HostingTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public async Task A_dial_in_the_options_that_fails_does_not_stop_the_start_and_its_handler_is_told_DialFailed()
+    {
+        using var key = IdentityKeyPair.Generate(new DeterministicRandomSource(0x47));
+        var closedPort = FreePort();
+        var inbox = CreateTestProbe();
+        // One FromProps handler named by the options and by every endpoint: created once (a second /user/relay would fail the start).
+        var relay = KamuneHandler.FromProps(Relay.Props(inbox.Ref), "relay");
+        using var host = HostedNodes.Build("dialer", akka => akka.WithKamune(options =>
+        {
+            options.Identity = key;
+            options.Verifier = AcceptAllVerifier.Instance;
+            options.Handler = relay;
+            options.AddListen("127.0.0.1", 0, relay).AddListen("127.0.0.2", 0, relay).AddDial("127.0.0.1", closedPort, relay);
+        }));
+
+        await host.StartAsync().WaitAsync(Deadline);
+        var failed = await inbox.ExpectMsgAsync<DialFailed>(Deadline);
+        Assert.Equal(("127.0.0.1", closedPort), (failed.Host, failed.Port));
+        Assert.Equal(2, host.Services.GetRequiredService<IKamuneNode>().Listeners.Count);
+        await host.StopAsync();
+    }
+
+    [Fact]
     public async Task A_handler_key_nobody_registered_fails_the_host_start_naming_the_key()
     {
         using var key = IdentityKeyPair.Generate(new DeterministicRandomSource(0x45));
