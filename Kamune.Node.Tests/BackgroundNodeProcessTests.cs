@@ -86,6 +86,35 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_console_suspended_with_Ctrl_Z_and_resumed_with_bg_serves_on_and_fg_gives_it_the_terminal_back()
+    {
+        var home = await _temp.NodeHomeAsync("console");
+        using var terminal = await TmuxTerminal.StartAsync("bash --norc --noprofile -i", _temp.Directory);
+        await terminal.TypeLineAsync($"kamune-node run --listen 127.0.0.1:0 --trust any --home '{home}'");
+        var address = Listening().Match(await terminal.WaitForAsync(s => Listening().IsMatch(s), Bound, "listening on HOST:PORT")).Groups[1].Value;
+
+        // Suspended while it waits for a typed line, then resumed in the background: the terminal must not stop it again.
+        await terminal.PressAsync("C-z");
+        await terminal.WaitForTextAsync("Stopped", Bound);
+        await terminal.TypeLineAsync("bg");
+        await using var dialer = NodeProcess.Start(["run", "--json", "--dial", address, "--trust", "any", "--home", await _temp.NodeHomeAsync("dialer")]);
+        await dialer.WaitForEventAsync("session_established");
+        await terminal.TypeLineAsync("jobs -l");
+        var screen = await terminal.WaitForAsync(s => JobState().IsMatch(s), Bound, "the job's state");
+        Assert.Equal("Running", JobState().Matches(screen)[^1].Groups[1].Value);
+
+        await terminal.TypeLineAsync("fg");
+        await terminal.TypeLineAsync("/peers");
+        await terminal.WaitForTextAsync("*[1] ", Bound);
+        await terminal.PressAsync("C-d");
+
+        Assert.Equal("peer_closed", (await dialer.WaitForEventAsync("session_closed")).GetProperty("reason").GetString());
+        await terminal.TypeLineAsync("echo NODE=$?");
+        screen = await terminal.WaitForAsync(s => Said("NODE").IsMatch(s), Bound, "the node's exit code");
+        Assert.Equal("0", Said("NODE").Match(screen).Groups[1].Value);
+    }
+
+    [Fact]
     public async Task A_node_under_nohup_in_an_interactive_shell_serves_a_peer_and_exits_0_when_killed()
     {
         var home = await _temp.NodeHomeAsync("nohup");

@@ -1,24 +1,20 @@
-using System.Runtime.InteropServices;
-
 namespace Kamune.Node.Hosting;
 
 /// <summary>
 /// stdin as the node's command source, with the rules that let it run in the background and as a service:
 /// <list type="bullet">
-/// <item>A terminal is read only while this process is in its foreground process group. A background job that
-/// reads its terminal (or sets it up for reading, as .NET's console does) is stopped by it (SIGTTIN/SIGTTOU), so
-/// `kamune-node run ... &amp;` waits until it is brought to the foreground (`fg`) before it takes commands.</item>
+/// <item>A terminal is read only while this process is in its foreground process group (<see cref="TerminalLines"/>),
+/// so `kamune-node run ... &amp;` is not stopped by the terminal and takes commands once `fg` brings it back.</item>
 /// <item>End of input from a terminal (Ctrl+D) is "quit". End of input from anything else (/dev/null under nohup,
 /// systemd or a script's `&amp;`, a pipe whose writer is done) is "quit" only for a node that does not listen:
 /// one that listens serves on until `/quit` or {"cmd":"quit"}, SIGINT or SIGTERM.</item>
 /// </list>
 /// Until then a read does not return; once <paramref name="stopping"/> fires it returns end of input.
 /// </summary>
-internal sealed partial class CommandInput(Func<TextReader> open, bool listening, CancellationToken stopping) : TextReader
+/// <param name="open">stdin when it is not a terminal (Console.In), opened on the reading thread at its first read.</param>
+internal sealed class CommandInput(Func<TextReader> open, bool listening, CancellationToken stopping) : TextReader
 {
-    private static readonly TimeSpan ForegroundPoll = TimeSpan.FromMilliseconds(250);
-
-    private readonly bool _terminal = !Console.IsInputRedirected;
+    private readonly bool _terminal = !Console.IsInputRedirected && !OperatingSystem.IsWindows();
     private TextReader? _reader;
     private bool _ended;
 
@@ -27,13 +23,12 @@ internal sealed partial class CommandInput(Func<TextReader> open, bool listening
 
     public override string? ReadLine()
     {
-        if (_ended || !WaitForForeground())
+        if (_ended)
         {
             return null;
         }
 
-        // Opened here, on the reading thread and once in the foreground: opening a terminal sets it up already.
-        _reader ??= open();
+        _reader ??= _terminal ? new TerminalLines(stopping) : open();
         try
         {
             if (_reader.ReadLine() is { } line)
@@ -56,39 +51,4 @@ internal sealed partial class CommandInput(Func<TextReader> open, bool listening
 
         return null;
     }
-
-    // False once stopping: nothing more is to be read then.
-    private bool WaitForForeground()
-    {
-        while (_terminal && !IsForeground())
-        {
-            if (stopping.WaitHandle.WaitOne(ForegroundPoll))
-            {
-                return false;
-            }
-        }
-
-        return !stopping.IsCancellationRequested;
-    }
-
-    /// <summary>
-    /// Whether this process may read stdin's terminal: its process group is the terminal's foreground group, or the
-    /// terminal is not this process's controlling terminal (then job control does not apply to it).
-    /// </summary>
-    internal static bool IsForeground()
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            return true;
-        }
-
-        var foreground = tcgetpgrp(0);
-        return foreground < 0 || foreground == getpgrp();
-    }
-
-    [LibraryImport("libc")]
-    private static partial int tcgetpgrp(int descriptor);
-
-    [LibraryImport("libc")]
-    private static partial int getpgrp();
 }

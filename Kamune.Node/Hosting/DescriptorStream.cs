@@ -9,12 +9,8 @@ namespace Kamune.Node.Hosting;
 /// <c>&gt; log 2&gt;&amp;1</c>, nohup, systemd's file output). write(2) goes where the shared file offset is, and a file
 /// opened with <c>&gt;&gt;</c> (O_APPEND) is appended to, as with any other program.
 /// </summary>
-internal sealed partial class DescriptorStream : Stream
+internal sealed class DescriptorStream : Stream
 {
-    private const int EINTR = 4;
-    private const int EAGAIN = 11;
-    private const short POLLOUT = 4;
-
     private readonly int _descriptor;
 
     public DescriptorStream(int descriptor)
@@ -46,7 +42,7 @@ internal sealed partial class DescriptorStream : Stream
             var done = 0;
             while (done < buffer.Length)
             {
-                var written = write(_descriptor, start + done, (nuint)(buffer.Length - done));
+                var written = Libc.Write(_descriptor, start + done, (nuint)(buffer.Length - done));
                 if (written >= 0)
                 {
                     done += (int)written;
@@ -54,16 +50,15 @@ internal sealed partial class DescriptorStream : Stream
                 }
 
                 var errno = Marshal.GetLastPInvokeError();
-                if (errno == EINTR)
+                if (errno == Libc.EINTR)
                 {
                     continue;
                 }
 
-                if (errno == EAGAIN)
+                if (errno == Libc.EAGAIN)
                 {
                     // Somebody made the shared descriptor non-blocking: wait until it takes bytes again.
-                    var poll = new PollFd { Descriptor = _descriptor, Events = POLLOUT };
-                    _ = Poll(&poll, 1, 1000);
+                    _ = Libc.Poll(_descriptor, Libc.POLLOUT, 1000);
                     continue;
                 }
 
@@ -83,18 +78,4 @@ internal sealed partial class DescriptorStream : Stream
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
     public override void SetLength(long value) => throw new NotSupportedException();
-
-    [StructLayout(LayoutKind.Sequential)]
-    private struct PollFd
-    {
-        public int Descriptor;
-        public short Events;
-        public short Returned;
-    }
-
-    [LibraryImport("libc", SetLastError = true)]
-    private static unsafe partial nint write(int descriptor, byte* buffer, nuint count);
-
-    [LibraryImport("libc", EntryPoint = "poll", SetLastError = true)]
-    private static unsafe partial int Poll(PollFd* descriptors, nuint count, int timeoutMilliseconds);
 }
