@@ -31,7 +31,7 @@ internal static class RunCommand
             "run",
             "Run a node: listen, dial, and chat (or script it with --json). It stops on /quit or {\"cmd\":\"quit\"}, Ctrl+C or SIGTERM, " +
             "closing every session gracefully; at end of stdin too, except a listening node whose stdin is not a terminal " +
-            "(nohup, systemd, a script's &), which serves on. A background job does not read its terminal until `fg`.")
+            "(nohup, systemd, a script's &), which serves on. A background job (`&`, or Ctrl+Z then `bg`) serves without reading its terminal until `fg`.")
         {
             listen, dial, name, home, trust, echo, json, config,
         };
