@@ -10,6 +10,7 @@ namespace Kamune.Node.Tests;
 internal sealed class TmuxTerminal : IDisposable
 {
     private readonly string _socket = "kamune-test-" + Guid.NewGuid().ToString("N");
+    private string? _socketPath;
 
     private TmuxTerminal()
     {
@@ -20,6 +21,7 @@ internal sealed class TmuxTerminal : IDisposable
     {
         var terminal = new TmuxTerminal();
         await terminal.TmuxAsync("-f", "/dev/null", "new-session", "-d", "-s", "main", "-x", "200", "-y", "50", "-c", directory, command);
+        terminal._socketPath = (await terminal.TmuxAsync("display-message", "-p", "#{socket_path}")).Trim();
         return terminal;
     }
 
@@ -69,6 +71,12 @@ internal sealed class TmuxTerminal : IDisposable
         catch (AggregateException)
         {
             // Already gone: the command ended and took the server with it.
+        }
+
+        // A killed server leaves its socket behind.
+        if (_socketPath is { Length: > 0 } path && File.Exists(path))
+        {
+            File.Delete(path);
         }
     }
 
