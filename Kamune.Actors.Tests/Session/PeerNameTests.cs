@@ -100,6 +100,41 @@ public sealed class PeerNameTests : IDisposable
         }
     }
 
+    [Fact]
+    public void A_default_name_whose_base64_holds_a_hex_looking_run_is_the_keys_own_and_accepted()
+    {
+        // Seeds are tried in order until a key's base64 fingerprint holds eight hex digits in a row (a random key
+        // does so often enough that nodes without --name were refused now and then).
+        for (var seed = 1UL; ; seed++)
+        {
+            using var key = IdentityKeyPair.Generate(new DeterministicRandomSource(seed));
+            var base64 = key.PublicIdentity.Fingerprint.Base64;
+            if (!HasHexRun(base64, PeerName.HexShapeDigits))
+            {
+                continue;
+            }
+
+            Assert.Equal(base64, PeerName.Validate(base64, key.PublicIdentity));
+            Assert.Throws<KamuneProtocolException>(() => PeerName.Validate(base64, Peer));
+            return;
+        }
+    }
+
+    private static bool HasHexRun(string text, int digits)
+    {
+        var run = 0;
+        foreach (var c in text)
+        {
+            run = Uri.IsHexDigit(c) ? run + 1 : 0;
+            if (run >= digits)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     public void Dispose()
     {
         _peer.Dispose();

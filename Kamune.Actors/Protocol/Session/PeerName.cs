@@ -73,7 +73,11 @@ public static class PeerName
         }
 
         var fingerprint = identity.Fingerprint;
-        if (ForeignHex(normalized, fingerprint.Hex) is { } hex)
+
+        // The key's own base64 (the default name) may hold a run of hex-looking characters by chance: that run is
+        // the key's own fingerprint, not another's, so it is taken out before the hex shape is looked for.
+        var withoutOwnBase64 = normalized.Replace(fingerprint.Base64, " ", StringComparison.Ordinal);
+        if (ForeignHex(withoutOwnBase64, fingerprint.Hex) is { } hex)
         {
             throw Refuse("no fingerprint but the peer's own", $"\"{hex}\", hex that is not this key's fingerprint");
         }
