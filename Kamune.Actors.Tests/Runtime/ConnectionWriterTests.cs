@@ -11,20 +11,8 @@ using Kamune.Protocol;
 namespace Kamune.Tests.Runtime;
 
 // One real loopback connection per test; the remote side is a plain socket so every byte is checked.
-public sealed class ConnectionWriterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class ConnectionWriterTests : ConnectionWriterTestKit
 {
-    private readonly TcpListener _server = new(IPAddress.Loopback, 0);
-
-    public ConnectionWriterTests()
-    {
-        // A small receive window so the kernel cannot hide a missing back-pressure behind megabytes of buffer.
-        _server.Server.ReceiveBufferSize = 4096;
-        _server.Start();
-    }
-
-    private static KamuneSettings Settings(string hocon = "") =>
-        KamuneSettings.Create(ConfigurationFactory.ParseString(hocon));
-
     [Fact]
     public async Task Writer_stops_acknowledging_frames_while_the_remote_does_not_read_and_then_delivers_all_in_order()
     {
@@ -158,29 +146,6 @@ public sealed class ConnectionWriterTests : Akka.TestKit.Xunit2.TestKit, IDispos
         Assert.True(await RawFrames.ClosedWithinAsync(remote, TimeSpan.FromSeconds(5)));
     }
 
-    // Dials the test server through a writer whose parent is the test actor, accepts the socket and attaches
-    // the session (the test actor unless a probe is given). Returns the writer, the accepted socket and the
-    // inbound stream stage (the sender of ConnectionInit, to which the session acks).
-    private async Task<(IActorRef Writer, TcpClient Remote, IActorRef Stream)> ConnectAsync(KamuneSettings settings, Akka.TestKit.TestProbe? peer = null)
-    {
-        var target = new ConnectionTarget.Outgoing(_server.LocalEndpoint, TimeSpan.FromSeconds(5));
-        var writer = ChildActorOf(ConnectionWriter.Props(target, settings));
-        ExpectMsg<ConnectionOpened>();
-        var remote = await _server.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(5));
-        writer.Tell(new AttachPeer(peer?.Ref ?? TestActor));
-        if (peer is null)
-        {
-            ExpectMsg<ConnectionInit>();
-            var stream = LastSender;
-            stream.Tell(FrameAck.Instance);
-            return (writer, remote, stream);
-        }
-
-        peer.ExpectMsg<ConnectionInit>();
-        peer.LastSender.Tell(FrameAck.Instance);
-        return (writer, remote, peer.LastSender);
-    }
-
     private static async Task<List<byte[]>> ReadFramesAsync(TcpClient remote, int count)
     {
         var frames = new List<byte[]>(count);
@@ -191,11 +156,5 @@ public sealed class ConnectionWriterTests : Akka.TestKit.Xunit2.TestKit, IDispos
         }
 
         return frames;
-    }
-
-    void IDisposable.Dispose()
-    {
-        _server.Stop();
-        Dispose();
     }
 }
