@@ -19,13 +19,13 @@ internal abstract record ConnectionTarget
 }
 
 /// <summary>Writer to parent: the socket is connected; create the session and send <see cref="AttachPeer"/>.</summary>
-internal sealed record ConnectionOpened(EndPoint LocalAddress, EndPoint RemoteAddress) : INoSerializationVerificationNeeded;
+internal sealed record ConnectionOpened(EndPoint LocalAddress, EndPoint RemoteAddress) : IConnectionContractMessage;
 
 /// <summary>Writer to parent: the socket never connected (refused, unreachable, dial timeout). The writer stops.</summary>
 internal sealed record ConnectionNotOpened(string Reason);
 
 /// <summary>Parent to writer: the session actor that reads the inbound frames and writes through this writer.</summary>
-internal sealed record AttachPeer(IActorRef Peer) : INoSerializationVerificationNeeded;
+internal sealed record AttachPeer(IActorRef Peer) : IConnectionContractMessage;
 
 /// <summary>
 /// Asks a writer what it holds for its peer right now (<see cref="OutboundHeld"/>): an operator's or a test's view of
