@@ -73,6 +73,31 @@ public sealed class ConnectionWriterTests : ConnectionWriterTestKit
     }
 
     [Fact]
+    public async Task A_graceful_close_requested_while_frames_wait_for_the_socket_sends_them_all_in_order_first()
+    {
+        const int total = 150;
+        var peer = CreateTestProbe();
+        var (writer, remote, _) = await ConnectAsync(
+            Settings("kamune { outbound-buffer = 2, outbound-max-frames = 256, outbound-max-bytes = 16 MiB }"), peer);
+
+        // The remote reads nothing yet: 9 MB is more than the kernel's socket buffers take (tcp_wmem caps the send
+        // buffer at 4 MiB, the remote's receive window is 4 KiB), so many frames wait in the writer at the close.
+        for (var i = 0; i < total; i++)
+        {
+            writer.Tell(new WriteFrame(DrivingSession.Frame(i, 60_000)), peer.Ref);
+        }
+
+        var held = await writer.Ask<OutboundHeld>(GetOutboundHeld.Instance, TimeSpan.FromSeconds(5));
+        Assert.True(held.Frames > 2, $"expected frames waiting behind the full queue of 2, got {held.Frames} held");
+        writer.Tell(new CloseConnection(false), peer.Ref);
+        var frames = await ReadFramesAsync(remote, total).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.All(Enumerable.Range(0, total), i => Assert.Equal(DrivingSession.Frame(i, 60_000).ToArray(), frames[i]));
+        Assert.Null(await RawFrames.ReadAsync(remote.GetStream()).WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.All(peer.ReceiveN(total, TimeSpan.FromSeconds(5)), message => Assert.IsType<FrameWritten>(message));
+    }
+
+    [Fact]
     public async Task Abort_resets_the_connection()
     {
         var peer = CreateTestProbe();

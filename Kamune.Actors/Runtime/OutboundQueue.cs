@@ -65,7 +65,7 @@ internal sealed class OutboundQueue : GraphStageWithMaterializedValue<SourceShap
         public int Count => Volatile.Read(ref _count);
 
         /// <summary>Payload bytes of those frames.</summary>
-        public long Bytes => Interlocked.Read(ref _bytes);
+        public long Bytes => Volatile.Read(ref _bytes);
 
         internal bool Completed => _completed;
 
