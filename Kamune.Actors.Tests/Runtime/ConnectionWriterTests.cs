@@ -11,20 +11,8 @@ using Kamune.Protocol;
 namespace Kamune.Tests.Runtime;
 
 // One real loopback connection per test; the remote side is a plain socket so every byte is checked.
-public sealed class ConnectionWriterTests : Akka.TestKit.Xunit2.TestKit, IDisposable
+public sealed class ConnectionWriterTests : ConnectionWriterTestKit
 {
-    private readonly TcpListener _server = new(IPAddress.Loopback, 0);
-
-    public ConnectionWriterTests()
-    {
-        // A small receive window so the kernel cannot hide a missing back-pressure behind megabytes of buffer.
-        _server.Server.ReceiveBufferSize = 4096;
-        _server.Start();
-    }
-
-    private static KamuneSettings Settings(string hocon = "") =>
-        KamuneSettings.Create(ConfigurationFactory.ParseString(hocon));
-
     [Fact]
     public async Task Writer_stops_acknowledging_frames_while_the_remote_does_not_read_and_then_delivers_all_in_order()
     {
@@ -82,6 +70,31 @@ public sealed class ConnectionWriterTests : Akka.TestKit.Xunit2.TestKit, IDispos
         Assert.Null(await RawFrames.ReadAsync(stream).WaitAsync(TimeSpan.FromSeconds(5)));
         Sys.Stop(peer.Ref);
         ExpectTerminated(writer);
+    }
+
+    [Fact]
+    public async Task A_graceful_close_requested_while_frames_wait_for_the_socket_sends_them_all_in_order_first()
+    {
+        const int total = 150;
+        var peer = CreateTestProbe();
+        var (writer, remote, _) = await ConnectAsync(
+            Settings("kamune { outbound-buffer = 2, outbound-max-frames = 256, outbound-max-bytes = 16 MiB }"), peer);
+
+        // The remote reads nothing yet: 9 MB is more than the kernel's socket buffers take (tcp_wmem caps the send
+        // buffer at 4 MiB, the remote's receive window is 4 KiB), so many frames wait in the writer at the close.
+        for (var i = 0; i < total; i++)
+        {
+            writer.Tell(new WriteFrame(DrivingSession.Frame(i, 60_000)), peer.Ref);
+        }
+
+        var held = await writer.Ask<OutboundHeld>(GetOutboundHeld.Instance, TimeSpan.FromSeconds(5));
+        Assert.True(held.Frames > 2, $"expected frames waiting behind the full queue of 2, got {held.Frames} held");
+        writer.Tell(new CloseConnection(false), peer.Ref);
+        var frames = await ReadFramesAsync(remote, total).WaitAsync(TimeSpan.FromSeconds(20));
+
+        Assert.All(Enumerable.Range(0, total), i => Assert.Equal(DrivingSession.Frame(i, 60_000).ToArray(), frames[i]));
+        Assert.Null(await RawFrames.ReadAsync(remote.GetStream()).WaitAsync(TimeSpan.FromSeconds(5)));
+        Assert.All(peer.ReceiveN(total, TimeSpan.FromSeconds(5)), message => Assert.IsType<FrameWritten>(message));
     }
 
     [Fact]
@@ -158,29 +171,6 @@ public sealed class ConnectionWriterTests : Akka.TestKit.Xunit2.TestKit, IDispos
         Assert.True(await RawFrames.ClosedWithinAsync(remote, TimeSpan.FromSeconds(5)));
     }
 
-    // Dials the test server through a writer whose parent is the test actor, accepts the socket and attaches
-    // the session (the test actor unless a probe is given). Returns the writer, the accepted socket and the
-    // inbound stream stage (the sender of ConnectionInit, to which the session acks).
-    private async Task<(IActorRef Writer, TcpClient Remote, IActorRef Stream)> ConnectAsync(KamuneSettings settings, Akka.TestKit.TestProbe? peer = null)
-    {
-        var target = new ConnectionTarget.Outgoing(_server.LocalEndpoint, TimeSpan.FromSeconds(5));
-        var writer = ChildActorOf(ConnectionWriter.Props(target, settings));
-        ExpectMsg<ConnectionOpened>();
-        var remote = await _server.AcceptTcpClientAsync().WaitAsync(TimeSpan.FromSeconds(5));
-        writer.Tell(new AttachPeer(peer?.Ref ?? TestActor));
-        if (peer is null)
-        {
-            ExpectMsg<ConnectionInit>();
-            var stream = LastSender;
-            stream.Tell(FrameAck.Instance);
-            return (writer, remote, stream);
-        }
-
-        peer.ExpectMsg<ConnectionInit>();
-        peer.LastSender.Tell(FrameAck.Instance);
-        return (writer, remote, peer.LastSender);
-    }
-
     private static async Task<List<byte[]>> ReadFramesAsync(TcpClient remote, int count)
     {
         var frames = new List<byte[]>(count);
@@ -191,11 +181,5 @@ public sealed class ConnectionWriterTests : Akka.TestKit.Xunit2.TestKit, IDispos
         }
 
         return frames;
-    }
-
-    void IDisposable.Dispose()
-    {
-        _server.Stop();
-        Dispose();
     }
 }

@@ -29,7 +29,9 @@ public sealed record KamuneSettings(
     int DeliveryWindow = 0,
     double AcceptRatePerAddress = 0,
     int AcceptBurstPerAddress = 1,
-    TimeSpan RequestTimeout = default)
+    TimeSpan RequestTimeout = default,
+    int OutboundMaxFrames = 128,
+    long OutboundMaxBytes = 8 * 1024 * 1024)
 {
     /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
     public static KamuneSettings Create(Config? config)
@@ -59,7 +61,9 @@ public sealed record KamuneSettings(
             DeliveryWindow: k.GetInt("delivery-window"),
             AcceptRatePerAddress: k.GetDouble("accept-rate-per-address"),
             AcceptBurstPerAddress: k.GetInt("accept-burst-per-address"),
-            RequestTimeout: k.GetTimeSpan("request-timeout"));
+            RequestTimeout: k.GetTimeSpan("request-timeout"),
+            OutboundMaxFrames: k.GetInt("outbound-max-frames"),
+            OutboundMaxBytes: k.GetByteSize("outbound-max-bytes") ?? 0);
         settings.Validate();
         return settings;
     }
@@ -100,6 +104,18 @@ public sealed record KamuneSettings(
         if (ListenPort is < 0 or > ushort.MaxValue)
         {
             throw new ConfigurationException($"kamune.listen.port: expected 0..65535, got {ListenPort}");
+        }
+
+        if (OutboundMaxFrames < OutboundBuffer)
+        {
+            throw new ConfigurationException(
+                $"kamune.outbound-max-frames: expected at least outbound-buffer ({OutboundBuffer}), got {OutboundMaxFrames}");
+        }
+
+        if (OutboundMaxBytes < FrameCodec.MaxPayload)
+        {
+            throw new ConfigurationException(
+                $"kamune.outbound-max-bytes: expected at least one largest frame ({FrameCodec.MaxPayload} bytes), got {OutboundMaxBytes}");
         }
 
         if (DeliveryWindow < 0)

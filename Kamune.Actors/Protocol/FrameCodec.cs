@@ -53,21 +53,24 @@ public static class FrameCodec
 /// given back once every buffered frame has been read; a frame that needs more gets a larger unpooled array for as
 /// long as it waits. An idle connection holds no buffer at all, whatever the largest frame it ever saw (the largest
 /// padding bucket is 64 KiB); a busy one reuses the same few pooled arrays.
-/// The bytes are frames as they came off the wire, so a returned buffer needs no wiping.
+/// The bytes are frames as they came off the wire, so a returned buffer needs no wiping. A failure (a header over the
+/// limit, a stream cut inside a frame) gives the buffer back too: a failed decoder holds nothing.
 /// </summary>
-public sealed class FrameDecoder
+public sealed class FrameDecoder : IDisposable
 {
     // Akka.IO reads at most 4 KiB at a time; with the unread part of a 4096-bucket frame that stays under 8 KiB.
     private const int PooledSize = 8 * 1024;
 
     private readonly int _maxFrameLength;
+    private readonly ArrayPool<byte> _pool;
     private byte[] _buffer = [];
     private int _start;   // first unread byte
     private int _end;     // one past the last buffered byte
     private int _nextHeader; // where the next not-yet-checked header starts (may lie beyond _end)
     private bool _failed;
 
-    public FrameDecoder(int maxFrameLength = FrameCodec.MaxPayload)
+    /// <param name="pool">Where the common-size buffer comes from; the shared pool unless a test counts rents.</param>
+    public FrameDecoder(int maxFrameLength = FrameCodec.MaxPayload, ArrayPool<byte>? pool = null)
     {
         if (maxFrameLength is < 0 or > FrameCodec.MaxPayload)
         {
@@ -76,6 +79,7 @@ public sealed class FrameDecoder
         }
 
         _maxFrameLength = maxFrameLength;
+        _pool = pool ?? ArrayPool<byte>.Shared;
     }
 
     /// <summary>Bytes of buffer this decoder holds right now: none unless bytes of an unread frame wait in it.</summary>
@@ -94,7 +98,7 @@ public sealed class FrameDecoder
             int declared = BinaryPrimitives.ReadUInt16BigEndian(_buffer.AsSpan(_nextHeader));
             if (declared > _maxFrameLength)
             {
-                _failed = true;
+                Fail();
                 throw new KamuneProtocolException(
                     KamuneError.FrameTooLarge,
                     $"frame length: expected at most {_maxFrameLength} bytes, got {declared}.");
@@ -147,21 +151,30 @@ public sealed class FrameDecoder
             return;
         }
 
-        _failed = true;
         if (_nextHeader < _end)
         {
+            var got = _end - _nextHeader;
+            Fail();
             throw new KamuneProtocolException(
                 KamuneError.FrameTruncated,
-                $"stream ended inside a frame header: expected {FrameCodec.HeaderSize} bytes, got {_end - _nextHeader}.");
+                $"stream ended inside a frame header: expected {FrameCodec.HeaderSize} bytes, got {got}.");
         }
 
         // The last checked header declared more payload than arrived.
         var headerAt = LastHeaderStart();
         var declared = _nextHeader - headerAt - FrameCodec.HeaderSize;
+        var arrived = _end - headerAt - FrameCodec.HeaderSize;
+        Fail();
         throw new KamuneProtocolException(
             KamuneError.FrameTruncated,
-            $"stream ended inside a frame: expected {declared} payload bytes, got {_end - headerAt - FrameCodec.HeaderSize}.");
+            $"stream ended inside a frame: expected {declared} payload bytes, got {arrived}.");
     }
+
+    /// <summary>
+    /// The stream is over whatever its end (failed, cancelled, aborted): gives the buffer back and refuses further use.
+    /// Bytes of a frame still unread are dropped.
+    /// </summary>
+    public void Dispose() => Fail();
 
     private int LastHeaderStart()
     {
@@ -193,7 +206,7 @@ public sealed class FrameDecoder
             // Only the common size comes from the shared pool: pooled arrays of the rare large sizes would stay
             // cached per thread and per size long after the large frame that needed them.
             var size = Math.Max(Math.Max(_buffer.Length * 2, PooledSize), unread + extra);
-            target = size == PooledSize ? ArrayPool<byte>.Shared.Rent(PooledSize) : new byte[size];
+            target = size == PooledSize ? _pool.Rent(PooledSize) : new byte[size];
         }
 
         Buffer.BlockCopy(_buffer, _start, target, 0, unread);
@@ -208,12 +221,19 @@ public sealed class FrameDecoder
         _start = 0;
     }
 
-    private static void ReturnIfPooled(byte[] buffer)
+    private void ReturnIfPooled(byte[] buffer)
     {
         if (buffer.Length == PooledSize)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            _pool.Return(buffer);
         }
+    }
+
+    // The stream position is lost: refuse further use, and give the buffer back now rather than never.
+    private void Fail()
+    {
+        _failed = true;
+        Release();
     }
 
     private void Release()

@@ -55,6 +55,11 @@ public enum KamuneError
     HandshakeEvicted,
     /// <summary>Introduce.Name could pass for something else: another key's fingerprint, invisible or bidi characters (PeerName).</summary>
     InvalidName,
+    /// <summary>
+    /// The peer does not read what the node writes: a frame waited longer than write-timeout for the socket, or the
+    /// frames held for the peer would pass outbound-max-frames / outbound-max-bytes.
+    /// </summary>
+    PeerNotReading,
 }
 
 /// <summary>

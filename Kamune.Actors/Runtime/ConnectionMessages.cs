@@ -4,9 +4,10 @@ namespace Kamune.Actors.Runtime;
 
 // The contract between a PeerActor and its connection (real TCP via Akka.Streams, or an in-memory pair in
 // tests). Payloads are frame payloads: the 2-byte big-endian length is added and removed by the stream.
+// ToString prints lengths, never a payload (ciphertext); none is serialized or logged as a dead letter.
 
 /// <summary>Inbound stream started (Sink.ActorRefWithAck init). The PeerActor answers <see cref="FrameAck"/>.</summary>
-public sealed class ConnectionInit
+public sealed class ConnectionInit : IConnectionContractMessage
 {
     public static readonly ConnectionInit Instance = new();
 
@@ -16,10 +17,13 @@ public sealed class ConnectionInit
 }
 
 /// <summary>One inbound frame payload. The PeerActor answers <see cref="FrameAck"/> when it may take the next one.</summary>
-public sealed record FrameReceived(ByteString Payload);
+public sealed record FrameReceived(ByteString Payload) : IConnectionContractMessage
+{
+    public override string ToString() => $"FrameReceived({Payload.Count} bytes)";
+}
 
 /// <summary>Demand signal for the inbound stream: back-pressure is the PeerActor not acking yet.</summary>
-public sealed class FrameAck
+public sealed class FrameAck : IConnectionContractMessage
 {
     public static readonly FrameAck Instance = new();
 
@@ -33,7 +37,7 @@ public sealed class FrameAck
 /// <see cref="FramesReceived"/> (or a <see cref="FrameReceived"/> when only one waits). A session sends it once
 /// established, where a burst of frames then costs one message each way instead of one per frame.
 /// </summary>
-public sealed class FramesAck
+public sealed class FramesAck : IConnectionContractMessage
 {
     public static readonly FramesAck Instance = new();
 
@@ -43,10 +47,13 @@ public sealed class FramesAck
 }
 
 /// <summary>Inbound frame payloads, in arrival order, in answer to <see cref="FramesAck"/>.</summary>
-public sealed record FramesReceived(IReadOnlyList<ByteString> Payloads);
+public sealed record FramesReceived(IReadOnlyList<ByteString> Payloads) : IConnectionContractMessage
+{
+    public override string ToString() => $"FramesReceived({Payloads.Count} frames, {Payloads.Sum(p => (long)p.Count)} bytes)";
+}
 
 /// <summary>The inbound side ended cleanly (TCP FIN).</summary>
-public sealed class ConnectionCompleted
+public sealed class ConnectionCompleted : IConnectionContractMessage
 {
     public static readonly ConnectionCompleted Instance = new();
 
@@ -56,13 +63,16 @@ public sealed class ConnectionCompleted
 }
 
 /// <summary>The inbound side failed: framing error (a KamuneProtocolException) or socket error.</summary>
-public sealed record ConnectionFailed(Exception Cause);
+public sealed record ConnectionFailed(Exception Cause) : IConnectionContractMessage;
 
 /// <summary>Write one frame payload; the writer answers <see cref="FrameWritten"/> once it is accepted by the stream.</summary>
-public sealed record WriteFrame(ByteString Payload);
+public sealed record WriteFrame(ByteString Payload) : IConnectionContractMessage
+{
+    public override string ToString() => $"WriteFrame({Payload.Count} bytes)";
+}
 
 /// <summary>The outbound stream accepted a frame; the writer may take the next one.</summary>
-public sealed class FrameWritten
+public sealed class FrameWritten : IConnectionContractMessage
 {
     public static readonly FrameWritten Instance = new();
 
@@ -72,4 +82,4 @@ public sealed class FrameWritten
 }
 
 /// <summary>Finish the outbound stream after the frames already written (graceful) or at once (abort).</summary>
-public sealed record CloseConnection(bool Abort);
+public sealed record CloseConnection(bool Abort) : IConnectionContractMessage;

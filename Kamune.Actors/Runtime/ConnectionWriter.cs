@@ -6,53 +6,37 @@ using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
 using Kamune.Actors.Configuration;
+using Kamune.Protocol;
+using static Kamune.Actors.Runtime.ConnectionWriterSignals;
 
 namespace Kamune.Actors.Runtime;
-
-/// <summary>The TCP connection a <see cref="ConnectionWriter"/> runs: one the listener accepted, or one to dial.</summary>
-internal abstract record ConnectionTarget
-{
-    public sealed record Accepted(Flow<ByteString, ByteString, NotUsed> Flow, EndPoint LocalAddress, EndPoint RemoteAddress)
-        : ConnectionTarget;
-
-    /// <param name="FirstFrameLength">The only length the peer's first frame may declare (KamuneFraming.FirstFrameLength); null: any.</param>
-    public sealed record Outgoing(EndPoint RemoteAddress, TimeSpan ConnectTimeout, int? FirstFrameLength = null) : ConnectionTarget;
-}
-
-/// <summary>Writer to parent: the socket is connected; create the session and send <see cref="AttachPeer"/>.</summary>
-internal sealed record ConnectionOpened(EndPoint LocalAddress, EndPoint RemoteAddress);
-
-/// <summary>Writer to parent: the socket never connected (refused, unreachable, dial timeout). The writer stops.</summary>
-internal sealed record ConnectionNotOpened(string Reason);
-
-/// <summary>Parent to writer: the session actor that reads the inbound frames and writes through this writer.</summary>
-internal sealed record AttachPeer(IActorRef Peer);
 
 /// <summary>
 /// Owns one TCP connection. It materializes the byte stream (protocol.md layer 2 framing both ways) as one graph,
 /// feeds inbound frames to the session actor with acknowledgement back-pressure (<see cref="SessionSink"/>) and
 /// puts <see cref="WriteFrame"/> into a bounded queue (<see cref="OutboundQueue"/>), answering <see cref="FrameWritten"/>
-/// only once the queue took the frame, so a slow socket slows the session.
+/// only once the queue took the frame, so a slow socket slows the session. What it holds for the peer is bounded in
+/// frames, bytes and age (<see cref="OutboundBacklog{TReply}"/>): past the bound or the deadline the session is told
+/// <see cref="KamuneError.PeerNotReading"/> and the connection is aborted.
 /// It watches its session: when the session stops, the connection is closed (gracefully, bounded by
 /// write-timeout) and the writer stops, so nothing of the connection outlives it.
 /// </summary>
 internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWithTimers
 {
-    // Frames handed to the socket in one write when several are queued: fewer syscalls, same bytes.
-    private const int WriteBatchBytes = 64 * 1024;
     private const string CloseTimer = "close";
-    private const string WriteTimer = "write";
+    private const string DeadlineTimer = "deadline";
     private const string DialTimer = "dial";
 
     private readonly ConnectionTarget _target;
     private readonly KamuneSettings _settings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SharedKillSwitch _killSwitch = KillSwitches.Shared("kamune-connection");
+    // Senders of the frames the queue just took, told FrameWritten at once; reused to allocate nothing per frame.
+    private readonly List<IActorRef> _taken = [];
     private OutboundQueue.Handle? _queue;
+    private OutboundBacklog<IActorRef>? _backlog;
     private IActorRef? _inboundStage;
     private IActorRef? _peer;
-    private WriteFrame? _blocked;
-    private IActorRef _blockedSender = ActorRefs.Nobody;
     private EndPoint? _remote;
     private bool _socketClosed;
     private bool _peerGone;
@@ -87,7 +71,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         _materializer ??= Context.Materializer();
         if (_target is not ConnectionTarget.Outgoing outgoing)
         {
-            Materialize(Socket(null));
+            Materialize(ConnectionGraph.Socket(Context.System, _target, _settings.MaxFrameLength, null));
             return;
         }
 
@@ -103,29 +87,18 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         }
         else
         {
-            Materialize(Socket(outgoing.RemoteAddress));
+            Materialize(ConnectionGraph.Socket(Context.System, _target, _settings.MaxFrameLength, outgoing.RemoteAddress));
         }
     }
 
     private void Materialize(Flow<ByteString, ByteString, Task<ConnectionOpened>> socket)
     {
-        var outbound = Source.FromGraph(new OutboundQueue(_settings.OutboundBuffer))
-            .Via(KamuneFraming.Encoder())
-            .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
-            .Via(_killSwitch.Flow<ByteString>());
-
-        // One graph per connection: socket, framing both ways and the session sink run in one stream actor. The sink
-        // waits for the session (AttachPeer) before it reads, and reports to this writer once it runs. The socket's
-        // read side ends only once the TCP connection is closed (or failed, or aborted): that is when this writer is done.
-        var ((queue, opened), socketClosed) = outbound
-            .ViaMaterialized(socket, Keep.Both)
-            .Via(_killSwitch.Flow<ByteString>())
-            .WatchTermination(Keep.Both)
-            .Via(KamuneFraming.Decoder(_settings.MaxFrameLength))
-            .To(Sink.FromGraph(new SessionSink(Self, _settings.InboundBuffer)))
-            .Run(_materializer);
-
+        var (queue, opened, socketClosed) = ConnectionGraph.Run(socket, _settings, _killSwitch, Self, _materializer!);
         _queue = queue;
+        var self = Self;
+        queue.OnRoom(() => self.Tell(OutboundQueueRoom.Instance));
+        _backlog = new OutboundBacklog<IActorRef>(queue, new OutboundLimits(
+            _settings.OutboundMaxFrames, _settings.OutboundMaxBytes, _settings.WriteTimeout));
         socketClosed.PipeTo(Self, success: _ => SocketClosed.Instance, failure: _ => SocketClosed.Instance);
         // Akka.IO gives up on a refused or unreachable address at once (after finish-connect-retries) and says only
         // "Connection failed"; a connect that is still pending ends with our DialTimer instead.
@@ -142,29 +115,10 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         }
     }
 
-    // The TCP flow for this connection; its materialized task yields (local, remote) once connected.
-    private Flow<ByteString, ByteString, Task<ConnectionOpened>> Socket(EndPoint? dialAddress) => _target switch
-    {
-        ConnectionTarget.Accepted accepted => accepted.Flow.MapMaterializedValue(_ =>
-            Task.FromResult(new ConnectionOpened(accepted.LocalAddress, accepted.RemoteAddress))),
-        ConnectionTarget.Outgoing outgoing => Context.System.TcpStream()
-            .OutgoingConnection(dialAddress ?? outgoing.RemoteAddress, halfClose: false, connectionTimeout: outgoing.ConnectTimeout)
-            .MapMaterializedValue(connecting => Connected(connecting))
-            .Via(KamuneFraming.FirstFrameLengthOrAny(outgoing.FirstFrameLength, _settings.MaxFrameLength)),
-        _ => throw new ArgumentException($"unknown connection target {_target.GetType().Name}"),
-    };
-
-    // An await, not ContinueWith(OnlyOnRanToCompletion): a failed connect must surface its own exception, not "A task was canceled".
-    private static async Task<ConnectionOpened> Connected(Task<Akka.Streams.Dsl.Tcp.OutgoingConnection> connecting)
-    {
-        var connection = await connecting.ConfigureAwait(false);
-        return new ConnectionOpened(connection.LocalAddress, connection.RemoteAddress);
-    }
-
     private void Connecting()
     {
         Receive<InboundReady>(_ => OnInboundReady());
-        Receive<Resolved>(resolved => Materialize(Socket(resolved.Address)));
+        Receive<Resolved>(resolved => Materialize(ConnectionGraph.Socket(Context.System, _target, _settings.MaxFrameLength, resolved.Address)));
         Receive<DialTimedOut>(_ =>
         {
             var timeout = ((ConnectionTarget.Outgoing)_target).ConnectTimeout;
@@ -225,36 +179,15 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     private void Open()
     {
         Receive<InboundReady>(_ => OnInboundReady());
-        Receive<WriteFrame>(write =>
+        Receive<WriteFrame>(Write);
+        Receive<OutboundQueueRoom>(_ =>
         {
-            if (_closing)
-            {
-                // The session asked to close and then wrote more: the frame cannot go out any more.
-                _log.Warning("Frame written to {RemoteAddress} after close was requested; dropped", _remote);
-                return;
-            }
-
-            if (_socketClosed)
-            {
-                // The socket is closed (by the peer, a failure or an abort); the session learns it from the inbound side.
-                _log.Debug("Frame to {RemoteAddress} not queued: the connection has closed", _remote);
-                return;
-            }
-
-            if (_queue!.TryOffer(write.Payload, Self))
-            {
-                Sender.Tell(FrameWritten.Instance);
-                return;
-            }
-
-            // Full: this frame waits for room (OutboundQueueRoom), later messages wait behind it, in order.
-            _blocked = write;
-            _blockedSender = Sender;
-            Timers.StartSingleTimer(WriteTimer, WriteTimedOut.Instance, _settings.WriteTimeout);
-            Become(Blocked);
+            // Also a late notice, after an offer that found room on its second look: then nothing waits and this is a no-op.
+            _backlog!.Drain(_taken);
+            ConfirmTaken();
+            CompleteWhenDrained();
         });
-        // A late notice of room, after an offer that found room on its second look: nothing waits for it.
-        Receive<OutboundQueueRoom>(_ => { });
+        Receive<DeadlineCheck>(_ => CheckDeadline());
         Receive<CloseConnection>(close =>
         {
             if (close.Abort)
@@ -283,48 +216,87 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         {
             _socketClosed = true;
             Timers.Cancel(CloseTimer);
+            Timers.Cancel(DeadlineTimer);
+            if (_backlog!.DropWaiting() is > 0 and var dropped)
+            {
+                // The session learns of the closed socket from the inbound side.
+                _log.Debug("{Dropped} frames to {RemoteAddress} not queued: the connection has closed", dropped, _remote);
+            }
+
+            CompleteWhenDrained();
             StopWhenDone();
         });
-        Receive<WriteTimedOut>(_ => Abort($"graceful close did not finish within {_settings.WriteTimeout}"));
+        Receive<CloseTimedOut>(_ => Abort($"graceful close did not finish within {_settings.WriteTimeout}"));
+        Receive<GetOutboundHeld>(_ => Sender.Tell(new OutboundHeld(_backlog!.Frames, _backlog.Bytes, _backlog.PeakFrames, _backlog.PeakBytes)));
     }
 
-    // A frame waits for the socket to drain the queue; everything after it waits too, so frames keep their order.
-    private void Blocked()
+    private void Write(WriteFrame write)
     {
-        Receive<OutboundQueueRoom>(_ =>
+        if (_aborted)
         {
-            if (_queue!.TryOffer(_blocked!.Payload, Self))
-            {
-                _blockedSender.Tell(FrameWritten.Instance);
-                Unblock();
-            }
-        });
-        Receive<SocketClosed>(_ =>
+            // Cut on purpose (the session asked, or was told why): frames still on their way have nowhere to go.
+            return;
+        }
+
+        if (_closing)
         {
-            _socketClosed = true;
+            // The session asked to close and then wrote more: the frame cannot go out any more.
+            _log.Warning("Frame written to {RemoteAddress} after close was requested; dropped", _remote);
+            return;
+        }
+
+        if (_socketClosed)
+        {
+            // The socket is closed (by the peer or a failure); the session learns it from the inbound side.
             _log.Debug("Frame to {RemoteAddress} not queued: the connection has closed", _remote);
-            Unblock();
-        });
-        Receive<InboundReady>(_ => OnInboundReady());
-        Receive<WriteTimedOut>(_ => Abort($"a frame waited longer than {_settings.WriteTimeout} for the socket"));
-        // An abort cannot wait behind a frame a dead socket may never take: act on it now.
-        Receive<CloseConnection>(close => close.Abort, _ => Abort("session aborted the connection"));
-        Receive<Terminated>(t => t.ActorRef.Equals(_peer) && _aborted, _ =>
+            return;
+        }
+
+        if (_backlog!.Add(write.Payload, Sender, Now, _taken) is { } overBound)
         {
-            _peerGone = true;
-            Context.Stop(Self);
-        });
-        ReceiveAny(_ => Stash.Stash());
+            PeerNotReading(overBound);
+            return;
+        }
+
+        ConfirmTaken();
+        // One timer per deadline, not per frame: when it fires it looks at the oldest frame then held (CheckDeadline).
+        if (!Timers.IsTimerActive(DeadlineTimer))
+        {
+            Timers.StartSingleTimer(DeadlineTimer, DeadlineCheck.Instance, _settings.WriteTimeout);
+        }
     }
 
-    private void Unblock()
+    private void ConfirmTaken()
     {
-        Timers.Cancel(WriteTimer);
-        _blocked = null;
-        _blockedSender = ActorRefs.Nobody;
-        Stash.UnstashAll();
-        Become(Open);
+        foreach (var sender in _taken)
+        {
+            sender.Tell(FrameWritten.Instance);
+        }
+
+        _taken.Clear();
     }
+
+    private void CheckDeadline()
+    {
+        switch (_backlog!.TimeLeft(Now))
+        {
+            case null:
+                // Everything went out since the timer was set; the next frame sets it again.
+                return;
+            case var left when left > TimeSpan.Zero:
+                // The frame the timer was set for went out; a later one is the oldest now.
+                Timers.StartSingleTimer(DeadlineTimer, DeadlineCheck.Instance, left.Value);
+                return;
+            default:
+                PeerNotReading(
+                    $"write deadline: expected the peer to read every frame within {_settings.WriteTimeout}, got one still "
+                    + $"held after that ({_backlog.Frames} frames, {_backlog.Bytes} bytes held)");
+                return;
+        }
+    }
+
+    // The monotonic clock of the scheduler: not moved by a wall-clock step, and driven by a test scheduler in tests.
+    private TimeSpan Now => Context.System.Scheduler.MonotonicClock;
 
     private void CloseGracefully()
     {
@@ -334,18 +306,56 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         }
 
         _closing = true;
-        _queue!.Complete();
         if (!_socketClosed)
         {
-            Timers.StartSingleTimer(CloseTimer, WriteTimedOut.Instance, _settings.WriteTimeout);
+            Timers.StartSingleTimer(CloseTimer, CloseTimedOut.Instance, _settings.WriteTimeout);
         }
+
+        CompleteWhenDrained();
+    }
+
+    // A graceful close ends the stream once the frames waiting for room are in the queue: they go out first, in order.
+    private void CompleteWhenDrained()
+    {
+        if (_closing && !_aborted && !_backlog!.HasWaiting && !_queue!.Completed)
+        {
+            _queue.Complete();
+        }
+    }
+
+    // The session hears why before the socket goes: its ConnectionFailed from the inbound side comes after this one.
+    private void PeerNotReading(string reason)
+    {
+        _log.Warning("Peer {RemoteAddress} is not reading: {Reason}; aborting the connection", _remote, reason);
+        if (!_peerGone)
+        {
+            _peer!.Tell(new ConnectionFailed(new KamuneProtocolException(KamuneError.PeerNotReading, reason)));
+        }
+
+        Cut(reason);
     }
 
     private void Abort(string reason)
     {
+        if (_aborted)
+        {
+            return;
+        }
+
         _log.Info("Aborting TCP connection {RemoteAddress}: {Reason}", _remote, reason);
+        Cut(reason);
+    }
+
+    private void Cut(string reason)
+    {
+        if (_aborted)
+        {
+            return;
+        }
+
         _closing = true;
         _aborted = true;
+        _backlog?.DropWaiting();
         _killSwitch.Abort(new ConnectionAbortedException(reason));
         Timers.CancelAll();
         if (_peerGone)
@@ -369,35 +379,5 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         _ => throw new ArgumentException($"unknown connection target {_target.GetType().Name}"),
     };
 
-    private sealed class SocketClosed
-    {
-        public static readonly SocketClosed Instance = new();
-
-        private SocketClosed()
-        {
-        }
-    }
-
-    private sealed class WriteTimedOut
-    {
-        public static readonly WriteTimedOut Instance = new();
-
-        private WriteTimedOut()
-        {
-        }
-    }
-
-    private sealed class DialTimedOut
-    {
-        public static readonly DialTimedOut Instance = new();
-
-        private DialTimedOut()
-        {
-        }
-    }
-
     private sealed record Resolved(IPEndPoint Address);
 }
-
-/// <summary>The connection was cut on purpose (session abort, write timeout, writer stopped): not a socket error.</summary>
-public sealed class ConnectionAbortedException(string message) : Exception(message);

@@ -114,6 +114,9 @@ public static class KamuneFraming
 
             public override void OnPull() => TryPushFrame();
 
+            // Every end of the stage, a socket reset or a cancel included, gives the decoder's pooled buffer back.
+            public override void PostStop() => _decoder.Dispose();
+
             public override void OnUpstreamFinish() => TryPushFrame();
 
             private void TryPushFrame()

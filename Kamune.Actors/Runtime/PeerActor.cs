@@ -321,7 +321,7 @@ public sealed class PeerActor : ActorBase, IWithTimers, IWithUnboundedStash
                 return true;
             case ConnectionCompleted or ConnectionFailed when _opening + _ready.Count > 0:
                 // The frames read before the end are handled first: CLOSE_TRANSPORT then FIN reads as "peer closed".
-                _connectionEnd = message;
+                _connectionEnd ??= message;
                 return true;
             default:
                 return OnSealAnswer(message) || Common(message, SessionPhase.Established);

@@ -1,0 +1,54 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Kamune.Actors.Runtime;
+
+namespace Kamune.Tests.Runtime;
+
+// Issue 18 item 10: a connection message in a log line (a dead letter, a debug dump) shows lengths, never the frame's
+// bytes, and none is serialized or logged as a dead letter.
+public sealed class ConnectionContractMessageTests : Akka.TestKit.Xunit2.TestKit
+{
+    private static readonly ByteString Secret = ByteString.FromString("ciphertext-7f3a");
+
+    [Fact]
+    public void Messages_with_frame_payloads_print_their_lengths_and_not_their_bytes()
+    {
+        var printed = new object[]
+        {
+            new WriteFrame(Secret), new FrameReceived(Secret), new FramesReceived([Secret, Secret]),
+        }.Select(message => message.ToString()!).ToList();
+
+        Assert.Equal(["WriteFrame(15 bytes)", "FrameReceived(15 bytes)", "FramesReceived(2 frames, 30 bytes)"], printed);
+        Assert.All(printed, text => Assert.DoesNotContain("ciphertext", text));
+    }
+
+    [Fact]
+    public void Every_message_of_the_connection_contract_is_local_only_and_kept_out_of_the_dead_letter_log()
+    {
+        Type[] contract =
+        [
+            typeof(ConnectionInit), typeof(FrameReceived), typeof(FrameAck), typeof(FramesAck), typeof(FramesReceived),
+            typeof(ConnectionCompleted), typeof(ConnectionFailed), typeof(WriteFrame), typeof(FrameWritten), typeof(CloseConnection),
+        ];
+
+        Assert.All(contract, type => Assert.True(
+            typeof(IDeadLetterSuppression).IsAssignableFrom(type) && typeof(INoSerializationVerificationNeeded).IsAssignableFrom(type),
+            $"expected {type.Name} to be IDeadLetterSuppression and INoSerializationVerificationNeeded"));
+    }
+
+    [Fact]
+    public void A_frame_sent_to_a_stopped_session_is_a_suppressed_dead_letter_not_a_logged_one()
+    {
+        var stopped = Sys.ActorOf(Props.Empty);
+        Watch(stopped);
+        Sys.Stop(stopped);
+        ExpectTerminated(stopped);
+        Sys.EventStream.Subscribe(TestActor, typeof(AllDeadLetters));
+
+        stopped.Tell(new FrameReceived(Secret));
+
+        var dead = ExpectMsg<AllDeadLetters>();
+        Assert.IsType<SuppressedDeadLetter>(dead);
+    }
+}

@@ -1,0 +1,87 @@
+using System.Net;
+using Akka;
+using Akka.Actor;
+using Akka.IO;
+using Akka.Streams.Dsl;
+
+namespace Kamune.Actors.Runtime;
+
+// What a ConnectionWriter is given and what it tells its parent (the manager): the TCP side of its contract.
+
+/// <summary>The TCP connection a <see cref="ConnectionWriter"/> runs: one the listener accepted, or one to dial.</summary>
+internal abstract record ConnectionTarget
+{
+    public sealed record Accepted(Flow<ByteString, ByteString, NotUsed> Flow, EndPoint LocalAddress, EndPoint RemoteAddress)
+        : ConnectionTarget;
+
+    /// <param name="FirstFrameLength">The only length the peer's first frame may declare (KamuneFraming.FirstFrameLength); null: any.</param>
+    public sealed record Outgoing(EndPoint RemoteAddress, TimeSpan ConnectTimeout, int? FirstFrameLength = null) : ConnectionTarget;
+}
+
+/// <summary>Writer to parent: the socket is connected; create the session and send <see cref="AttachPeer"/>.</summary>
+internal sealed record ConnectionOpened(EndPoint LocalAddress, EndPoint RemoteAddress) : IConnectionContractMessage;
+
+/// <summary>Writer to parent: the socket never connected (refused, unreachable, dial timeout). The writer stops.</summary>
+internal sealed record ConnectionNotOpened(string Reason);
+
+/// <summary>Parent to writer: the session actor that reads the inbound frames and writes through this writer.</summary>
+internal sealed record AttachPeer(IActorRef Peer) : IConnectionContractMessage;
+
+/// <summary>
+/// Asks a writer what it holds for its peer right now (<see cref="OutboundHeld"/>): an operator's or a test's view of
+/// the outbound bound (kamune.outbound-max-frames / outbound-max-bytes).
+/// </summary>
+internal sealed class GetOutboundHeld
+{
+    public static readonly GetOutboundHeld Instance = new();
+
+    private GetOutboundHeld()
+    {
+    }
+}
+
+/// <summary>Frames and payload bytes a writer holds for its peer now, and the most it held at once.</summary>
+internal sealed record OutboundHeld(int Frames, long Bytes, int PeakFrames, long PeakBytes);
+
+/// <summary>What a writer sends itself: its timers and the end of its socket (never sent by anyone else).</summary>
+internal static class ConnectionWriterSignals
+{
+    internal sealed class SocketClosed
+    {
+        public static readonly SocketClosed Instance = new();
+
+        private SocketClosed()
+        {
+        }
+    }
+
+    internal sealed class CloseTimedOut
+    {
+        public static readonly CloseTimedOut Instance = new();
+
+        private CloseTimedOut()
+        {
+        }
+    }
+
+    internal sealed class DeadlineCheck
+    {
+        public static readonly DeadlineCheck Instance = new();
+
+        private DeadlineCheck()
+        {
+        }
+    }
+
+    internal sealed class DialTimedOut
+    {
+        public static readonly DialTimedOut Instance = new();
+
+        private DialTimedOut()
+        {
+        }
+    }
+}
+
+/// <summary>The connection was cut on purpose (session abort, write timeout, writer stopped): not a socket error.</summary>
+public sealed class ConnectionAbortedException(string message) : Exception(message);
