@@ -60,6 +60,21 @@ public sealed class OneLineErrorProcessTests : IDisposable
     }
 
     [Fact]
+    public async Task A_name_peers_would_refuse_is_a_usage_error_before_anything_listens()
+    {
+        var home = await _temp.NodeHomeAsync("node");
+
+        var result = await NodeProcess.RunAsync(["run", "--listen", "127.0.0.1:0", "--name", "ali\u200bce", "--home", home], timeout: Bound);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.StartsWith(
+            "kamune-node: error: --name / kamune.name: peers would refuse it: Introduce.Name: expected visible characters only, got a format character U+200B",
+            Assert.Single(Lines(result.Stderr)),
+            StringComparison.Ordinal);
+        Assert.Equal(string.Empty, result.Stdout);
+    }
+
+    [Fact]
     public async Task A_bad_trust_value_is_one_line_naming_the_option_and_its_values()
     {
         var result = await NodeProcess.RunAsync(["run", "--trust", "maybe"], timeout: Bound);

@@ -3,6 +3,9 @@ using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
 using Kamune.Actors;
+using Kamune.Identity;
+using Kamune.Protocol;
+using Kamune.Protocol.Session;
 using Kamune.Node.Chat;
 using Kamune.Node.Cli;
 using Kamune.Node.Home;
@@ -47,6 +50,24 @@ internal static class RunCommand
         return command;
     }
 
+    // Peers refuse a name that could pass for something else (PeerName): say so here, before any peer has to.
+    private static void CheckOwnName(string name, PublicIdentity identity)
+    {
+        if (name.Length == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            PeerName.Validate(name, identity);
+        }
+        catch (KamuneProtocolException e)
+        {
+            throw new NodeException($"--name / kamune.name: peers would refuse it: {e.Message}", ExitCodes.Usage);
+        }
+    }
+
     private sealed record Options(string? Listen, string[] Dial, string? Name, string? Home, string? Trust, bool Echo, bool Json, string? Config);
 
     private static async Task<int> RunAsync(Options options)
@@ -59,6 +80,7 @@ internal static class RunCommand
         var trustMode = options.Trust is null ? config.Trust : NodeConfig.ParseTrust(options.Trust, "--trust");
         var nodeHome = NodeHome.Resolve(options.Home);
         using var identity = new IdentityStore(nodeHome).Load();
+        CheckOwnName(config.Kamune.Name, identity.PublicIdentity);
         var knownPeers = trustMode == TrustMode.Tofu ? KnownPeers.Open(nodeHome.KnownPeersPath) : null;
         var verifier = Verifiers.Create(trustMode, config, knownPeers);
 
