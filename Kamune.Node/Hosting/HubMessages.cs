@@ -32,8 +32,25 @@ internal sealed record HubDial(PeerAddress Address);
 /// </summary>
 internal sealed record DialOutcome(PeerAddress Address, int? Session, string? Error, IActorRef? Actor = null);
 
+/// <summary>
+/// Send <paramref name="Data"/> on session <paramref name="Session"/>, after every message commanded before it. Never
+/// refused for back-pressure: the message waits its turn in the hub. Ask it (<see cref="HubIntake.SendAsync"/>) to be
+/// answered with <see cref="HubTaken"/> once the next command may follow, which is how the command intake stops
+/// reading stdin while a session's queue is full; told without asking it is queued all the same.
+/// </summary>
 internal sealed record HubSend(int Session, ReadOnlyMemory<byte> Data);
 
+/// <summary>The hub took a <see cref="HubSend"/> and has room for the next command.</summary>
+internal sealed class HubTaken
+{
+    public static readonly HubTaken Instance = new();
+
+    private HubTaken()
+    {
+    }
+}
+
+/// <summary>Close session <paramref name="Session"/> gracefully once every message commanded before it went out.</summary>
 internal sealed record HubClose(int Session);
 
 /// <summary>Close every session gracefully; answered with <see cref="AllClosed"/> once none is left.</summary>
@@ -68,6 +85,27 @@ internal sealed class HubListSessions
 internal sealed record HubSessionInfo(int Number, string SessionId, PeerInfo Peer, SessionRole Role);
 
 internal sealed record HubSessions(IReadOnlyList<HubSessionInfo> Sessions);
+
+/// <summary>How a command intake (the JSON command loop, the chat console) hands the hub a send.</summary>
+internal static class HubIntake
+{
+    /// <summary>
+    /// Hands the hub one send and waits until it may take the next command; false once <paramref name="cancellation"/>
+    /// fired (Ctrl+C, SIGTERM), so the intake stops waiting for a session that does not move.
+    /// </summary>
+    public static async Task<bool> SendAsync(IActorRef hub, int session, ReadOnlyMemory<byte> data, CancellationToken cancellation)
+    {
+        try
+        {
+            await hub.Ask<HubTaken>(new HubSend(session, data), cancellation).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
 
 /// <summary>How the hub's events name peers and close reasons.</summary>
 internal static class HubEvents

@@ -22,6 +22,12 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     // Echoes one session may hold for its send window: far above any in-flight window a well-behaved peer uses.
     private const int MaxHeldEchoes = 4096;
 
+    // Commanded sends one session may queue before the intake waits for it: 256 messages or 1 MiB, and 16 MiB for the
+    // whole node. Far more than one session's send window, so a script writing ahead never waits on a moving session.
+    private const int MaxQueuedSends = 256;
+    private const long MaxQueuedSendBytes = 1024 * 1024;
+    private const long MaxQueuedBytes = 16 * 1024 * 1024;
+
     private readonly IActorRef _manager;
     private readonly INodeOutput _output;
     private readonly bool _echo;
@@ -33,6 +39,8 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     private readonly SessionNumbers<IActorRef, Entry> _sessions = new();
     private readonly DialBook<IActorRef, IActorRef, SessionEstablished> _dials = new();
     private readonly EchoBook<IActorRef> _echoes = new(MaxHeldEchoes, long.MaxValue);
+    private readonly SendQueue<IActorRef> _sends = new(MaxQueuedSends, MaxQueuedSendBytes, MaxQueuedBytes);
+    private readonly List<(IActorRef Asker, IActorRef Session)> _waitingIntake = new();
     private readonly List<IActorRef> _closeWaiters = new();
     private bool _outputFailed;
 
@@ -68,20 +76,9 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
                 retry.Session.Tell(new Send(head.Data, head));
             }
         });
-        Receive<HubSend>(send =>
-        {
-            if (TryGet(send.Session, out var entry))
-            {
-                entry.Actor.Tell(new Send(send.Data, send.Session));
-            }
-        });
-        Receive<HubClose>(close =>
-        {
-            if (TryGet(close.Session, out var entry))
-            {
-                entry.Actor.Tell(CloseSession.Instance);
-            }
-        });
+        Receive<HubSend>(OnHubSend);
+        Receive<HubClose>(OnHubClose);
+        Receive<RetrySend>(OnRetrySend);
         Receive<HubCloseAll>(_ => CloseAll());
         Receive<HubListSessions>(_ => Sender.Tell(new HubSessions(
             _sessions.Live().Select(s => new HubSessionInfo(s.Number, s.Info.SessionId, s.Info.Peer, s.Info.Role)).ToArray())));
@@ -190,7 +187,11 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
 
     private void OnSendAck(SendAck ack)
     {
-        if (ack.CorrelationId is int number)
+        if (ack.CorrelationId is Outgoing outgoing)
+        {
+            OnOutgoingAck(ack, outgoing);
+        }
+        else if (ack.CorrelationId is int number)
         {
             Emit(new NodeEvent.Sent(number, ack.Sequence));
         }
@@ -202,7 +203,11 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
 
     private void OnSendRefused(SendRefused refused)
     {
-        if (refused.CorrelationId is int number)
+        if (refused.CorrelationId is Outgoing outgoing)
+        {
+            OnOutgoingRefused(refused, outgoing);
+        }
+        else if (refused.CorrelationId is int number)
         {
             if (_output is IRefusedSendHandler handler)
             {
@@ -236,6 +241,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         if (_sessions.Remove(closed.Session, out var number))
         {
             Emit(new NodeEvent.SessionClosed(number, HubEvents.ReasonText(closed.Reason), closed.Detail));
+            ForgetSends(closed.Session, number);
         }
         else if (_dials.TryClaim(closed.Session, out var pending))
         {
@@ -257,9 +263,11 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     private void CloseAll()
     {
         _closeWaiters.Add(Sender);
-        foreach (var (_, session, _) in _sessions.Live())
+        // Each session closes after the messages commanded before (end of stdin, quit): a script that writes its sends
+        // and ends its input has every one delivered, within kamune-node.shutdown-timeout.
+        foreach (var (number, session, _) in _sessions.Live().ToArray())
         {
-            session.Tell(CloseSession.Instance);
+            QueueClose(number, session);
         }
 
         // Sessions still in their handshake have no number yet; they are closed too, so none outlives the node.
