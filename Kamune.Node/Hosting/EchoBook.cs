@@ -4,6 +4,12 @@ namespace Kamune.Node.Hosting;
 internal sealed class Echo(ReadOnlyMemory<byte> data)
 {
     public ReadOnlyMemory<byte> Data { get; } = data;
+
+    /// <summary>
+    /// The received message this echoes was answered (DeliveryAck): set once, when the echo was accepted or dropped,
+    /// so a message is answered exactly once however often its echo was offered.
+    /// </summary>
+    public bool Answered { get; set; }
 }
 
 /// <summary>
@@ -71,6 +77,7 @@ internal sealed class EchoBook<TSession>
 
         if (held.IsHead(echo))
         {
+            held.HeadInFlight = false;
             return true;
         }
 
@@ -91,11 +98,23 @@ internal sealed class EchoBook<TSession>
         }
 
         Add(held, echo, refused: true);
-        return true;
+        return !held.HeadInFlight;
     }
 
-    /// <summary>The echo to send again on <paramref name="session"/>, if any waits.</summary>
-    public Echo? Head(TSession session) => _held.TryGetValue(session, out var held) ? held.Head : null;
+    /// <summary>
+    /// The echo to offer <paramref name="session"/> again, if one waits and none is on offer: the head goes out once
+    /// at a time, so a retry never sends an echo twice.
+    /// </summary>
+    public Echo? Retry(TSession session)
+    {
+        if (!_held.TryGetValue(session, out var held) || held.HeadInFlight || held.Head is not { } head)
+        {
+            return null;
+        }
+
+        held.HeadInFlight = true;
+        return head;
+    }
 
     /// <summary>The session accepted <paramref name="echo"/>: the next held echo to send, if any.</summary>
     public Echo? Accepted(TSession session, Echo echo)
@@ -109,6 +128,7 @@ internal sealed class EchoBook<TSession>
         _bytes -= echo.Data.Length;
         if (held.Head is { } next)
         {
+            held.HeadInFlight = true;
             return next;
         }
 
@@ -163,6 +183,9 @@ internal sealed class EchoBook<TSession>
         public long Bytes => _items.Sum(e => (long)e.Data.Length);
 
         public int Dropped { get; set; }
+
+        /// <summary>The head was offered again and its answer has not come back.</summary>
+        public bool HeadInFlight { get; set; }
 
         public Echo? Head => _items.Count > 0 ? _items[0] : null;
 

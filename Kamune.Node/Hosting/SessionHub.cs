@@ -17,11 +17,6 @@ namespace Kamune.Node.Hosting;
 /// </summary>
 internal sealed partial class SessionHub : ReceiveActor, IWithTimers
 {
-    private static readonly TimeSpan EchoRetryDelay = TimeSpan.FromMilliseconds(5);
-
-    // Echoes one session may hold for its send window: far above any in-flight window a well-behaved peer uses.
-    private const int MaxHeldEchoes = 4096;
-
     // Commanded sends one session may queue before the intake waits for it: 256 messages or 1 MiB, and 16 MiB for the
     // whole node. Far more than one session's send window, so a script writing ahead never waits on a moving session.
     private const int MaxQueuedSends = 256;
@@ -38,7 +33,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SessionNumbers<IActorRef, Entry> _sessions = new();
     private readonly DialBook<IActorRef, IActorRef, SessionEstablished> _dials = new();
-    private readonly EchoBook<IActorRef> _echoes = new(MaxHeldEchoes, long.MaxValue);
+    private readonly EchoBook<IActorRef> _echoes = new(MaxHeldEchoes, MaxHeldEchoBytes);
     private readonly SendQueue<IActorRef> _sends = new(MaxQueuedSends, MaxQueuedSendBytes, MaxQueuedBytes);
     private readonly List<(IActorRef Asker, IActorRef Session)> _waitingIntake = new();
     private readonly List<IActorRef> _closeWaiters = new();
@@ -69,13 +64,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         Receive<SessionClosed>(OnClosed);
         Receive<SendAck>(OnSendAck);
         Receive<SendRefused>(OnSendRefused);
-        Receive<RetryEcho>(retry =>
-        {
-            if (_echoes.Head(retry.Session) is { } head)
-            {
-                retry.Session.Tell(new Send(head.Data, head));
-            }
-        });
+        Receive<RetryEcho>(OnRetryEcho);
         Receive<HubSend>(OnHubSend);
         Receive<HubClose>(OnHubClose);
         Receive<RetrySend>(OnRetrySend);
@@ -150,38 +139,26 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     }
 
     // Answered with DeliveryAck once handled (kamune.delivery-window): a blocked output (stdout nobody reads) holds
-    // the answers back, so the session stops reading its socket instead of this mailbox growing. Answered even when
-    // handling throws (the hub restarts), or every failure would shrink the session's window for good.
+    // the answers back, so the session stops reading its socket instead of this mailbox growing. In echo mode the
+    // answer waits for the echo (SessionHub.Echo.cs). Answered even when handling throws (the hub restarts), or every
+    // failure would shrink the session's window for good.
     private void OnMessage(MessageReceived received)
     {
+        var echoed = false;
         try
         {
-            Deliver(received);
+            if (_sessions.TryNumber(received.Session, out var number))
+            {
+                Emit(new NodeEvent.MessageReceived(number, received.Sequence, received.Data));
+                echoed = _echo && Echo(received, number);
+            }
         }
         finally
         {
-            received.Session.Tell(DeliveryAck.Instance);
-        }
-    }
-
-    private void Deliver(MessageReceived received)
-    {
-        if (!_sessions.TryNumber(received.Session, out var number))
-        {
-            return;
-        }
-
-        Emit(new NodeEvent.MessageReceived(number, received.Sequence, received.Data));
-        if (!_echo)
-        {
-            return;
-        }
-
-        var echo = _echoes.Received(received.Session, received.Data, out var dropped);
-        NoteDropped(dropped, number);
-        if (echo is not null)
-        {
-            received.Session.Tell(new Send(echo.Data, echo));
+            if (!echoed)
+            {
+                received.Session.Tell(DeliveryAck.Instance);
+            }
         }
     }
 
@@ -195,9 +172,9 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         {
             Emit(new NodeEvent.Sent(number, ack.Sequence));
         }
-        else if (ack.CorrelationId is Echo echo && _echoes.Accepted(Sender, echo) is { } next)
+        else if (ack.CorrelationId is Echo echo)
         {
-            Sender.Tell(new Send(next.Data, next));
+            OnEchoAccepted(echo);
         }
     }
 
@@ -218,15 +195,9 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
                 Emit(new NodeEvent.Error($"send refused: {refused.Reason}", number));
             }
         }
-        else if (refused.CorrelationId is Echo echo && _sessions.TryNumber(Sender, out var session))
+        else if (refused.CorrelationId is Echo echo)
         {
-            var hold = _echoes.Refused(Sender, echo, out var dropped);
-            NoteDropped(dropped, session);
-            if (hold)
-            {
-                _log.Debug("Echo held for the send window: {Reason}", refused.Reason);
-                Timers.StartSingleTimer(Sender, new RetryEcho(Sender), EchoRetryDelay);
-            }
+            OnEchoRefused(echo, refused.Reason);
         }
     }
 
@@ -303,15 +274,6 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         }
     }
 
-    private void NoteDropped(EchoBook<IActorRef>.Drop? dropped, int number)
-    {
-        if (dropped is { First: true })
-        {
-            _log.Warning("Echoes dropped: {Count} already wait for session {Number}'s send window", dropped.Held, number);
-        }
-    }
-
     private sealed record Entry(IActorRef Actor, string SessionId, PeerInfo Peer, SessionRole Role);
 
-    private sealed record RetryEcho(IActorRef Session);
 }
