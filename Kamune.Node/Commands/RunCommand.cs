@@ -71,7 +71,7 @@ internal static class RunCommand
 
         await using var runtime = NodeRuntime.Start("kamune-node", config, identity, verifier);
         var hub = runtime.System.ActorOf(
-            SessionHub.Props(runtime.Manager, held ?? output, options.Echo, knownPeers is null ? null : knownPeers.ExpectDialed, knownPeers is null ? null : knownPeers.Established), "hub");
+            SessionHub.Props(runtime.Manager, held ?? output, options.Echo, knownPeers is null ? null : knownPeers.ForDial, knownPeers is null ? null : knownPeers.Established), "hub");
         console?.Introduce(identity.PublicIdentity, config.Kamune.Name, trustMode, knownPeers);
 
         if (listening)

@@ -14,7 +14,7 @@ internal sealed partial class SessionHub
 {
     private void StartDial(PeerAddress address, IActorRef requester)
     {
-        // Resolve here rather than in the runtime, so the trust store knows which endpoint a dialed name became.
+        // Resolved here rather than in the runtime, to prefer IPv4 when a name has both (loopback names often do).
         var pending = _dials.Start(address, requester);
         Resolve(address).PipeTo(Self, success: ip => new Resolved(pending.Id, ip, null),
             failure: e => new Resolved(pending.Id, null, e is SocketException s ? s.Message : e.Message));
@@ -55,8 +55,9 @@ internal sealed partial class SessionHub
         var id = resolved.Id;
         var host = resolved.Ip.ToString();
         var port = pending.Address.Port;
-        _onDial?.Invoke(new IPEndPoint(resolved.Ip, port), pending.Address);
-        _manager.Ask<object>(new Dial(host, port, Self), _dialAnswerTimeout).PipeTo(Self,
+        // The dial's own verifier checks the session it opens and no other: an address pin that fails closed.
+        var verifier = _onDial?.Invoke(pending.Address);
+        _manager.Ask<object>(new Dial(host, port, Self, verifier), _dialAnswerTimeout).PipeTo(Self,
             success: answer => new DialAnswered(id, answer),
             failure: e => new DialAnswered(id, new DialFailed(host, port,
                 e is AskTimeoutException ? $"no answer from the runtime within {_dialAnswerTimeout.TotalSeconds:0} s" : e.Message)));

@@ -26,8 +26,8 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     private readonly IActorRef _manager;
     private readonly INodeOutput _output;
     private readonly bool _echo;
-    private readonly Action<EndPoint, PeerAddress>? _onDial;
-    private readonly Func<RemotePeer, string?>? _onEstablished;
+    private readonly Func<PeerAddress, IIdentityVerifier?>? _onDial;
+    private readonly Func<RemotePeer, PeerAddress?, string?>? _onEstablished;
     private readonly Dictionary<IActorRef, string> _refused = new();
     private readonly TimeSpan _dialAnswerTimeout;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -41,11 +41,15 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="onDial">The verifier for each dial's one session (the TOFU address pin), or null: the node's.</param>
     /// <param name="onEstablished">
-    /// Told each session once it is established, before it gets a number (the trust store pins the key here, not at
-    /// the Introduce); a reason returned closes that session instead.
+    /// Told each session once it is established, before it gets a number, with the address it was dialed at (null for
+    /// an accepted one): the trust store pins the key here, not at the Introduce. A reason returned closes that
+    /// session instead.
     /// </param>
-    public SessionHub(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial, Func<RemotePeer, string?>? onEstablished = null)
+    public SessionHub(
+        IActorRef manager, INodeOutput output, bool echo, Func<PeerAddress, IIdentityVerifier?>? onDial,
+        Func<RemotePeer, PeerAddress?, string?>? onEstablished = null)
     {
         _onEstablished = onEstablished;
         _manager = manager;
@@ -73,7 +77,9 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
             _sessions.Live().Select(s => new HubSessionInfo(s.Number, s.Info.SessionId, s.Info.Peer, s.Info.Role)).ToArray())));
     }
 
-    public static Props Props(IActorRef manager, INodeOutput output, bool echo, Action<EndPoint, PeerAddress>? onDial, Func<RemotePeer, string?>? onEstablished = null) =>
+    public static Props Props(
+        IActorRef manager, INodeOutput output, bool echo, Func<PeerAddress, IIdentityVerifier?>? onDial,
+        Func<RemotePeer, PeerAddress?, string?>? onEstablished = null) =>
         Akka.Actor.Props.Create(() => new SessionHub(manager, output, echo, onDial, onEstablished));
 
     private void OnEstablished(SessionEstablished established)
@@ -98,7 +104,8 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
             }
         }
 
-        if (_onEstablished?.Invoke(established.Peer) is { } refusal)
+        // The address comes from this session's own dial, never from a lookup by endpoint.
+        if (_onEstablished?.Invoke(established.Peer, dialed?.Address) is { } refusal)
         {
             // Never numbered: its SessionClosed reports it as a failed session (and fails its dial), with this reason.
             _refused[established.Session] = refusal;
