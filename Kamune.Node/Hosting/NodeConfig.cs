@@ -38,13 +38,15 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
             Config fromFile;
             try
             {
-                fromFile = ConfigurationFactory.ParseString(File.ReadAllText(file));
+                fromFile = ConfigFile.Load(file);
             }
-            catch (Exception e) when (e is ConfigurationException or FormatException or IOException)
+            catch (Exception e) when (e is ConfigurationException or FormatException or IOException or NullReferenceException)
             {
+                // ConfigFile checked what the parser misreads; anything it still throws is named with the file.
                 throw new NodeException($"--config {file}: {FirstLine(e.Message)}", ExitCodes.Usage, e);
             }
 
+            RefuseUnknownKeys(file, fromFile, root);
             root = fromFile.WithFallback(root);
         }
 
@@ -55,6 +57,7 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
 
         try
         {
+            ConfigValues.CheckKinds(root, "kamune-node", Embedded.Value);
             var node = root.GetConfig("kamune-node");
             var trust = ParseTrust(node.GetString("trust"), "kamune-node.trust");
             var window = node.GetInt("bench-window");
@@ -75,7 +78,20 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
         }
         catch (ConfigurationException e)
         {
-            throw new NodeException($"configuration: {FirstLine(e.Message)}", ExitCodes.Usage, e);
+            throw new NodeException($"{(file is null ? "configuration" : $"--config {file}")}: {FirstLine(e.Message)}", ExitCodes.Usage, e);
+        }
+    }
+
+    // A key the embedded defaults do not define under kamune or kamune-node is most likely a typo that would
+    // otherwise be ignored: named, with the known key it most likely meant. Other sections (akka) are not checked.
+    private static void RefuseUnknownKeys(string file, Config fromFile, Config known)
+    {
+        foreach (var section in new[] { "kamune", "kamune-node" })
+        {
+            if (ConfigValues.UnknownKeys(fromFile, section, known).FirstOrDefault() is ({ } key, var closest))
+            {
+                throw new NodeException($"--config {file}: unknown key {key}; did you mean {closest}?", ExitCodes.Usage);
+            }
         }
     }
 
