@@ -5,7 +5,6 @@ using Kamune.Actors;
 using Kamune.Identity;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
-using Kamune.Node.Json;
 
 namespace Kamune.Node.Tests;
 
@@ -24,7 +23,7 @@ public sealed class EchoStopsReadingTests
         using var nodeKey = IdentityKeyPair.Generate(new DeterministicRandomSource(0x71));
         using var peerKey = IdentityKeyPair.Generate(new DeterministicRandomSource(0x72));
         await using var node = NodeRuntime.Start("echo-node", NodeConfig.Defaults(), nodeKey, AcceptAllVerifier.Instance);
-        var hub = node.System.ActorOf(SessionHub.Props(node.Manager, new Quiet(), echo: true, onDial: null));
+        var hub = node.System.ActorOf(SessionHub.Props(node.Manager, new QuietOutput(), echo: true, onDial: null));
         var bound = await node.ListenAsync(PeerAddress.Parse("127.0.0.1:0", allowPortZero: true, "listen"), hub, TimeSpan.FromSeconds(10));
         var port = int.Parse(bound[(bound.LastIndexOf(':') + 1)..]);
 
@@ -61,13 +60,6 @@ public sealed class EchoStopsReadingTests
         finally
         {
             await peer.Terminate();
-        }
-    }
-
-    private sealed class Quiet : INodeOutput
-    {
-        public void Emit(NodeEvent nodeEvent)
-        {
         }
     }
 }

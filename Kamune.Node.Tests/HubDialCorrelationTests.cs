@@ -5,7 +5,6 @@ using Kamune.Actors;
 using Kamune.Identity;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
-using Kamune.Node.Json;
 using Kamune.Node.Trust;
 
 namespace Kamune.Node.Tests;
@@ -42,7 +41,7 @@ public sealed class HubDialCorrelationTests : IDisposable
             var known = KnownPeers.Open(knownPath);
 
             await using var node = NodeRuntime.Start("pinning-node", NodeConfig.Defaults(), nodeKey, known);
-            var hub = node.System.ActorOf(SessionHub.Props(node.Manager, new Quiet(), echo: false, onDial: known.ForDial));
+            var hub = node.System.ActorOf(SessionHub.Props(node.Manager, new QuietOutput(), echo: false, onDial: known.ForDial));
             for (var round = 0; round < Rounds; round++)
             {
                 var byName = hub.Ask<DialOutcome>(new HubDial(new PeerAddress("localhost", port)), TimeSpan.FromSeconds(30));
@@ -65,11 +64,4 @@ public sealed class HubDialCorrelationTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
-
-    private sealed class Quiet : INodeOutput
-    {
-        public void Emit(NodeEvent nodeEvent)
-        {
-        }
-    }
 }

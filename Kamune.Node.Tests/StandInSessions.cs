@@ -3,6 +3,8 @@ using Akka.Actor;
 using Kamune.Abstractions;
 using Kamune.Actors;
 using Kamune.Identity;
+using Kamune.Node.Hosting;
+using Kamune.Node.Json;
 
 namespace Kamune.Node.Tests;
 
@@ -16,5 +18,13 @@ internal static class StandInSessions
         using var identity = IdentityKeyPair.Generate(new DeterministicRandomSource(seed));
         hub.Tell(new SessionEstablished(
             session, SessionId, new RemotePeer(identity.PublicIdentity, "peer", "0.7.0", new IPEndPoint(IPAddress.Loopback, 1)), SessionRole.Responder));
+    }
+}
+
+/// <summary>A hub output for tests that only watch the sessions: every event is dropped.</summary>
+internal sealed class QuietOutput : INodeOutput
+{
+    public void Emit(NodeEvent nodeEvent)
+    {
     }
 }
