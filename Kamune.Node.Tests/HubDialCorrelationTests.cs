@@ -63,5 +63,51 @@ public sealed class HubDialCorrelationTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task The_established_hook_hears_the_address_each_session_was_dialed_at_and_its_refusal_fails_the_dial()
+    {
+        using var nodeKey = IdentityKeyPair.Generate(new DeterministicRandomSource(0x84));
+        using var peerKey = IdentityKeyPair.Generate(new DeterministicRandomSource(0x85));
+        var peer = KamuneSystem.Create("hooked-peer", new KamuneNodeOptions(peerKey, AcceptAllVerifier.Instance));
+        try
+        {
+            var peerEvents = Inbox.Create(peer);
+            var port = ((IPEndPoint)await KamuneExtension.Get(peer).ListenAsync("127.0.0.1", 0, peerEvents.Receiver)).Port;
+            var heard = new List<(string Fingerprint, PeerAddress? Dialed)>();
+            await using var node = NodeRuntime.Start("hooked-node", NodeConfig.Defaults(), nodeKey, AcceptAllVerifier.Instance);
+            var hub = node.System.ActorOf(SessionHub.Props(node.Manager, new QuietOutput(), echo: false, onDial: null, onEstablished: (remote, dialed) =>
+            {
+                lock (heard)
+                {
+                    heard.Add((remote.Fingerprint, dialed));
+                }
+
+                return dialed is null ? null : "pinned to another key since the Introduce";
+            }));
+
+            // A dialed session: the hook hears the address as dialed, and its refusal closes the session unnumbered.
+            var outcome = await hub.Ask<DialOutcome>(new HubDial(new PeerAddress("localhost", port)), TimeSpan.FromSeconds(30));
+            Assert.Null(outcome.Session);
+            Assert.Contains("refused: pinned to another key since the Introduce", outcome.Error, StringComparison.Ordinal);
+            Assert.Equal(CloseReason.PeerClosed, (await peerEvents.ReceiveAsync<SessionClosed>()).Reason);
+
+            // An accepted session: no dialed address, and no refusal, so it is numbered.
+            var bound = await node.ListenAsync(new PeerAddress("127.0.0.1", 0), hub, TimeSpan.FromSeconds(10));
+            await KamuneExtension.Get(peer).DialAsync("127.0.0.1", int.Parse(bound[(bound.LastIndexOf(':') + 1)..]), peerEvents.Receiver);
+            await peerEvents.ReceiveAsync<SessionEstablished>();
+            var sessions = await hub.Ask<HubSessions>(HubListSessions.Instance, TimeSpan.FromSeconds(10));
+
+            Assert.Single(sessions.Sessions);
+            lock (heard)
+            {
+                Assert.Equal([(peerKey.PublicIdentity.Fingerprint.Base64, new PeerAddress("localhost", port)), (peerKey.PublicIdentity.Fingerprint.Base64, null)], heard);
+            }
+        }
+        finally
+        {
+            await peer.Terminate();
+        }
+    }
+
     public void Dispose() => _temp.Dispose();
 }
