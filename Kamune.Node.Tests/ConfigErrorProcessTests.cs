@@ -17,10 +17,10 @@ public sealed class ConfigErrorProcessTests : IDisposable
     [InlineData("kamune {\n  name = \"never closed\n}\n", ":2: expected a closing \" on the line its string starts")]
     [InlineData("kamune {\n  listen { port = 7 }\n}\n}\n", ":4: expected nothing to close, got \"}\"")]
     [InlineData("kamune.handshake-timeout = banana\n", "kamune.handshake-timeout: expected a duration (for example 30s), got \"banana\"")]
-    [InlineData("kamune.send-window = banana\n", "kamune.send-window: expected an integer, got \"banana\"")]
+    [InlineData("# limits\nkamune.send-window = banana\n", ":2: kamune.send-window: expected an integer, got \"banana\"")]
     [InlineData("kamune-node.bench-window = lots\n", "kamune-node.bench-window: expected an integer, got \"lots\"")]
     [InlineData("kamune.handshake-timout = 10s\n", "unknown key kamune.handshake-timout; did you mean kamune.handshake-timeout?")]
-    [InlineData("kamune.listen.prot = 7411\n", "unknown key kamune.listen.prot; did you mean kamune.listen.port?")]
+    [InlineData("kamune {\n  listen {\n    prot = 7411\n  }\n}\n", ":3: unknown key kamune.listen.prot; did you mean kamune.listen.port?")]
     [InlineData("kamune-node { trust = tofu, shutdown-timout = 2s }\n", "unknown key kamune-node.shutdown-timout; did you mean kamune-node.shutdown-timeout?")]
     public async Task A_broken_config_file_is_one_error_line_that_names_where_and_exit_code_2(string content, string expected)
     {

@@ -203,6 +203,43 @@ internal static partial class ConfigFile
         throw Error(path, startLine, "expected a closing \" on the line its string starts, got the end of the file");
     }
 
+    /// <summary>
+    /// The line of <paramref name="path"/> that sets <paramref name="key"/> (a dotted path), for an error about its
+    /// value: the last line that writes the whole path, else the last that writes its last segment as a key (nested
+    /// blocks). Null when the file does not write it (it came from an include or the defaults).
+    /// </summary>
+    public static int? LineOf(string path, string key)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+
+        var segment = key[(key.LastIndexOf('.') + 1)..];
+        int? bySegment = null;
+        for (var i = lines.Length - 1; i >= 0; i--)
+        {
+            var text = lines[i].Split('#')[0];
+            if (Writes(text, key))
+            {
+                return i + 1;
+            }
+
+            bySegment ??= Writes(text, segment) ? i + 1 : null;
+        }
+
+        return bySegment;
+    }
+
+    // Whether a line writes name as a key: at the start or after "{", ".", "," or a space, followed by =, :, += or {.
+    private static bool Writes(string line, string name) =>
+        Regex.IsMatch(line, $@"(^|[\s{{.,]){Regex.Escape(name)}\s*(=|:|\+=|\{{)");
+
     private static char Closing(char bracket) => bracket == '{' ? '}' : ']';
 
     private static NodeException Error(string path, int line, string problem) => new($"{path}:{line}: {problem}", ExitCodes.Usage);

@@ -78,7 +78,9 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
         }
         catch (ConfigurationException e)
         {
-            throw new NodeException($"{(file is null ? "configuration" : $"--config {file}")}: {FirstLine(e.Message)}", ExitCodes.Usage, e);
+            var message = FirstLine(e.Message);
+            var where = file is null ? "configuration" : $"--config {Where(file, KeyOf(message))}";
+            throw new NodeException($"{where}: {message}", ExitCodes.Usage, e);
         }
     }
 
@@ -90,7 +92,7 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
         {
             if (ConfigValues.UnknownKeys(fromFile, section, known).FirstOrDefault() is ({ } key, var closest))
             {
-                throw new NodeException($"--config {file}: unknown key {key}; did you mean {closest}?", ExitCodes.Usage);
+                throw new NodeException($"--config {Where(file, key)}: unknown key {key}; did you mean {closest}?", ExitCodes.Usage);
             }
         }
     }
@@ -103,6 +105,18 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
         "any" => TrustMode.Any,
         _ => throw new NodeException($"{what}: expected tofu, allow-list or any, got \"{text}\"", ExitCodes.Usage),
     };
+
+    // FILE:LINE when the key is written in the file itself (not only in an include or the defaults), else FILE.
+    private static string Where(string file, string? key) =>
+        key is not null && ConfigFile.LineOf(file, key) is { } line ? $"{file}:{line}" : file;
+
+    // The key a settings error starts with ("kamune.send-window: expected an integer, ..."), if it does.
+    private static string? KeyOf(string message)
+    {
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        var key = colon > 0 ? message[..colon] : null;
+        return key is not null && key.Contains('.', StringComparison.Ordinal) && !key.Contains(' ', StringComparison.Ordinal) ? key : null;
+    }
 
     private static string FirstLine(string text)
     {
