@@ -3,7 +3,6 @@ using Akka.Configuration;
 using Kamune.Abstractions;
 using Kamune.Actors;
 using Kamune.Identity;
-using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
 
 namespace Kamune.Node.Tests;
@@ -24,8 +23,7 @@ public sealed class EchoStopsReadingTests
         using var peerKey = IdentityKeyPair.Generate(new DeterministicRandomSource(0x72));
         await using var node = NodeRuntime.Start("echo-node", NodeConfig.Defaults(), nodeKey, AcceptAllVerifier.Instance);
         var hub = node.System.ActorOf(SessionHub.Props(node.Manager, new QuietOutput(), echo: true, onDial: null));
-        var bound = await node.ListenAsync(PeerAddress.Parse("127.0.0.1:0", allowPortZero: true, "listen"), hub, TimeSpan.FromSeconds(10));
-        var port = int.Parse(bound[(bound.LastIndexOf(':') + 1)..]);
+        var port = await HubNodes.ListenOnLoopbackAsync(node, hub);
 
         var peer = KamuneSystem.Create(
             "deaf-flooder", new KamuneNodeOptions(peerKey, AcceptAllVerifier.Instance), ConfigurationFactory.ParseString("kamune.delivery-window = 1"));

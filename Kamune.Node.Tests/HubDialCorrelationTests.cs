@@ -94,8 +94,7 @@ public sealed class HubDialCorrelationTests : IDisposable
             Assert.Equal(CloseReason.PeerClosed, (await peerEvents.ReceiveAsync<SessionClosed>()).Reason);
 
             // An accepted session: no dialed address, and no refusal, so it is numbered.
-            var bound = await node.ListenAsync(new PeerAddress("127.0.0.1", 0), hub, TimeSpan.FromSeconds(10));
-            await KamuneExtension.Get(peer).DialAsync("127.0.0.1", int.Parse(bound[(bound.LastIndexOf(':') + 1)..]), peerEvents.Receiver);
+            await KamuneExtension.Get(peer).DialAsync("127.0.0.1", await HubNodes.ListenOnLoopbackAsync(node, hub), peerEvents.Receiver);
             var established = await output.First.WaitAsync(TimeSpan.FromSeconds(20));
 
             Assert.Equal(1, established.Session);
