@@ -3,7 +3,6 @@ using Akka.Actor;
 using Kamune.Abstractions;
 using Kamune.Actors;
 using Kamune.Identity;
-using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 
@@ -25,8 +24,7 @@ public sealed class BlockedOutputBackPressureTests
         var output = new GatedOutput();
         await using var node = NodeRuntime.Start("blocked-output", NodeConfig.Defaults(), nodeKey, AcceptAllVerifier.Instance);
         var hub = node.System.ActorOf(SessionHub.Props(node.Manager, output, echo: false, onDial: null));
-        var bound = await node.ListenAsync(PeerAddress.Parse("127.0.0.1:0", allowPortZero: true, "listen"), hub, TimeSpan.FromSeconds(10));
-        var port = int.Parse(bound[(bound.LastIndexOf(':') + 1)..]);
+        var port = await HubNodes.ListenOnLoopbackAsync(node, hub);
 
         var peer = KamuneSystem.Create("flooder", new KamuneNodeOptions(peerKey, AcceptAllVerifier.Instance));
         try

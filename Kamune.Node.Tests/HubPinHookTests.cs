@@ -21,7 +21,7 @@ public sealed class HubPinHookTests : IDisposable
     {
         var events = Channel.CreateUnbounded<NodeEvent>();
         var hub = _system.ActorOf(SessionHub.Props(ActorRefs.Nobody, new NodeEventChannel(events.Writer), echo: false, onDial: null,
-            onEstablished: peer => $"name \"{peer.Name}\" is known with key K"));
+            onEstablished: (peer, _) => $"name \"{peer.Name}\" is known with key K"));
         var session = Inbox.Create(_system);
 
         StandInSessions.Establish(hub, session.Receiver, seed: 11);

@@ -93,7 +93,7 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
         var (node, _) = Start("tofu-node", _node, known, null);
         var events = Channel.CreateUnbounded<NodeEvent>();
         var kamune = KamuneExtension.Get(node);
-        var hub = node.ActorOf(SessionHub.Props(kamune.Manager, new NodeEventChannel(events.Writer), echo: false, known.ExpectDialed, known.Established));
+        var hub = node.ActorOf(SessionHub.Props(kamune.Manager, new NodeEventChannel(events.Writer), echo: false, known.ForDial, known.Established));
         var port = ((IPEndPoint)await kamune.ListenAsync("127.0.0.1", 0, hub)).Port;
         return (known, port, events);
     }

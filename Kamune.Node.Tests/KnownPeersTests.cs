@@ -73,14 +73,27 @@ public sealed class KnownPeersTests : IDisposable
         var endpoint = new IPEndPoint(IPAddress.Loopback, 7411);
         var address = new PeerAddress("localhost", 7411);
         var known = KnownPeers.Open(FilePath);
-        known.ExpectDialed(endpoint, address);
-        known.Established(Peer(_alice, _alice.PublicIdentity.DefaultName, endpoint));
+        known.Established(Peer(_alice, _alice.PublicIdentity.DefaultName, endpoint), address);
 
         var later = KnownPeers.Open(FilePath);
-        later.ExpectDialed(endpoint, address);
-        var verdict = await later.VerifyAsync(Peer(_mallory, _mallory.PublicIdentity.DefaultName, endpoint), default);
+        var verdict = await later.ForDial(address).VerifyAsync(Peer(_mallory, _mallory.PublicIdentity.DefaultName, endpoint), default);
 
         Assert.Contains("address localhost:7411", Assert.IsType<IdentityVerdict.Rejected>(verdict).Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_dialed_pin_holds_whatever_form_the_connection_endpoint_takes()
+    {
+        // The dial wrote fe80::1%2; the socket may report the peer with another scope id form, mapped, or not at all.
+        var address = new PeerAddress("fe80::1%2", 7411);
+        Assert.Null(KnownPeers.Open(FilePath).Established(Peer(_alice, _alice.PublicIdentity.DefaultName, new IPEndPoint(IPAddress.Parse("fe80::1%2"), 7411)), address));
+
+        var known = KnownPeers.Open(FilePath);
+        foreach (var seen in new EndPoint?[] { new IPEndPoint(IPAddress.Parse("fe80::1"), 7411), new IPEndPoint(IPAddress.Parse("::ffff:10.0.0.1"), 7411), null })
+        {
+            var verdict = await known.ForDial(address).VerifyAsync(Peer(_mallory, _mallory.PublicIdentity.DefaultName, seen), default);
+            Assert.IsType<IdentityVerdict.Rejected>(verdict);
+        }
     }
 
     [Fact]
@@ -161,8 +174,7 @@ public sealed class KnownPeersTests : IDisposable
         Assert.IsType<IdentityVerdict.Accepted>(await known.VerifyAsync(Peer(_alice, "alice", Somewhere), default));
         Assert.IsType<IdentityVerdict.Accepted>(await known.VerifyAsync(Peer(third, "carol", new IPEndPoint(IPAddress.Parse("127.0.0.10"), 1)), default));
 
-        known.ExpectDialed(Somewhere, new PeerAddress("127.0.0.9", Somewhere.Port));
-        Assert.IsType<IdentityVerdict.Accepted>(await known.VerifyAsync(Peer(third, "carol", Somewhere), default));
+        Assert.IsType<IdentityVerdict.Accepted>(await known.ForDial(new PeerAddress("127.0.0.9", Somewhere.Port)).VerifyAsync(Peer(third, "carol", Somewhere), default));
 
         var undialed = KnownPeers.Open(FilePath, budget);
         Assert.IsType<IdentityVerdict.Rejected>(await undialed.VerifyAsync(Peer(third, "carol", Somewhere), default));

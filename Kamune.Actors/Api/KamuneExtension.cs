@@ -157,7 +157,7 @@ public sealed class KamuneExtension : IExtension
             options.Identity,
             name,
             settings.AppVersion,
-            options.Verifier,
+            connection.Verifier ?? options.Verifier,
             random,
             clock,
             connection.RemoteAddress,

@@ -25,7 +25,11 @@ public sealed record Unbind(EndPoint LocalAddress);
 public sealed record Unbound(EndPoint LocalAddress);
 
 /// <summary>Connect to a Kamune node as initiator; the session reports to <paramref name="Handler"/>.</summary>
-public sealed record Dial(string Host, int Port, IActorRef Handler);
+/// <param name="Verifier">
+/// Verifies this session's remote identity instead of the node's verifier, for example one that also knows which
+/// address was dialed (a pin bound to the session, with no lookup by endpoint); null: the node's verifier.
+/// </param>
+public sealed record Dial(string Host, int Port, IActorRef Handler, IIdentityVerifier? Verifier = null);
 
 /// <summary>The TCP connection is up and <paramref name="Session"/> is running the handshake.</summary>
 public sealed record Dialing(string Host, int Port, EndPoint LocalAddress, EndPoint RemoteAddress, IActorRef Session);

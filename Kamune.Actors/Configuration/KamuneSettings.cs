@@ -39,6 +39,8 @@ public sealed record KamuneSettings(
         var root = config is null || config.IsEmpty
             ? KamuneConfig.Default
             : config.WithFallback(KamuneConfig.Default);
+        // Every value of its default's kind first, so a bad one is named ("kamune.send-window: expected an integer").
+        ConfigValues.CheckKinds(root, "kamune", KamuneConfig.Default);
         var k = root.GetConfig("kamune");
         var settings = new KamuneSettings(
             Name: k.GetString("name", string.Empty),

@@ -296,7 +296,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         IActorRef session;
         try
         {
-            var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress));
+            var props = _sessionProps(new SessionConnection(pending.Dialed, writer, pending.Handler, opened.RemoteAddress, pending.Dial?.Verifier));
             session = Context.ActorOf(props, $"session-{++_next}");
         }
         catch (Exception e) when (e is not OutOfMemoryException)

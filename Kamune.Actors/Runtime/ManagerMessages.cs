@@ -12,7 +12,8 @@ namespace Kamune.Actors.Runtime;
 /// <param name="Connection">The connection's writer: takes <see cref="WriteFrame"/> and <see cref="CloseConnection"/>.</param>
 /// <param name="Handler">The application actor that receives the session's events.</param>
 /// <param name="RemoteAddress">The peer's TCP address.</param>
-public sealed record SessionConnection(bool Dialed, IActorRef Connection, IActorRef Handler, EndPoint RemoteAddress);
+/// <param name="Verifier">The dial's own verifier (<see cref="Dial.Verifier"/>), or null for the node's.</param>
+public sealed record SessionConnection(bool Dialed, IActorRef Connection, IActorRef Handler, EndPoint RemoteAddress, IIdentityVerifier? Verifier = null);
 
 /// <summary>Builds the session actor (PeerActor in production, a test double in transport tests) for one connection.</summary>
 public delegate Props SessionPropsFactory(SessionConnection connection);

@@ -173,14 +173,14 @@ internal sealed class ChatConsole : INodeOutput
     {
         while (await input.ReadAsync(cancellation).ConfigureAwait(false) is { } line)
         {
-            if (!await HandleAsync(line.TrimEnd(), hub).ConfigureAwait(false))
+            if (!await HandleAsync(line.TrimEnd(), hub, cancellation).ConfigureAwait(false))
             {
                 return;
             }
         }
     }
 
-    private async Task<bool> HandleAsync(string line, IActorRef hub)
+    private async Task<bool> HandleAsync(string line, IActorRef hub, CancellationToken cancellation)
     {
         if (line.Length == 0)
         {
@@ -189,8 +189,7 @@ internal sealed class ChatConsole : INodeOutput
 
         if (!line.StartsWith('/'))
         {
-            SendTyped(line, hub);
-            return true;
+            return await SendTypedAsync(line, hub, cancellation).ConfigureAwait(false);
         }
 
         var parts = line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -246,7 +245,8 @@ internal sealed class ChatConsole : INodeOutput
     }
 
     // Session numbers are never reused, so a line told to session N can only ever reach the peer of session N.
-    private void SendTyped(string line, IActorRef hub)
+    // False once the node is stopping (the wait for room in the session's queue was cancelled).
+    private async Task<bool> SendTypedAsync(string line, IActorRef hub, CancellationToken cancellation)
     {
         int? target;
         string refusal;
@@ -264,12 +264,12 @@ internal sealed class ChatConsole : INodeOutput
 
         if (target is { } session)
         {
-            hub.Tell(new HubSend(session, Encoding.UTF8.GetBytes(line)));
+            // Waits while the session's queue is full, so typed lines are never refused for back-pressure.
+            return await HubIntake.SendAsync(hub, session, Encoding.UTF8.GetBytes(line), cancellation).ConfigureAwait(false);
         }
-        else
-        {
-            Line(refusal);
-        }
+
+        Line(refusal);
+        return true;
     }
 
     private void Use(string? argument)

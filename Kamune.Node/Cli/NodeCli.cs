@@ -16,7 +16,10 @@ public static class NodeCli
 
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
-        var root = new RootCommand("Kamune node: secure peer-to-peer messaging (Kamune protocol 0.7)")
+        var root = new RootCommand(
+            "Kamune node: secure peer-to-peer messaging (Kamune protocol 0.7).\n" +
+            "Exit codes: 0 success, 1 runtime failure (unreachable or refused peer, port in use), " +
+            "2 usage or configuration error (bad option, --config file or value; the message names the file and line or the key), 130 interrupted.")
         {
             CommonOptions.Verbose,
             IdentityCommand.Create(output),

@@ -27,7 +27,7 @@ internal static class RunCommand
         var trust = new Option<string?>("--trust") { Description = "Which peer keys to accept: tofu (remember and pin, default), allow-list (kamune-node.allow-list) or any", HelpName = "tofu|allow-list|any" };
         trust.AcceptOnlyFromAmong("tofu", "allow-list", "any");
         var echo = new Option<bool>("--echo") { Description = "Send every received message back on its session (for tests and bench)" };
-        var json = new Option<bool>("--json") { Description = "Events as JSON lines on stdout, commands as JSON lines on stdin (see README)" };
+        var json = new Option<bool>("--json") { Description = "Events as JSON lines on stdout, commands as JSON lines on stdin (see README). Sends are never refused for back-pressure: each session takes them one at a time in the order written, and stdin is read no further while the next command's session has 256 messages queued" };
         var config = new Option<string?>("--config", "-c") { Description = "HOCON file overriding the defaults (hocon/node.conf is an example)", HelpName = "FILE" };
 
         var command = new Command(
@@ -93,7 +93,7 @@ internal static class RunCommand
 
         await using var runtime = NodeRuntime.Start("kamune-node", config, identity, verifier);
         var hub = runtime.System.ActorOf(
-            SessionHub.Props(runtime.Manager, held ?? output, options.Echo, knownPeers is null ? null : knownPeers.ExpectDialed, knownPeers is null ? null : knownPeers.Established), "hub");
+            SessionHub.Props(runtime.Manager, held ?? output, options.Echo, knownPeers is null ? null : knownPeers.ForDial, knownPeers is null ? null : knownPeers.Established), "hub");
         console?.Introduce(identity.PublicIdentity, config.Kamune.Name, trustMode, knownPeers);
 
         if (listening)
@@ -162,7 +162,12 @@ internal static class RunCommand
 
                     break;
                 case NodeCommand.Send send:
-                    hub.Tell(new HubSend(send.Session, send.Data));
+                    // Waits while the session's queue is full: stdin is read no further (README "Scripting with --json").
+                    if (!await HubIntake.SendAsync(hub, send.Session, send.Data, cancellation).ConfigureAwait(false))
+                    {
+                        return;
+                    }
+
                     break;
                 case NodeCommand.Close close:
                     hub.Tell(new HubClose(close.Session));

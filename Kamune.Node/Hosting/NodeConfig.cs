@@ -38,13 +38,15 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
             Config fromFile;
             try
             {
-                fromFile = ConfigurationFactory.ParseString(File.ReadAllText(file));
+                fromFile = ConfigFile.Load(file);
             }
-            catch (Exception e) when (e is ConfigurationException or FormatException or IOException)
+            catch (Exception e) when (e is ConfigurationException or FormatException or IOException or NullReferenceException)
             {
+                // ConfigFile checked what the parser misreads; anything it still throws is named with the file.
                 throw new NodeException($"--config {file}: {FirstLine(e.Message)}", ExitCodes.Usage, e);
             }
 
+            RefuseUnknownKeys(file, fromFile, root);
             root = fromFile.WithFallback(root);
         }
 
@@ -55,6 +57,7 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
 
         try
         {
+            ConfigValues.CheckKinds(root, "kamune-node", Embedded.Value);
             var node = root.GetConfig("kamune-node");
             var trust = ParseTrust(node.GetString("trust"), "kamune-node.trust");
             var window = node.GetInt("bench-window");
@@ -75,7 +78,22 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
         }
         catch (ConfigurationException e)
         {
-            throw new NodeException($"configuration: {FirstLine(e.Message)}", ExitCodes.Usage, e);
+            var message = FirstLine(e.Message);
+            var where = file is null ? "configuration" : $"--config {Where(file, KeyOf(message))}";
+            throw new NodeException($"{where}: {message}", ExitCodes.Usage, e);
+        }
+    }
+
+    // A key the embedded defaults do not define under kamune or kamune-node is most likely a typo that would
+    // otherwise be ignored: named, with the known key it most likely meant. Other sections (akka) are not checked.
+    private static void RefuseUnknownKeys(string file, Config fromFile, Config known)
+    {
+        foreach (var section in new[] { "kamune", "kamune-node" })
+        {
+            if (ConfigValues.UnknownKeys(fromFile, section, known).FirstOrDefault() is ({ } key, var closest))
+            {
+                throw new NodeException($"--config {Where(file, key)}: unknown key {key}; did you mean {closest}?", ExitCodes.Usage);
+            }
         }
     }
 
@@ -87,6 +105,18 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
         "any" => TrustMode.Any,
         _ => throw new NodeException($"{what}: expected tofu, allow-list or any, got \"{text}\"", ExitCodes.Usage),
     };
+
+    // FILE:LINE when the key is written in the file itself (not only in an include or the defaults), else FILE.
+    private static string Where(string file, string? key) =>
+        key is not null && ConfigFile.LineOf(file, key) is { } line ? $"{file}:{line}" : file;
+
+    // The key a settings error starts with ("kamune.send-window: expected an integer, ..."), if it does.
+    private static string? KeyOf(string message)
+    {
+        var colon = message.IndexOf(": ", StringComparison.Ordinal);
+        var key = colon > 0 ? message[..colon] : null;
+        return key is not null && key.Contains('.', StringComparison.Ordinal) && !key.Contains(' ', StringComparison.Ordinal) ? key : null;
+    }
 
     private static string FirstLine(string text)
     {

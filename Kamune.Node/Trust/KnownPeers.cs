@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Kamune.Actors;
 using Kamune.Node.Cli;
@@ -20,7 +19,6 @@ public sealed class KnownPeers : IIdentityVerifier
     private readonly string _path;
     private readonly PinBudget _budget;
     private readonly object _gate = new();
-    private readonly ConcurrentDictionary<string, string> _dialed = new(StringComparer.Ordinal);
     private readonly HashSet<string> _pinnedHere = new(StringComparer.Ordinal);
     private readonly List<Pin> _unsaved = new();
     private PinIndex _index;
@@ -54,10 +52,11 @@ public sealed class KnownPeers : IIdentityVerifier
     }
 
     /// <summary>
-    /// This node is dialing <paramref name="address"/> (as the user wrote it), which resolved to
-    /// <paramref name="resolved"/>: the session that comes back from there is checked against the address too.
+    /// The verifier for the one session of a dial to <paramref name="address"/> (as the user wrote it): checked
+    /// against the address too. Bound to that session (Dial.Verifier), so the pin cannot miss the session because its
+    /// endpoint reads differently (an IPv6 scope id, a mapped address), and nothing is left behind to prune.
     /// </summary>
-    public void ExpectDialed(EndPoint resolved, PeerAddress address) => _dialed[PeerAddress.Format(resolved)] = address.ToString();
+    public IIdentityVerifier ForDial(PeerAddress address) => new DialedVerifier(this, address.ToString());
 
     /// <summary>Pins held: a key with a name and an address counts twice.</summary>
     public int Count
@@ -100,13 +99,15 @@ public sealed class KnownPeers : IIdentityVerifier
     }
 
     /// <summary>Checks the pins at the Introduce; records nothing (see <see cref="Established"/>).</summary>
-    public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken)
+    public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken) => Verify(peer, dialed: null);
+
+    private Task<IdentityVerdict> Verify(RemotePeer peer, string? dialed)
     {
         ArgumentNullException.ThrowIfNull(peer);
         lock (_gate)
         {
             RefreshIfChanged();
-            if (Contradiction(peer) is { } reason)
+            if (Contradiction(peer, dialed) is { } reason)
             {
                 return Task.FromResult(IdentityVerdict.Reject(reason));
             }
@@ -114,7 +115,7 @@ public sealed class KnownPeers : IIdentityVerifier
             // A key never seen before will take a pin once established: that is what the budget caps, for connections
             // that came in. One this node dialed is the user's own choice of peer.
             var from = AddressOf(peer.Address);
-            if (!_index.Knows(peer.Fingerprint) && DialedAt(peer) is null && !_budget.TryTake(from))
+            if (!_index.Knows(peer.Fingerprint) && dialed is null && !_budget.TryTake(from))
             {
                 return Task.FromResult(IdentityVerdict.Reject(
                     $"too many new keys from {from}: {_budget.KeysPerWindow} in {_budget.Window} already; try again later (known keys are not limited)"));
@@ -129,13 +130,15 @@ public sealed class KnownPeers : IIdentityVerifier
     /// dialed at) after re-reading the file under the lock. Returns null, or why the session must be closed: another
     /// session or process pinned that name or address to another key since the Introduce was checked.
     /// </summary>
-    public string? Established(RemotePeer peer)
+    /// <param name="dialed">The address this session was dialed at (as the user wrote it), or null for an accepted one.</param>
+    public string? Established(RemotePeer peer, PeerAddress? dialed = null)
     {
+        var address = dialed?.ToString();
         ArgumentNullException.ThrowIfNull(peer);
         lock (_gate)
         {
             // A peer met before, and a file no other process appended to since: nothing to write, nothing to re-read.
-            if (_unsaved.Count == 0 && CurrentLength() == _length && PinsOf(peer).All(_index.Holds) && Contradiction(peer) is null)
+            if (_unsaved.Count == 0 && CurrentLength() == _length && PinsOf(peer, address).All(_index.Holds) && Contradiction(peer, address) is null)
             {
                 return null;
             }
@@ -145,12 +148,12 @@ public sealed class KnownPeers : IIdentityVerifier
                 using (KnownPeersFile.Lock(_path, KnownPeersFile.LockTimeout))
                 {
                     Reload();
-                    if (Contradiction(peer) is { } reason)
+                    if (Contradiction(peer, address) is { } reason)
                     {
                         return reason;
                     }
 
-                    var pins = PinsOf(peer).Where(p => !_index.Holds(p)).ToList();
+                    var pins = PinsOf(peer, address).Where(p => !_index.Holds(p)).ToList();
                     if (pins.Count == 0)
                     {
                         return null;
@@ -169,7 +172,7 @@ public sealed class KnownPeers : IIdentityVerifier
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 // Still pinned in memory for this run, and written with the next pin that can be; only persistence waits.
-                var pins = PinsOf(peer).Where(p => !_index.Holds(p) && _index.Conflict(p) is null).ToList();
+                var pins = PinsOf(peer, address).Where(p => !_index.Holds(p) && _index.Conflict(p) is null).ToList();
                 ApplyNew(pins);
                 _unsaved.AddRange(pins);
                 Serilog.Log.Warning("Cannot update known peers {Path}: {Reason}", _path, e.Message);
@@ -193,7 +196,7 @@ public sealed class KnownPeers : IIdentityVerifier
 
     // Why this peer contradicts a pin, or null: the name it announces or the address it was dialed at is pinned to
     // another key.
-    private string? Contradiction(RemotePeer peer)
+    private string? Contradiction(RemotePeer peer, string? dialedAt)
     {
         var claims = new List<(Pin Pin, string? Known)>(2);
         if (IsNamed(peer))
@@ -201,7 +204,7 @@ public sealed class KnownPeers : IIdentityVerifier
             claims.Add((new Pin(peer.Fingerprint, PinKind.Name, peer.Name), _index.FingerprintOfName(peer.Name)));
         }
 
-        if (DialedAt(peer) is { } dialed)
+        if (dialedAt is { } dialed)
         {
             claims.Add((new Pin(peer.Fingerprint, PinKind.Address, dialed), _index.FingerprintOfAddress(dialed)));
         }
@@ -221,11 +224,11 @@ public sealed class KnownPeers : IIdentityVerifier
     // What a session with this peer pins: its key, labelled with its name unless it announces the default name (its
     // key already) or the key is pinned under another name (a key keeps its first name), and the address it was
     // dialed at.
-    private IEnumerable<Pin> PinsOf(RemotePeer peer)
+    private IEnumerable<Pin> PinsOf(RemotePeer peer, string? dialedAt)
     {
         var name = new Pin(peer.Fingerprint, PinKind.Name, peer.Name);
         yield return IsNamed(peer) && _index.Conflict(name) is null ? name : new Pin(peer.Fingerprint, PinKind.Key);
-        if (DialedAt(peer) is { } dialed)
+        if (dialedAt is { } dialed)
         {
             yield return new Pin(peer.Fingerprint, PinKind.Address, dialed);
         }
@@ -233,8 +236,10 @@ public sealed class KnownPeers : IIdentityVerifier
 
     private static bool IsNamed(RemotePeer peer) => !string.Equals(peer.Name, peer.Identity.DefaultName, StringComparison.Ordinal);
 
-    private string? DialedAt(RemotePeer peer) =>
-        peer.Address is not null && _dialed.TryGetValue(PeerAddress.Format(peer.Address), out var dialed) ? dialed : null;
+    private sealed class DialedVerifier(KnownPeers known, string address) : IIdentityVerifier
+    {
+        public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken) => known.Verify(peer, address);
+    }
 
     // Another process sharing this home may have appended since: the file is re-read when its length moved.
     private void RefreshIfChanged()

@@ -1,0 +1,150 @@
+using Akka.Actor;
+using Kamune.Actors;
+using Kamune.Node.Json;
+
+namespace Kamune.Node.Hosting;
+
+// User commands on their way to sessions: sends and closes in the order commanded, one unanswered Send per session,
+// and the command intake (stdin, typed lines) answered only when the next command can be taken. The queueing rules
+// are SendQueue's.
+internal sealed partial class SessionHub
+{
+    // A send refused for back-pressure is offered again after 2 ms, doubling up to 256 ms while it stays refused: a
+    // peer that reads slowly is not polled hard, and the session's write timeout ends one that stopped reading.
+    private static TimeSpan SendRetryDelay(int refusals) => TimeSpan.FromMilliseconds(2 << Math.Min(refusals, 7));
+
+    private void OnHubSend(HubSend send)
+    {
+        var known = TryGet(send.Session, out var entry);
+        if (known)
+        {
+            if (_sends.IsClosing(entry.Actor))
+            {
+                Emit(new NodeEvent.Error($"send refused: session {send.Session} is closing", send.Session));
+            }
+            else
+            {
+                Dispatch(entry.Actor, _sends.Enqueue(entry.Actor, Outgoing.Message(send.Session, send.Data)));
+            }
+        }
+
+        Taken(Sender, known ? entry.Actor : null);
+    }
+
+    private void OnHubClose(HubClose close)
+    {
+        if (TryGet(close.Session, out var entry))
+        {
+            QueueClose(close.Session, entry.Actor);
+        }
+    }
+
+    private void QueueClose(int number, IActorRef session)
+    {
+        if (!_sends.IsClosing(session))
+        {
+            Dispatch(session, _sends.Enqueue(session, Outgoing.Close(number)));
+        }
+    }
+
+    // Hands the session the next item of its queue: a message, or the close that waited for the messages before it.
+    private void Dispatch(IActorRef session, Outgoing? item)
+    {
+        while (item is not null)
+        {
+            if (!item.IsClose)
+            {
+                session.Tell(new Send(item.Data, item));
+                return;
+            }
+
+            session.Tell(CloseSession.Instance);
+            item = _sends.Done(session, item);
+        }
+    }
+
+    private void OnOutgoingAck(SendAck ack, Outgoing item)
+    {
+        Emit(new NodeEvent.Sent(item.Number, ack.Sequence));
+        Dispatch(Sender, _sends.Done(Sender, item));
+        ReleaseIntake();
+    }
+
+    private void OnOutgoingRefused(SendRefused refused, Outgoing item)
+    {
+        if (SendQueue<IActorRef>.IsBackPressure(refused.Reason))
+        {
+            if (ReferenceEquals(_sends.InFlight(Sender), item))
+            {
+                Timers.StartSingleTimer(new RetrySend(Sender), new RetrySend(Sender), SendRetryDelay(_sends.Refusals(Sender)));
+                _sends.Refused(Sender);
+            }
+
+            return;
+        }
+
+        if (SendQueue<IActorRef>.IsSessionEnding(refused.Reason))
+        {
+            // Nothing more is offered to it: its SessionClosed says how many messages did not go out.
+            return;
+        }
+
+        Emit(new NodeEvent.Error($"send refused: {refused.Reason}", item.Number));
+        Dispatch(Sender, _sends.Done(Sender, item));
+        ReleaseIntake();
+    }
+
+    private void OnRetrySend(RetrySend retry)
+    {
+        if (_sends.InFlight(retry.Session) is { IsClose: false } item)
+        {
+            retry.Session.Tell(new Send(item.Data, item));
+        }
+    }
+
+    private void ForgetSends(IActorRef session, int number)
+    {
+        Timers.Cancel(new RetrySend(session));
+        var unsent = _sends.Remove(session);
+        if (unsent > 0)
+        {
+            Emit(new NodeEvent.Error($"{unsent} queued messages were not sent: the session closed", number));
+        }
+
+        ReleaseIntake();
+    }
+
+    // The command intake asks with each send and reads its next command only once answered: answered at once while
+    // the session's queue has room, else once it has room again (or the session is gone). A sender that told without
+    // asking (the demo) is not waited for.
+    private void Taken(IActorRef asker, IActorRef? session)
+    {
+        if (asker.Equals(Context.System.DeadLetters))
+        {
+            return;
+        }
+
+        if (session is null || _sends.HasRoom(session))
+        {
+            asker.Tell(HubTaken.Instance);
+            return;
+        }
+
+        _waitingIntake.Add((asker, session));
+    }
+
+    private void ReleaseIntake()
+    {
+        for (var i = 0; i < _waitingIntake.Count; i++)
+        {
+            var (asker, session) = _waitingIntake[i];
+            if (_sends.HasRoom(session) || !_sessions.TryNumber(session, out _))
+            {
+                asker.Tell(HubTaken.Instance);
+                _waitingIntake.RemoveAt(i--);
+            }
+        }
+    }
+
+    private sealed record RetrySend(IActorRef Session);
+}
