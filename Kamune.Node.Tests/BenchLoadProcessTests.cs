@@ -13,6 +13,9 @@ public sealed class BenchLoadProcessTests : IDisposable
     private const int Sessions = 200;
     private const int Messages = 5;
 
+    // What a benchmark's echo node sets in its own config: the bench opens every session from one address.
+    private const string BenchEchoConfig = "kamune.max-connections-per-address = 0\n";
+
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(60);
 
     private readonly TempHome _temp = new();
@@ -22,7 +25,12 @@ public sealed class BenchLoadProcessTests : IDisposable
     {
         var home = _temp.Sub("echo");
         Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
-        await using var echo = NodeProcess.Start(["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any"]);
+        // 200 sessions from one address: more than kamune-node's protective per-address limit (32), so the echo
+        // node raises it in its own config, as a benchmark does. The accept rate limit's burst (400) takes them.
+        var echoConfig = _temp.Sub("echo.conf");
+        await File.WriteAllTextAsync(echoConfig, BenchEchoConfig);
+        await using var echo = NodeProcess.Start(
+            ["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any", "--config", echoConfig]);
         var address = (await echo.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
 
         var bench = await NodeProcess.RunAsync(
@@ -124,13 +132,9 @@ public sealed class BenchLoadProcessTests : IDisposable
     {
         var home = _temp.Sub(name);
         Assert.Equal(0, (await NodeProcess.RunAsync(["identity", "new", "--home", home])).ExitCode);
-        string[] echoArgs = ["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any"];
-        if (echoConfig is not null)
-        {
-            var echoFile = _temp.Sub(name + "-echo.conf");
-            await File.WriteAllTextAsync(echoFile, echoConfig);
-            echoArgs = [.. echoArgs, "--config", echoFile];
-        }
+        var echoFile = _temp.Sub(name + "-echo.conf");
+        await File.WriteAllTextAsync(echoFile, BenchEchoConfig + (echoConfig ?? ""));
+        string[] echoArgs = ["run", "--json", "--echo", "--home", home, "--listen", "127.0.0.1:0", "--trust", "any", "--config", echoFile];
 
         var benchFile = _temp.Sub(name + "-bench.conf");
         await File.WriteAllTextAsync(benchFile, benchConfig);

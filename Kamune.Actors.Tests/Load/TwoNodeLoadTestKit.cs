@@ -18,7 +18,7 @@ public abstract class TwoNodeLoadTestKit(string name, ulong seedA, ulong seedB, 
     : TwoNodeTestKit(NodeConfig, $"{name}-a", $"{name}-b", seedA, seedB, output: output)
 {
     private static readonly Config NodeConfig = ConfigurationFactory.ParseString(
-        "kamune { max-connections-per-address = 0, max-concurrent-handshakes = 0 }").WithFallback(KamuneConfig.Default);
+        "kamune { max-connections-per-address = 0, max-concurrent-handshakes = 0, accept-rate-per-address = 0 }").WithFallback(KamuneConfig.Default);
 
     /// <summary>
     /// Node A listens on a free loopback port with a <see cref="CheckingLoadHandler"/>, node B gets one for the sessions

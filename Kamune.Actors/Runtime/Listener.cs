@@ -134,6 +134,8 @@ internal sealed class Listener : ReceiveActor
     {
         Receive<Tcp.Connected>(Admit);
         Receive<ConnectionRefused>(Park);
+        // From held connections (Park): the reset they end with, or a peer's close seen on the way.
+        Receive<Tcp.ConnectionClosed>(_ => { });
         Receive<ConnectionStarted>(started =>
         {
             Context.Watch(started.Connection);
@@ -240,15 +242,21 @@ internal sealed class Listener : ReceiveActor
 
     // The manager refused a connection at the handshake cap (its address holds the most slots). Closing it at once
     // would send a flooder that reopens every connection it loses straight back, and enough of those keep the
-    // kernel's accept queue full, so that an honest dialer's SYN is dropped and retried a second later. Held
-    // unanswered instead (no flow, no read), it costs the node a socket until Akka.IO's register-timeout (5 s)
-    // closes it, and still counts against the address's max-connections-per-address until then.
+    // kernel's accept queue full, so that an honest dialer's SYN is dropped and retried a second later, or queued
+    // behind the whole flood. Held instead, it costs the node a socket for 5 to 10 s and still counts against the
+    // address's max-connections-per-address until then: registered with this listener in pull mode, Akka.IO never
+    // reads it, and no flow or session exists for it. The hold is spread by the remote port, so a flood's reopens do
+    // not come back in one wave; then it is reset.
     private void Park(ConnectionRefused refused)
     {
         if (refused.TcpConnection is { } connection)
         {
             Context.Watch(connection);
             _parked[connection] = AddressOf(refused.RemoteAddress);
+            connection.Tell(new Tcp.Register(Self, keepOpenOnPeerClosed: false, useResumeWriting: false));
+            var port = refused.RemoteAddress is IPEndPoint ip ? ip.Port : 0;
+            Context.System.Scheduler.ScheduleTellOnce(
+                TimeSpan.FromMilliseconds(5_000 + port % 5_000), connection, Tcp.Abort.Instance, Self);
         }
         else
         {

@@ -10,6 +10,7 @@ WORK=$(mktemp -d)
 trap 'kill $ECHO_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=${PORT:-7499}
 echo 'kamune-node.bench-window = 32' > "$WORK/w32.conf"     # 32 messages in flight per session
+echo 'kamune.max-connections-per-address = 0' >> "$WORK/w32.conf"  # the echo node takes every bench session from one address
 if [ -n "${ECHO_CMD:-}" ]; then
   # Another echo node under the same client, e.g. the Go reference: ECHO_CMD='my-go-echo serve 127.0.0.1:$PORT'
   # (single quotes: $PORT and $WORK are expanded here). It must listen on $PORT and echo every EXCHANGE_MESSAGES.
