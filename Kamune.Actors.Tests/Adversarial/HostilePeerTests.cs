@@ -1,15 +1,9 @@
-using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Akka.Configuration;
 using Kamune.Abstractions;
 using Kamune.Actors;
-using Kamune.Actors.Configuration;
-using Kamune.Actors.Runtime;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Wire;
-using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Adversarial;
 /// <summary>
