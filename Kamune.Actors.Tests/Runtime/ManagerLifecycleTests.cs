@@ -27,9 +27,7 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
         var brokenPort = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
         using var healthy = await ConnectEchoingAsync(echoPort);
 
-        using var victim = new TcpClient();
-        await victim.ConnectAsync(IPAddress.Loopback, brokenPort);
-        Assert.True(await RawFrames.ClosedWithinAsync(victim, TimeSpan.FromSeconds(5)));
+        Assert.True(await RawFrames.RefusedWithinAsync(brokenPort, TimeSpan.FromSeconds(5)));
         manager.Tell(new Dial("127.0.0.1", echoPort, broken.Ref));
         Assert.Contains("the session could not start (InvalidOperationException: factory bug)", ExpectMsg<DialFailed>().Reason);
 

@@ -31,6 +31,26 @@ internal static class RawFrames
         return payload;
     }
 
+    /// <summary>
+    /// Connects to <paramref name="port"/> and reports whether the node closed the connection within
+    /// <paramref name="timeout"/>. A node that refuses at accept resets the socket at once, and that reset can reach
+    /// the client before its own connect has completed: a connect that fails so counts as closed.
+    /// </summary>
+    public static async Task<bool> RefusedWithinAsync(int port, TimeSpan timeout)
+    {
+        using var client = new TcpClient();
+        try
+        {
+            await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        }
+        catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionReset)
+        {
+            return true;
+        }
+
+        return await ClosedWithinAsync(client, timeout);
+    }
+
     /// <summary>True once the remote closed (FIN or reset) within <paramref name="timeout"/>, reading and discarding until then.</summary>
     public static async Task<bool> ClosedWithinAsync(TcpClient client, TimeSpan timeout)
     {

@@ -236,7 +236,7 @@ internal sealed class Listener : ReceiveActor
             _log.Debug("Refusing connection from {RemoteAddress}: accept rate limit", connected.RemoteAddress);
         }
 
-        Sender.Tell(Tcp.Abort.Instance);
+        Sender.Tell(Tcp.Close.Instance);
         Context.Parent.Tell(new ConnectionRefused(AcceptRefusal.RateLimit, connected.RemoteAddress));
     }
 
@@ -264,11 +264,13 @@ internal sealed class Listener : ReceiveActor
         }
     }
 
-    // Akka.IO's connection actor takes Abort before any handler registered: it resets the socket and stops.
+    // Akka.IO's connection actor takes Close before any handler registered: it closes the socket (FIN) and stops.
+    // Not Abort: a reset can reach a dialer before its connect has been reported, and its connect then fails
+    // instead of its session ending ConnectionLost with the explanation (RefusedDialTests).
     private void Reject(Tcp.Connected connected, string reason)
     {
         _log.Warning("Refusing connection from {RemoteAddress}: {Reason}", connected.RemoteAddress, reason);
-        Sender.Tell(Tcp.Abort.Instance);
+        Sender.Tell(Tcp.Close.Instance);
     }
 
     private void Release(IPAddress address)
