@@ -40,7 +40,7 @@ internal sealed class ShutdownDeadline
 
 /// <summary>
 /// Listener to manager: run this accepted connection for <paramref name="Handler"/>. <paramref name="TcpConnection"/>
-/// is Akka.IO's connection actor, which takes <c>Tcp.Abort</c> until the flow registers: a refusal costs no stream.
+/// is Akka.IO's connection actor, which a refusal closes or holds directly (no stream is built for it).
 /// </summary>
 internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler, IActorRef TcpConnection);
 
