@@ -74,7 +74,7 @@ public sealed class EchoBackPressureTests : IDisposable
         }
 
         // The first is refused; then far more arrive than the cap, held unsent behind it; then the other nine refusals.
-        hub.Tell(new SendRefused("Back-pressure: window full; retry later.", sent[0].CorrelationId), session.Receiver);
+        hub.Tell(new SendRefused(SendRefusalKind.BackPressure, "Back-pressure: window full; retry later.", sent[0].CorrelationId), session.Receiver);
         for (var i = Direct; i < Received; i++)
         {
             hub.Tell(new MessageReceived(session.Receiver, "SESSION", BitConverter.GetBytes(i), (ulong)i + 1, DateTimeOffset.UnixEpoch));
@@ -82,7 +82,7 @@ public sealed class EchoBackPressureTests : IDisposable
 
         foreach (var refused in sent.Skip(1))
         {
-            hub.Tell(new SendRefused("Back-pressure: window full; retry later.", refused.CorrelationId), session.Receiver);
+            hub.Tell(new SendRefused(SendRefusalKind.BackPressure, "Back-pressure: window full; retry later.", refused.CorrelationId), session.Receiver);
         }
 
         // The window opens: every Send is accepted from now on; the echoes come out one at a time.
@@ -121,7 +121,7 @@ public sealed class EchoBackPressureTests : IDisposable
             {
                 if (!_open)
                 {
-                    Sender.Tell(new SendRefused("Back-pressure: window full; retry later.", send.CorrelationId));
+                    Sender.Tell(new SendRefused(SendRefusalKind.BackPressure, "Back-pressure: window full; retry later.", send.CorrelationId));
                     return;
                 }
 

@@ -118,7 +118,7 @@ internal sealed class PeerPair : IDisposable
             role, connection, handler, key, role.ToString().ToLowerInvariant(), "0.7.0", verifier, new DeterministicRandomSource(seed), clock,
             new DnsEndPoint(role.ToString().ToLowerInvariant(), 7000), settings.HandshakeTimeout, settings.IdleTimeout,
             role == SessionRole.Initiator ? settings.KeepAlive : null, 65535,
-            settings.SendWindow);
+            settings.SendWindow, settings.DeliveryWindow, new SchedulerClock(kit.Sys.Scheduler));
 
         Responder = kit.Sys.ActorOf(PeerActor.Props(Options(
             SessionRole.Responder, toInitiator, ResponderHandler, ResponderKey, settings.Seed * 2 + 1, settings.ResponderVerifier)));
@@ -179,10 +179,20 @@ internal sealed class PeerPair : IDisposable
 
         public int SendWindow { get; init; } = 16;
 
+        public int DeliveryWindow { get; init; }
+
         public Func<int, ByteString, IEnumerable<ByteString>> TamperToResponder { get; init; } = WireActor.Untouched;
 
         public Func<int, ByteString, IEnumerable<ByteString>> TamperToInitiator { get; init; } = WireActor.Untouched;
     }
+}
+
+/// <summary>The scheduler's time as the monotonic clock: with the test scheduler, idle accounting follows Advance.</summary>
+internal sealed class SchedulerClock(IScheduler scheduler) : IMonotonicClock
+{
+    private readonly DateTimeOffset _start = scheduler.Now;
+
+    public TimeSpan Elapsed => scheduler.Now - _start;
 }
 
 /// <summary>TestKit with the virtual-time scheduler: timers fire only when a test calls Advance.</summary>

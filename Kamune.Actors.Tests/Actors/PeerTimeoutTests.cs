@@ -14,7 +14,8 @@ public sealed class PeerTimeoutTests : PeerTestKit
     private IActorRef Lonely(SessionRole role, Akka.TestKit.TestProbe connection, Akka.TestKit.TestProbe handler, IdentityKeyPair key) =>
         Sys.ActorOf(PeerActor.Props(new PeerOptions(
             role, connection, handler, key, "lonely", "0.7.0", AcceptAllVerifier.Instance, new DeterministicRandomSource(3),
-            new ManualClock(PureSession.Start), null, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), null, 65535, 16)));
+            new ManualClock(PureSession.Start), null, TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(5), null, 65535, 16,
+            Monotonic: new SchedulerClock(Sys.Scheduler))));
 
     [Fact]
     public void Handshake_that_does_not_finish_in_time_ends_with_HandshakeTimeout_and_stops_the_peer()

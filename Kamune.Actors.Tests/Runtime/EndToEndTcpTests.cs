@@ -165,6 +165,9 @@ public sealed class EndToEndTcpTests : TwoNodeTestKit
                 {
                     probe.Tell(new AllReceived(_next));
                 }
+
+                // kamune.delivery-window (256 by default): each delivery is answered once handled.
+                m.Session.Tell(DeliveryAck.Instance);
             });
         }
     }

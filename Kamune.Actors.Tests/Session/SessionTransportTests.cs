@@ -89,8 +89,9 @@ public sealed class SessionTransportTests : IDisposable
     [InlineData(Route.Pong, true)]
     [InlineData(Route.Identity, false)]
     [InlineData(Route.SendChallenge, false)]
-    [InlineData(Route.SessionData, false)]
-    public void RoutePolicy_allows_only_messages_close_and_keep_alive_when_established(Route route, bool allowed)
+    [InlineData(Route.SessionData, true)]
+    [InlineData(Route.ResumeRequest, false)]
+    public void RoutePolicy_allows_only_messages_close_keep_alive_and_session_data_when_established(Route route, bool allowed)
     {
         Assert.Equal(allowed, RoutePolicy.IsAllowedWhenEstablished(route));
         if (!allowed)

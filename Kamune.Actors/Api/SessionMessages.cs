@@ -45,10 +45,23 @@ public sealed record RemotePeer(
 /// <summary>The session is established: application messages may flow. Sent to the handler.</summary>
 public sealed record SessionEstablished(IActorRef Session, string SessionId, RemotePeer Peer, SessionRole Role);
 
-/// <summary>An application message arrived, in order, exactly once. Sent to the handler.</summary>
+/// <summary>
+/// An application message arrived, in order, exactly once. Sent to the handler. <paramref name="Data"/> is a copy of
+/// its own, made for this event: the handler may keep it as long as it likes, the session never touches it again.
+/// With <c>kamune.delivery-window</c> above 0 (the default), answer it with <see cref="DeliveryAck"/> once handled.
+/// </summary>
 public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOnlyMemory<byte> Data, ulong Sequence, DateTimeOffset Timestamp);
 
-/// <summary>The session ended. Sent to the handler exactly once per session (also for failed handshakes).</summary>
+/// <summary>
+/// The session ended. Sent to the handler exactly once per session (also for failed handshakes), and never before
+/// every accepted <see cref="Send"/> of it was answered. <paramref name="Error"/> on the ordinary ends:
+/// <see cref="CloseReason.LocalClose"/> null; <see cref="CloseReason.PeerClosed"/>
+/// <see cref="KamuneError.PeerDisconnected"/>; <see cref="CloseReason.ConnectionLost"/>
+/// <see cref="KamuneError.ConnectionLost"/>; <see cref="CloseReason.Timeout"/> <see cref="KamuneError.HandshakeTimeout"/>
+/// or <see cref="KamuneError.IdleTimeout"/>; <see cref="CloseReason.Rejected"/> <see cref="KamuneError.IdentityRejected"/>;
+/// <see cref="CloseReason.ProtocolError"/> the check the peer failed (null only for an internal failure of this node).
+/// <paramref name="Detail"/> is for people and logs, not for matching.
+/// </summary>
 public sealed record SessionClosed(
     IActorRef Session,
     string? SessionId,
@@ -58,9 +71,12 @@ public sealed record SessionClosed(
     EndPoint? RemoteAddress);
 
 /// <summary>
-/// The handler's answer to one <see cref="MessageReceived"/>, told to its Session, when <c>kamune.delivery-window</c>
-/// is above 0: the session reads no further frames from the socket while that many deliveries are unanswered, so
-/// TCP back-pressure reaches the sending peer instead of the handler's mailbox growing without bound.
+/// The handler's answer to one <see cref="MessageReceived"/>, told to its Session. With <c>kamune.delivery-window</c>
+/// = N above 0 (the default is 256) the session delivers at most N messages that have not been answered; then it reads
+/// no further frames from the socket until an answer comes, so TCP back-pressure reaches the sending peer instead of
+/// the handler's mailbox growing without bound. Answer once per message, when it is handled (or handed on): a handler
+/// that forgets stalls its session, and the session logs a warning when answers are overdue. With
+/// <c>delivery-window = 0</c> MessageReceived needs no answer, and nothing bounds what the handler's mailbox holds.
 /// </summary>
 public sealed class DeliveryAck
 {
@@ -71,14 +87,45 @@ public sealed class DeliveryAck
     }
 }
 
-/// <summary>Send an application message on an established session. Answered with SendAck or SendRefused.</summary>
+/// <summary>
+/// Send an application message on a session (before or after it is established). Answered exactly once, in the order
+/// sent, with <see cref="SendAck"/> or <see cref="SendRefused"/>; the session copies <paramref name="Data"/>, so the
+/// buffer may be reused once Tell returns.
+/// Order-safe sending: refusals for back-pressure (<see cref="SendRefusalKind.BackPressure"/>,
+/// <see cref="SendRefusalKind.NotEstablished"/>) stick. From the first such refusal on, every later Send of the same
+/// sender is refused too, until the refused Send itself (an equal Send: same Data, same CorrelationId) comes again
+/// while there is room. So: keep what was refused, in order; when <see cref="SendWindowOpen"/> arrives (or later),
+/// send the refused messages again, oldest first, then go on with new ones. The stream then never reorders, however
+/// many sends were on their way when the first refusal was told.
+/// </summary>
 public sealed record Send(ReadOnlyMemory<byte> Data, object? CorrelationId = null);
 
-/// <summary>The message was sealed and handed to the connection with this sequence number.</summary>
+/// <summary>The message was sealed with this sequence number and handed to the live connection.</summary>
 public sealed record SendAck(ulong Sequence, object? CorrelationId);
 
-/// <summary>The message was not sent, and why (too large, session not established, closing, back-pressure).</summary>
-public sealed record SendRefused(string Reason, object? CorrelationId);
+/// <summary>Why a <see cref="Send"/> was refused: what the sender may do about it.</summary>
+public enum SendRefusalKind
+{
+    /// <summary>Above the 61,435-byte cap (protocol.md "Padding"); never retry it unchanged.</summary>
+    TooLarge,
+    /// <summary>The session is not established yet and its queue for early sends is full; retry on <see cref="SendWindowOpen"/>.</summary>
+    NotEstablished,
+    /// <summary>kamune.send-window frames wait for the connection; retry on <see cref="SendWindowOpen"/>.</summary>
+    BackPressure,
+    /// <summary>The session is closing (CloseSession was received): nothing more is sent.</summary>
+    Closing,
+    /// <summary>The session ended before the message was written; see <see cref="SessionClosed"/>.</summary>
+    Closed,
+}
+
+/// <summary>The message was not sent: <paramref name="Kind"/> says why for code, <paramref name="Reason"/> for people.</summary>
+public sealed record SendRefused(SendRefusalKind Kind, string Reason, object? CorrelationId);
+
+/// <summary>
+/// Told by the session to a sender whose Send was refused for back-pressure, once room is back: send the refused
+/// messages again now, oldest first (see <see cref="Send"/>).
+/// </summary>
+public sealed record SendWindowOpen(IActorRef Session);
 
 /// <summary>Close the session gracefully: CLOSE_TRANSPORT, then the TCP connection.</summary>
 public sealed class CloseSession

@@ -6,7 +6,7 @@ namespace Kamune.Actors.Configuration;
 
 /// <summary>
 /// The <c>kamune { }</c> section, read once into typed values. Every default lives in the embedded
-/// hocon/reference.conf; a node's own config only overrides.
+/// hocon/reference.conf; a node's own config only overrides. <see cref="IdleTimeout"/> zero means off.
 /// </summary>
 public sealed record KamuneSettings(
     string Name,
@@ -26,7 +26,7 @@ public sealed record KamuneSettings(
     int MaxConnectionsPerAddress,
     int ListenBacklog,
     TimeSpan ShutdownTimeout,
-    int DeliveryWindow = 0,
+    int DeliveryWindow = 256,
     double AcceptRatePerAddress = 0,
     int AcceptBurstPerAddress = 1,
     TimeSpan RequestTimeout = default,
@@ -46,7 +46,7 @@ public sealed record KamuneSettings(
             Name: k.GetString("name", string.Empty),
             AppVersion: k.GetString("app-version"),
             HandshakeTimeout: k.GetTimeSpan("handshake-timeout"),
-            IdleTimeout: k.GetTimeSpan("idle-timeout"),
+            IdleTimeout: OptionalInterval(k, "idle-timeout") ?? TimeSpan.Zero,
             WriteTimeout: k.GetTimeSpan("write-timeout"),
             DialTimeout: k.GetTimeSpan("dial-timeout"),
             KeepAliveInterval: OptionalInterval(k, "keep-alive-interval"),
@@ -85,7 +85,11 @@ public sealed record KamuneSettings(
     private void Validate()
     {
         Positive(HandshakeTimeout, "handshake-timeout");
-        Positive(IdleTimeout, "idle-timeout");
+        if (IdleTimeout < TimeSpan.Zero)
+        {
+            throw new ConfigurationException($"kamune.idle-timeout: expected a positive duration, or off (0), got {IdleTimeout}");
+        }
+
         Positive(WriteTimeout, "write-timeout");
         Positive(DialTimeout, "dial-timeout");
         Positive(ShutdownTimeout, "shutdown-timeout");

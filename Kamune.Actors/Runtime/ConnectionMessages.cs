@@ -5,9 +5,12 @@ namespace Kamune.Actors.Runtime;
 // The contract between a PeerActor and its connection (real TCP via Akka.Streams, or an in-memory pair in
 // tests). Payloads are frame payloads: the 2-byte big-endian length is added and removed by the stream.
 // ToString prints lengths, never a payload (ciphertext); none is serialized or logged as a dead letter.
+// The inbound half (ConnectionInit, FrameReceived, FramesReceived, FrameAck, FramesAck) is internal: a session takes
+// frames only from the stream stage that sent it ConnectionInit, and no holder of a session reference (every handler
+// has one) can inject frames or take the stream's acknowledgements (issue 18 item 9).
 
 /// <summary>Inbound stream started (Sink.ActorRefWithAck init). The PeerActor answers <see cref="FrameAck"/>.</summary>
-public sealed class ConnectionInit : IConnectionContractMessage
+internal sealed class ConnectionInit : IConnectionContractMessage
 {
     public static readonly ConnectionInit Instance = new();
 
@@ -17,13 +20,13 @@ public sealed class ConnectionInit : IConnectionContractMessage
 }
 
 /// <summary>One inbound frame payload. The PeerActor answers <see cref="FrameAck"/> when it may take the next one.</summary>
-public sealed record FrameReceived(ByteString Payload) : IConnectionContractMessage
+internal sealed record FrameReceived(ByteString Payload) : IConnectionContractMessage
 {
     public override string ToString() => $"FrameReceived({Payload.Count} bytes)";
 }
 
 /// <summary>Demand signal for the inbound stream: back-pressure is the PeerActor not acking yet.</summary>
-public sealed class FrameAck : IConnectionContractMessage
+internal sealed class FrameAck : IConnectionContractMessage
 {
     public static readonly FrameAck Instance = new();
 
@@ -37,7 +40,7 @@ public sealed class FrameAck : IConnectionContractMessage
 /// <see cref="FramesReceived"/> (or a <see cref="FrameReceived"/> when only one waits). A session sends it once
 /// established, where a burst of frames then costs one message each way instead of one per frame.
 /// </summary>
-public sealed class FramesAck : IConnectionContractMessage
+internal sealed class FramesAck : IConnectionContractMessage
 {
     public static readonly FramesAck Instance = new();
 
@@ -47,7 +50,7 @@ public sealed class FramesAck : IConnectionContractMessage
 }
 
 /// <summary>Inbound frame payloads, in arrival order, in answer to <see cref="FramesAck"/>.</summary>
-public sealed record FramesReceived(IReadOnlyList<ByteString> Payloads) : IConnectionContractMessage
+internal sealed record FramesReceived(IReadOnlyList<ByteString> Payloads) : IConnectionContractMessage
 {
     public override string ToString() => $"FramesReceived({Payloads.Count} frames, {Payloads.Sum(p => (long)p.Count)} bytes)";
 }

@@ -17,13 +17,20 @@ namespace Kamune.Actors.Runtime;
 /// <param name="AppVersion">Introduce.AppVersion: the protocol version, "0.7.0".</param>
 /// <param name="HandshakeTimeout">Bounds everything before Established (Go: 30 s for the whole handshake).</param>
 /// <param name="IdleTimeout">No inbound frame for this long ends the session; zero or negative disables it.</param>
-/// <param name="KeepAliveInterval">Send PING this often once established; null disables keep-alive.</param>
+/// <param name="KeepAliveInterval">
+/// Once established, PING when nothing was read or nothing was written for this long (an idle session); a session busy
+/// both ways is not pinged. Null disables keep-alive.
+/// </param>
 /// <param name="MaxFrameLength">Largest frame payload accepted and written (at most 65,535).</param>
-/// <param name="SendWindow">Frames written but not yet confirmed by FrameWritten before application sends are refused.</param>
+/// <param name="SendWindow">
+/// The one outbound budget (<see cref="OutboundBudget"/>): frames of any kind sealing or written and not yet confirmed
+/// by FrameWritten. A Send beyond it is refused for back-pressure; before Established, the queue of early sends.
+/// </param>
 /// <param name="DeliveryWindow">
 /// 0: MessageReceived needs no answer. N &gt; 0: the handler answers each MessageReceived with <see cref="DeliveryAck"/>,
 /// and with N unanswered the session stops reading the socket, so a slow application slows its peer.
 /// </param>
+/// <param name="Monotonic">Measures idle and keep-alive time; null: the process's monotonic clock.</param>
 public sealed record PeerOptions(
     SessionRole Role,
     IActorRef Connection,
@@ -40,7 +47,8 @@ public sealed record PeerOptions(
     TimeSpan? KeepAliveInterval,
     int MaxFrameLength,
     int SendWindow,
-    int DeliveryWindow = 0)
+    int DeliveryWindow = 0,
+    IMonotonicClock? Monotonic = null)
 {
     public const int MaxWireFrameLength = ushort.MaxValue;
 

@@ -38,9 +38,12 @@ public static class RoutePolicy
             nameof(step), $"No lock-step route for phase {phase}, role {role}, step {step}."),
     };
 
-    /// <summary>Established accepts application messages, the goodbye, and keep-alive probes and answers.</summary>
+    /// <summary>
+    /// Established accepts application messages, the goodbye, keep-alive probes and answers, and session metadata
+    /// (SESSION_DATA: Go's SPEC.md 5.1 makes route 13 a session route, and its relay client sends it once established).
+    /// </summary>
     public static bool IsAllowedWhenEstablished(Route route) =>
-        route is Route.ExchangeMessages or Route.CloseTransport or Route.Ping or Route.Pong;
+        route is Route.ExchangeMessages or Route.CloseTransport or Route.Ping or Route.Pong or Route.SessionData;
 
     /// <summary>Throws <see cref="KamuneError.InvalidRoute"/> or <see cref="KamuneError.UnexpectedRoute"/> unless <paramref name="got"/> is <paramref name="expected"/>.</summary>
     public static void Expect(Route expected, Route got, SessionPhase phase)
@@ -61,7 +64,7 @@ public static class RoutePolicy
         {
             throw new KamuneProtocolException(
                 KamuneError.UnexpectedRoute,
-                $"{SessionPhase.Established}: expected route ExchangeMessages, CloseTransport, Ping or Pong, got {got}.");
+                $"{SessionPhase.Established}: expected route ExchangeMessages, CloseTransport, Ping, Pong or SessionData, got {got}.");
         }
     }
 

@@ -1,0 +1,181 @@
+using Akka.Actor;
+using Akka.Event;
+using Akka.IO;
+using Kamune.Protocol;
+using Kamune.Protocol.Session;
+
+namespace Kamune.Actors.Runtime;
+
+// What every phase shares: the connection contract, failures, timers, and the one way a session ends (Finish).
+public sealed partial class PeerActor
+{
+    // Frames are read only from the stream stage that opened the connection contract (ConnectionInit).
+    private bool FromConnection => _inbound is not null && Sender.Equals(_inbound);
+
+    private bool Common(object message, SessionPhase phase)
+    {
+        switch (message)
+        {
+            case ConnectionInit when _inbound is null:
+                _inbound = Sender;
+                Sender.Tell(FrameAck.Instance);
+                return true;
+            case ConnectionInit or FrameReceived or FramesReceived when !FromConnection:
+                // Anyone holding a session reference could inject frames or take the stream's acknowledgements.
+                _log.Warning(
+                    "Session {SessionId}: {Message} from {Sender}, not from this session's connection; dropped",
+                    _sessionId ?? "(none yet)", message.GetType().Name, Sender.Path);
+                return true;
+            case FrameWritten when Sender.Equals(_options.Connection):
+                OnFrameWritten(phase);
+                return true;
+            case CipherFailed failed:
+                Finish(CloseReason.ProtocolError, failed.Error, failed.Detail, abort: true);
+                return true;
+            case OutOfSync outOfSync:
+                Finish(CloseReason.ProtocolError, KamuneError.OutOfSync, ReceiveSequence.Describe(outOfSync.Expected, outOfSync.Got), abort: true);
+                return true;
+            case ConnectionCompleted:
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, "the connection ended without CLOSE_TRANSPORT"), abort: false);
+                return true;
+            case ConnectionFailed { Cause: KamuneProtocolException typed }:
+                Finish(CloseReason.ProtocolError, typed.Error, typed.Message, abort: true);
+                return true;
+            case ConnectionFailed failed:
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, $"the connection failed ({failed.Cause.Message})"), abort: true);
+                return true;
+            case Terminated terminated when terminated.ActorRef.Equals(_options.Connection):
+                // The writer is gone (a crash, or stopped at a shutdown deadline): nothing more can be written, so
+                // nothing more may be acknowledged; the session ends now, not at the idle timeout.
+                _connectionGone = true;
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, "the connection's writer stopped"), abort: true);
+                return true;
+            case Terminated terminated when terminated.ActorRef.Equals(_cipher) || terminated.ActorRef.Equals(_guard):
+                Finish(CloseReason.ProtocolError, null, $"{phase}: internal failure, {terminated.ActorRef.Path.Name} stopped.", abort: true);
+                return true;
+            case HandshakeTimedOut:
+                Finish(
+                    CloseReason.Timeout,
+                    KamuneError.HandshakeTimeout,
+                    $"Handshake: expected Established within {_options.HandshakeTimeout}, got stuck in {phase}.",
+                    abort: true);
+                return true;
+            case IdleTimedOut when IdleTimeLeft() is { } left:
+                // A frame came since the timer was set: wait out the rest from that frame.
+                Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, left);
+                return true;
+            case IdleTimedOut:
+                Finish(CloseReason.Timeout, KamuneError.IdleTimeout, $"{phase}: expected a frame within {_options.IdleTimeout}, got none.", abort: true);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void OnFrame(FrameReceived frame, Action<ByteString> handle)
+    {
+        NoteRead();
+        if (FrameWithinLimit(frame.Payload))
+        {
+            handle(frame.Payload);
+        }
+    }
+
+    private bool FrameWithinLimit(ByteString payload)
+    {
+        if (payload.Count <= _options.MaxFrameLength)
+        {
+            return true;
+        }
+
+        Finish(
+            CloseReason.ProtocolError,
+            KamuneError.FrameTooLarge,
+            $"Frame: expected at most {_options.MaxFrameLength} bytes, got {payload.Count}.",
+            abort: true);
+        return false;
+    }
+
+    private void AckInbound() => _inbound?.Tell(FrameAck.Instance);
+
+    // The idle timer is set once per idle-timeout, not per frame: a frame only notes the time (on the monotonic clock,
+    // so a wall-clock step cannot end sessions, and a test drives it with virtual time), and a timer that fires early
+    // is set again for what is left.
+    private void NoteRead()
+    {
+        _lastReadAt = _clock.Elapsed;
+        if (_options.IdleTimeout > TimeSpan.Zero && !Timers.IsTimerActive(IdleTimerKey))
+        {
+            Timers.StartSingleTimer(IdleTimerKey, IdleTimedOut.Instance, _options.IdleTimeout);
+        }
+    }
+
+    private TimeSpan? IdleTimeLeft()
+    {
+        var left = _lastReadAt + _options.IdleTimeout - _clock.Elapsed;
+        return left > TimeSpan.Zero ? left : null;
+    }
+
+    // A listener that refuses a connection (a per-address or handshake limit) closes it without a word: the protocol
+    // has no refusal before the exchange. The dialer can only say what that most likely was.
+    private string Ended(SessionPhase phase, string what) =>
+        phase == SessionPhase.Exchange && _options.Role == SessionRole.Initiator
+            ? $"{phase}: {what} before the key exchange finished: the listener may refuse connections beyond a limit "
+              + "(kamune.max-connections-per-address, kamune.max-concurrent-handshakes) or not speak Kamune."
+            : $"{phase}: {what}.";
+
+    private void Finish(CloseReason reason, KamuneError? error, string detail, bool abort)
+    {
+        if (_finished)
+        {
+            return;
+        }
+
+        _finished = true;
+        Timers.CancelAll();
+        _verification?.Cancel();
+        RefuseAccepted($"Session closed ({reason}) before the message was written.");
+        if (reason is CloseReason.ProtocolError or CloseReason.Timeout or CloseReason.Rejected)
+        {
+            _log.Warning("Session {SessionId} ended: {CloseReason} {KamuneError}: {Detail}", _sessionId ?? "(none yet)", reason, error, detail);
+        }
+        else
+        {
+            _log.Info("Session {SessionId} ended: {CloseReason}", _sessionId ?? "(none yet)", reason);
+        }
+
+        Tell(_handlerGone, _options.Handler, new SessionClosed(Self, _sessionId, reason, error, detail, _options.RemoteAddress));
+        Tell(_connectionGone, _options.Connection, new CloseConnection(abort));
+        Context.Become(Stopped());
+        Context.Stop(Self);
+    }
+
+    // Nothing is told to an actor known to be gone: it would only be a dead letter.
+    private void Tell(bool gone, IActorRef target, object message)
+    {
+        if (!gone)
+        {
+            target.Tell(message);
+        }
+    }
+
+    private Receive Stopped() => message =>
+    {
+        if (message is Send send)
+        {
+            Refuse(Sender, SendRefusalKind.Closed, "Session closed.", send.CorrelationId);
+        }
+
+        return true;
+    };
+
+    private sealed class HandshakeTimedOut
+    {
+        public static readonly HandshakeTimedOut Instance = new();
+    }
+
+    private sealed class IdleTimedOut
+    {
+        public static readonly IdleTimedOut Instance = new();
+    }
+}
