@@ -126,7 +126,15 @@ internal sealed class PeerPair : IDisposable
             SessionRole.Initiator, toResponder, InitiatorHandler, InitiatorKey, settings.Seed * 2, settings.InitiatorVerifier)));
         toResponder.Tell(new WireActor.Attach(Responder));
         toInitiator.Tell(new WireActor.Attach(Initiator));
+        InitiatorConnection = toResponder;
+        ResponderConnection = toInitiator;
     }
+
+    /// <summary>The initiator's connection: what it writes goes to the responder.</summary>
+    public IActorRef InitiatorConnection { get; }
+
+    /// <summary>The responder's connection: what it writes goes to the initiator.</summary>
+    public IActorRef ResponderConnection { get; }
 
     public IdentityKeyPair InitiatorKey { get; }
 
