@@ -118,7 +118,7 @@ internal sealed class PeerPair : IDisposable
             role, connection, handler, key, role.ToString().ToLowerInvariant(), "0.7.0", verifier, new DeterministicRandomSource(seed), clock,
             new DnsEndPoint(role.ToString().ToLowerInvariant(), 7000), settings.HandshakeTimeout, settings.IdleTimeout,
             role == SessionRole.Initiator ? settings.KeepAlive : null, 65535,
-            settings.SendWindow, settings.DeliveryWindow, new SchedulerClock(kit.Sys.Scheduler));
+            settings.SendWindow, settings.DeliveryWindow, settings.Monotonic ?? new SchedulerClock(kit.Sys.Scheduler));
 
         Responder = kit.Sys.ActorOf(PeerActor.Props(Options(
             SessionRole.Responder, toInitiator, ResponderHandler, ResponderKey, settings.Seed * 2 + 1, settings.ResponderVerifier)));
@@ -188,6 +188,9 @@ internal sealed class PeerPair : IDisposable
         public int SendWindow { get; init; } = 16;
 
         public int DeliveryWindow { get; init; }
+
+        /// <summary>Null: the test scheduler's virtual time.</summary>
+        public IMonotonicClock? Monotonic { get; init; }
 
         public Func<int, ByteString, IEnumerable<ByteString>> TamperToResponder { get; init; } = WireActor.Untouched;
 
