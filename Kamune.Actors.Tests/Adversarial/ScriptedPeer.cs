@@ -248,6 +248,14 @@ internal sealed class ScriptedPeer : IDisposable
         await WriteFrameAsync(LastFrame);
     }
 
+    /// <summary>Like <see cref="SendAsync"/>, with Data as given: for routes whose inner message is not a BytesValue (SESSION_DATA).</summary>
+    public async Task SendDataAsync(Route route, byte[] data)
+    {
+        var envelope = Envelope.Encode(Identity, data, MetadataFactory.Session(route, ++_lastSent, _clock, _random), _random);
+        LastFrame = _handshake!.Sealer.Seal(envelope);
+        await WriteFrameAsync(LastFrame);
+    }
+
     /// <summary>The next established-session message from the node, decrypted and verified.</summary>
     public async Task<InboundMessage> ReceiveAsync() => Session.Open(await ReadFrameAsync());
 
