@@ -93,10 +93,12 @@ public sealed class DeliveryAck
 /// buffer may be reused once Tell returns.
 /// Order-safe sending: refusals for back-pressure (<see cref="SendRefusalKind.BackPressure"/>,
 /// <see cref="SendRefusalKind.NotEstablished"/>) stick. From the first such refusal on, every later Send of the same
-/// sender is refused too, until the refused Send itself (an equal Send: same Data, same CorrelationId) comes again
-/// while there is room. So: keep what was refused, in order; when <see cref="SendWindowOpen"/> arrives (or later),
-/// send the refused messages again, oldest first, then go on with new ones. The stream then never reorders, however
-/// many sends were on their way when the first refusal was told.
+/// sender is refused too, until the refused Send itself (same CorrelationId, same bytes) comes again while there is
+/// room, so a refused message can never be overtaken. The way to retry that keeps the stream in order however many
+/// sends are on their way: after a back-pressure refusal send nothing new; keep the refused messages in the order
+/// their refusals came; once <see cref="SendWindowOpen"/> has arrived and every Send made so far has been answered,
+/// send the refused ones again, oldest first, then go on with new ones. A sender with one Send at a time may simply
+/// send the refused one again, on SendWindowOpen or later.
 /// </summary>
 public sealed record Send(ReadOnlyMemory<byte> Data, object? CorrelationId = null);
 
