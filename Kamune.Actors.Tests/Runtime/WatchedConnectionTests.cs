@@ -1,0 +1,70 @@
+using System.Net;
+using Akka.Actor;
+using Akka.Configuration;
+using Kamune.Actors;
+using Kamune.Actors.Configuration;
+using Kamune.Protocol;
+using Kamune.Tests.Support;
+
+namespace Kamune.Tests.Runtime;
+
+/// <summary>
+/// Issue 18 items 1 and 2 over real loopback TCP: a session ends the moment its connection's writer stops (before,
+/// it lived on until the idle timeout and acknowledged sends that went to dead letters), and closes gracefully when
+/// its handler stops.
+/// </summary>
+public sealed class WatchedConnectionTests : TwoNodeTestKit
+{
+    private static readonly Config NodeConfig = ConfigurationFactory
+        .ParseString("kamune { max-connections-per-address = 0 }")
+        .WithFallback(KamuneConfig.Default);
+
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    public WatchedConnectionTests()
+        : base(NodeConfig, "watched-a", "watched-b", 0x3A, 0x3B)
+    {
+    }
+
+    [Fact]
+    public async Task A_session_whose_writer_stops_ends_at_once_as_ConnectionLost_on_both_sides()
+    {
+        var (probeA, probeB, _) = await EstablishedAsync();
+        var writer = await Sys.ActorSelection(NodeA.Manager.Path / "connection-*").ResolveOne(Patience);
+        Watch(writer);
+        Sys.Stop(writer);
+        ExpectTerminated(writer, Patience);
+
+        // Well within the 6 s the handler used to hear nothing in (and the 5 min idle timeout the session lived to).
+        var here = probeA.ExpectMsg<SessionClosed>(TimeSpan.FromSeconds(3));
+        Assert.Equal((CloseReason.ConnectionLost, KamuneError.ConnectionLost), (here.Reason, here.Error));
+        Assert.Contains("writer stopped", here.Detail);
+        Assert.Equal(CloseReason.ConnectionLost, probeB.FishForMessage<SessionClosed>(_ => true, Patience).Reason);
+    }
+
+    [Fact]
+    public async Task A_session_whose_handler_stops_closes_gracefully_and_the_peer_hears_it()
+    {
+        var (_, probeB, handlerA) = await EstablishedAsync();
+        Sys.Stop(handlerA);
+        var there = probeB.FishForMessage<SessionClosed>(_ => true, Patience);
+        Assert.Equal((CloseReason.PeerClosed, KamuneError.PeerDisconnected), (there.Reason, there.Error));
+    }
+
+    private async Task<(Akka.TestKit.TestProbe A, Akka.TestKit.TestProbe B, IActorRef HandlerA)> EstablishedAsync()
+    {
+        var probeA = CreateTestProbe();
+        var probeB = CreateTestProbe(SystemB);
+        var handlerA = Sys.ActorOf(Props.Create(() => new Forwarder(probeA.Ref)));
+        var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, handlerA);
+        await NodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
+        probeA.ExpectMsg<SessionEstablished>(Patience);
+        probeB.ExpectMsg<SessionEstablished>(Patience);
+        return (probeA, probeB, handlerA);
+    }
+
+    private sealed class Forwarder : ReceiveActor
+    {
+        public Forwarder(IActorRef to) => ReceiveAny(to.Forward);
+    }
+}
