@@ -221,4 +221,22 @@ public abstract class PeerTestKit : Akka.TestKit.Xunit2.TestKit
     }
 
     protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+
+    /// <summary>
+    /// Runs <paramref name="tell"/> while <paramref name="actor"/> processes nothing, so everything told lands in its
+    /// mailbox in that order before it takes the first of them.
+    /// </summary>
+    protected static void WhileSuspended(IActorRef actor, Action tell)
+    {
+        var suspended = (IInternalActorRef)actor;
+        suspended.Suspend();
+        try
+        {
+            tell();
+        }
+        finally
+        {
+            suspended.Resume(null);
+        }
+    }
 }

@@ -151,15 +151,15 @@ public sealed class PeerSessionTests : PeerTestKit
         {
             // The failure is in the mailbox behind the sends, ahead of the moment they would be sealed. The session is
             // suspended while they go in, so it cannot take the first send (and seal it) before the failure arrives.
-            var responder = (IInternalActorRef)pair.Responder;
-            responder.Suspend();
-            for (var i = 1; i <= 3; i++)
+            WhileSuspended(pair.Responder, () =>
             {
-                pair.Responder.Tell(new Send("late"u8.ToArray(), i), TestActor);
-            }
+                for (var i = 1; i <= 3; i++)
+                {
+                    pair.Responder.Tell(new Send("late"u8.ToArray(), i), TestActor);
+                }
 
-            pair.Responder.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")));
-            responder.Resume(null);
+                pair.Responder.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")));
+            });
 
             var answers = ReceiveN(3);
             Assert.All(answers, a => Assert.StartsWith("Session closed (ConnectionLost)", Assert.IsType<SendRefused>(a).Reason));

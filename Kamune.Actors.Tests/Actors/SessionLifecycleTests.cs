@@ -38,15 +38,15 @@ public sealed class SessionLifecycleTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            var initiator = (IInternalActorRef)pair.Initiator;
-            initiator.Suspend();
-            for (var i = 1; i <= 3; i++)
+            WhileSuspended(pair.Initiator, () =>
             {
-                pair.Initiator.Tell(new Send("late"u8.ToArray(), i), TestActor);
-            }
+                for (var i = 1; i <= 3; i++)
+                {
+                    pair.Initiator.Tell(new Send("late"u8.ToArray(), i), TestActor);
+                }
 
-            Sys.Stop(pair.InitiatorConnection);
-            initiator.Resume(null);
+                Sys.Stop(pair.InitiatorConnection);
+            });
 
             // Each send is answered exactly once; whatever was not written by then is refused as Closed.
             var answers = ReceiveN(3).ToList();
@@ -123,11 +123,11 @@ public sealed class SessionLifecycleTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            var initiator = (IInternalActorRef)pair.Initiator;
-            initiator.Suspend();
-            pair.Initiator.Tell(CloseSession.Instance);
-            pair.Initiator.Tell(new Send("too late"u8.ToArray(), 1), TestActor);
-            initiator.Resume(null);
+            WhileSuspended(pair.Initiator, () =>
+            {
+                pair.Initiator.Tell(CloseSession.Instance);
+                pair.Initiator.Tell(new Send("too late"u8.ToArray(), 1), TestActor);
+            });
             Assert.Equal(SendRefusalKind.Closing, ExpectMsg<SendRefused>().Kind);
             Assert.Equal(CloseReason.LocalClose, pair.InitiatorHandler.ExpectMsg<SessionClosed>().Reason);
         }
@@ -140,14 +140,14 @@ public sealed class SessionLifecycleTests : PeerTestKit
         using (pair)
         {
             static Send Numbered(int i) => new(new[] { (byte)i }, i);
-            var initiator = (IInternalActorRef)pair.Initiator;
-            initiator.Suspend();
-            for (var i = 1; i <= 6; i++)
+            WhileSuspended(pair.Initiator, () =>
             {
-                pair.Initiator.Tell(Numbered(i), TestActor);
-            }
+                for (var i = 1; i <= 6; i++)
+                {
+                    pair.Initiator.Tell(Numbered(i), TestActor);
+                }
+            });
 
-            initiator.Resume(null);
             // 1-4 fill the budget; 5 is refused for back-pressure and 6, though there may be room by then, with it.
             var answers = ReceiveN(7).ToList();
             Assert.Equal([1, 2, 3, 4], answers.OfType<SendAck>().Select(a => (int)a.CorrelationId!));
