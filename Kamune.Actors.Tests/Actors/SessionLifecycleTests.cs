@@ -57,6 +57,27 @@ public sealed class SessionLifecycleTests : PeerTestKit
     }
 
     [Fact]
+    public void A_failure_the_writer_reports_ends_the_session_at_once_with_its_kind_even_with_deliveries_held()
+    {
+        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { DeliveryWindow = 1 });
+        using (pair)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                pair.Initiator.Tell(new Send("held"u8.ToArray()), TestActor);
+            }
+
+            pair.ResponderHandler.ExpectMsg<MessageReceived>();
+            // What the writer tells its session when the peer does not read past the write deadline (issue 16 item 1).
+            var notReading = new KamuneProtocolException(KamuneError.ConnectionLost, "Write: expected the peer to read within 2 s, got nothing read.");
+            pair.Responder.Tell(new ConnectionFailed(notReading), pair.ResponderConnection);
+
+            var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
+            Assert.Equal((CloseReason.Timeout, KamuneError.ConnectionLost), (closed.Reason, closed.Error));
+        }
+    }
+
+    [Fact]
     public void A_session_whose_handler_stops_closes_gracefully_and_the_peer_hears_CLOSE_TRANSPORT()
     {
         var (pair, _, _) = PeerPair.Established(this);

@@ -26,7 +26,7 @@ public enum CloseReason
     ProtocolError,
     /// <summary>This side closed the session.</summary>
     LocalClose,
-    /// <summary>The handshake, a read or the keep-alive timed out.</summary>
+    /// <summary>The handshake or a read timed out, or the peer did not read what this side wrote in time.</summary>
     Timeout,
     /// <summary>The identity verifier refused the remote key.</summary>
     Rejected,
@@ -57,8 +57,8 @@ public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOn
 /// every accepted <see cref="Send"/> of it was answered. <paramref name="Error"/> on the ordinary ends:
 /// <see cref="CloseReason.LocalClose"/> null; <see cref="CloseReason.PeerClosed"/>
 /// <see cref="KamuneError.PeerDisconnected"/>; <see cref="CloseReason.ConnectionLost"/>
-/// <see cref="KamuneError.ConnectionLost"/>; <see cref="CloseReason.Timeout"/> <see cref="KamuneError.HandshakeTimeout"/>
-/// or <see cref="KamuneError.IdleTimeout"/>; <see cref="CloseReason.Rejected"/> <see cref="KamuneError.IdentityRejected"/>;
+/// <see cref="KamuneError.ConnectionLost"/>; <see cref="CloseReason.Timeout"/> <see cref="KamuneError.HandshakeTimeout"/>,
+/// <see cref="KamuneError.IdleTimeout"/>, or the kind the connection reports for a peer that does not read; <see cref="CloseReason.Rejected"/> <see cref="KamuneError.IdentityRejected"/>;
 /// <see cref="CloseReason.ProtocolError"/> the check the peer failed (null only for an internal failure of this node).
 /// <paramref name="Detail"/> is for people and logs, not for matching.
 /// </summary>

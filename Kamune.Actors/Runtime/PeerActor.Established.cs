@@ -18,6 +18,8 @@ public sealed partial class PeerActor
     private static readonly TimeSpan DeliveryOverdueAfter = TimeSpan.FromSeconds(10);
 
     private bool _sessionDataLogged;
+    // Set once CLOSE_TRANSPORT is on its way: nothing more is read, nobody is told to send again.
+    private bool _closing;
 
     private void BecomeEstablished(RemotePeer peer, string sessionId)
     {
@@ -92,8 +94,9 @@ public sealed partial class PeerActor
                 _handlerGone = true;
                 BeginClose("The handler stopped; the session closed gracefully.");
                 return true;
-            case ConnectionCompleted or ConnectionFailed when !_pipeline.Ended(message):
+            case ConnectionCompleted or ConnectionFailed when !Sender.Equals(_options.Connection) && !_pipeline.Ended(message):
                 // The frames read before the end are handled first: CLOSE_TRANSPORT then FIN reads as "peer closed".
+                // A failure the writer reports (the peer does not read) ends the session at once.
                 return true;
             default:
                 return OnSealAnswer(message) || Common(message, SessionPhase.Established);
@@ -190,7 +193,7 @@ public sealed partial class PeerActor
     // The next frames are read only while the pipeline, the handler and the outbound budget all have room.
     private void AskForRead()
     {
-        if (!_finished && _pipeline.TakeRead(_budget.AllowsRead))
+        if (!_finished && !_closing && _pipeline.TakeRead(_budget.AllowsRead))
         {
             _inbound?.Tell(FramesAck.Instance);
         }
@@ -215,6 +218,7 @@ public sealed partial class PeerActor
     // Sends queued before the close go out before it (protocol.md step 5: nothing after CLOSE_TRANSPORT).
     private void BeginClose(string detail)
     {
+        _closing = true;
         _budget.Sealing();
         _seals.Append(new SealMessage(Route.CloseTransport, ReadOnlyMemory<byte>.Empty, new CloseMarker(detail)));
         FlushSeals();

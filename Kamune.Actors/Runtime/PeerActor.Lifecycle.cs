@@ -38,7 +38,12 @@ public sealed partial class PeerActor
             case ConnectionCompleted:
                 Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, "the connection ended without CLOSE_TRANSPORT"), abort: false);
                 return true;
+            case ConnectionFailed { Cause: KamuneProtocolException typed } when Sender.Equals(_options.Connection):
+                // The writer gave up on the peer (it did not read within kamune.write-timeout): a timeout of its kind.
+                Finish(CloseReason.Timeout, typed.Error, typed.Message, abort: true);
+                return true;
             case ConnectionFailed { Cause: KamuneProtocolException typed }:
+                // The inbound stream's framing failed (FrameTooLarge, FrameTruncated): the peer broke the protocol.
                 Finish(CloseReason.ProtocolError, typed.Error, typed.Message, abort: true);
                 return true;
             case ConnectionFailed failed:

@@ -123,7 +123,7 @@ public sealed partial class PeerActor
 
     private void TellReopened()
     {
-        if (_gate.Closed == 0 || !_budget.HalfFree)
+        if (_gate.Closed == 0 || _closing || !_budget.HalfFree)
         {
             return;
         }
