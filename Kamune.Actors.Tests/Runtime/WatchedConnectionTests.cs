@@ -30,7 +30,8 @@ public sealed class WatchedConnectionTests : TwoNodeTestKit
     public async Task A_session_whose_writer_stops_ends_at_once_as_ConnectionLost_on_both_sides()
     {
         var (probeA, probeB, _) = await EstablishedAsync();
-        var writer = await Sys.ActorSelection(NodeA.Manager.Path / "connection-*").ResolveOne(Patience);
+        // The manager runs under its guardian (NodeA.Manager); each connection's writer is a child of the manager.
+        var writer = await Sys.ActorSelection(NodeA.Manager.Path / "manager" / "connection-*").ResolveOne(Patience);
         Watch(writer);
         Sys.Stop(writer);
         ExpectTerminated(writer, Patience);
