@@ -17,10 +17,6 @@ public sealed partial class PeerActor
     // A handler this long behind on DeliveryAck is told about in the log: the session reads nothing meanwhile.
     private static readonly TimeSpan DeliveryOverdueAfter = TimeSpan.FromSeconds(10);
 
-    private bool _sessionDataLogged;
-    // Set once CLOSE_TRANSPORT is on its way: nothing more is read, nobody is told to send again.
-    private bool _closing;
-
     private void BecomeEstablished(RemotePeer peer, string sessionId)
     {
         Timers.Cancel(HandshakeTimerKey);

@@ -49,6 +49,9 @@ public sealed partial class PeerActor : ActorBase, IWithTimers
     private TimeSpan _lastWrittenAt;
     private bool _connectionGone;
     private bool _handlerGone;
+    // Set once CLOSE_TRANSPORT is on its way: nothing more is read, nobody is told to send again.
+    private bool _closing;
+    private bool _sessionDataLogged;
     private bool _finished;
 
     public PeerActor(PeerOptions options)
