@@ -29,7 +29,7 @@ public sealed class WatchedConnectionTests : TwoNodeTestKit
     [Fact]
     public async Task A_session_whose_writer_stops_ends_at_once_as_ConnectionLost_on_both_sides()
     {
-        var (probeA, probeB, _) = await EstablishedAsync();
+        var (probeA, probeB, _, _) = await EstablishedAsync();
         // The manager runs under its guardian (NodeA.Manager); each connection's writer is a child of the manager.
         var writer = await Sys.ActorSelection(NodeA.Manager.Path / "manager" / "connection-*").ResolveOne(Patience);
         Watch(writer);
@@ -46,22 +46,25 @@ public sealed class WatchedConnectionTests : TwoNodeTestKit
     [Fact]
     public async Task A_session_whose_handler_stops_closes_gracefully_and_the_peer_hears_it()
     {
-        var (_, probeB, handlerA) = await EstablishedAsync();
-        Sys.Stop(handlerA);
-        var there = probeB.FishForMessage<SessionClosed>(_ => true, Patience);
+        // The dialer's handler stops (no listener is involved on that side: a listener whose handler stops also
+        // unbinds, which is the listener's business); the listening side hears CLOSE_TRANSPORT.
+        var (probeA, _, _, handlerB) = await EstablishedAsync();
+        SystemB.Stop(handlerB);
+        var there = probeA.FishForMessage<SessionClosed>(_ => true, Patience);
         Assert.Equal((CloseReason.PeerClosed, KamuneError.PeerDisconnected), (there.Reason, there.Error));
     }
 
-    private async Task<(Akka.TestKit.TestProbe A, Akka.TestKit.TestProbe B, IActorRef HandlerA)> EstablishedAsync()
+    private async Task<(Akka.TestKit.TestProbe A, Akka.TestKit.TestProbe B, IActorRef HandlerA, IActorRef HandlerB)> EstablishedAsync()
     {
         var probeA = CreateTestProbe();
         var probeB = CreateTestProbe(SystemB);
         var handlerA = Sys.ActorOf(Props.Create(() => new Forwarder(probeA.Ref)));
+        var handlerB = SystemB.ActorOf(Props.Create(() => new Forwarder(probeB.Ref)));
         var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, handlerA);
-        await NodeB.DialAsync("127.0.0.1", local.Port, probeB.Ref);
+        await NodeB.DialAsync("127.0.0.1", local.Port, handlerB);
         probeA.ExpectMsg<SessionEstablished>(Patience);
         probeB.ExpectMsg<SessionEstablished>(Patience);
-        return (probeA, probeB, handlerA);
+        return (probeA, probeB, handlerA, handlerB);
     }
 
     private sealed class Forwarder : ReceiveActor

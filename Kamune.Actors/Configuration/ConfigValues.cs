@@ -61,6 +61,9 @@ internal static partial class ConfigValues
 
         var (expected, valid) = text switch
         {
+            // kamune.idle-timeout may also be switched off (KamuneSettings reads "off" or 0 as no idle timeout).
+            _ when IsDuration(text) && path.EndsWith("idle-timeout", StringComparison.Ordinal) => ($"off or a duration (for example {text})",
+                () => value.GetString() is "off" or "false" || Parses(() => config.GetTimeSpan(path))),
             _ when IsDuration(text) => ($"a duration (for example {text})", () => Parses(() => config.GetTimeSpan(path))),
             // Akka's convention for an optional duration: "off" (or false) or a duration.
             "off" => ("off or a duration (for example 30s)",
