@@ -1,3 +1,4 @@
+using Kamune.Actors;
 using Kamune.Node.Hosting;
 
 namespace Kamune.Node.Tests;
@@ -59,10 +60,10 @@ public sealed class SendQueueTests
     [Fact]
     public void Only_the_runtime_back_pressure_and_session_end_refusals_are_told_apart_from_faults()
     {
-        Assert.True(SendQueue<string>.IsBackPressure("Back-pressure: 64 frames already wait for the connection; retry later."));
-        Assert.True(SendQueue<string>.IsSessionEnding("Session closed (PeerClosed)."));
-        Assert.True(SendQueue<string>.IsSessionEnding("Session is closing."));
-        Assert.False(SendQueue<string>.IsBackPressure("Message too large: expected at most 61435 bytes, got 70000."));
-        Assert.False(SendQueue<string>.IsSessionEnding("Message too large: expected at most 61435 bytes, got 70000."));
+        Assert.True(SendQueue<string>.IsBackPressure(SendRefusalKind.BackPressure));
+        Assert.True(SendQueue<string>.IsSessionEnding(SendRefusalKind.Closed));
+        Assert.True(SendQueue<string>.IsSessionEnding(SendRefusalKind.Closing));
+        Assert.False(SendQueue<string>.IsBackPressure(SendRefusalKind.TooLarge));
+        Assert.False(SendQueue<string>.IsSessionEnding(SendRefusalKind.TooLarge));
     }
 }

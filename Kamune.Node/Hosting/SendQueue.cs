@@ -1,3 +1,5 @@
+using Kamune.Actors;
+
 namespace Kamune.Node.Hosting;
 
 /// <summary>
@@ -55,18 +57,16 @@ internal sealed class SendQueue<TSession>
     public long Bytes => _bytes;
 
     /// <summary>
-    /// The session refused for back-pressure (its send window was full), not for a fault: the same message is
-    /// offered again. Matched on the runtime's wording, in this one place, until the refusal carries a kind.
+    /// The session refused for back-pressure (its send window, or its queue for early sends, was full), not for a
+    /// fault: the same message is offered again.
     /// </summary>
-    public static bool IsBackPressure(string reason) =>
-        reason.StartsWith("Back-pressure", StringComparison.Ordinal);
+    public static bool IsBackPressure(SendRefusalKind kind) => kind is SendRefusalKind.BackPressure or SendRefusalKind.NotEstablished;
 
     /// <summary>
     /// The session refused because it is closing or closed: nothing more is offered to it, and its SessionClosed
-    /// reports what was not sent. Matched on the runtime's wording, like <see cref="IsBackPressure"/>.
+    /// reports what was not sent.
     /// </summary>
-    public static bool IsSessionEnding(string reason) =>
-        reason.StartsWith("Session closed", StringComparison.Ordinal) || reason.StartsWith("Session is closing", StringComparison.Ordinal);
+    public static bool IsSessionEnding(SendRefusalKind kind) => kind is SendRefusalKind.Closing or SendRefusalKind.Closed;
 
     /// <summary>Queues <paramref name="item"/>; returns what to hand the session now, or null when it waits its turn.</summary>
     public Outgoing? Enqueue(TSession session, Outgoing item)

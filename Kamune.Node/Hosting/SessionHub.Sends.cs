@@ -72,7 +72,7 @@ internal sealed partial class SessionHub
 
     private void OnOutgoingRefused(SendRefused refused, Outgoing item)
     {
-        if (SendQueue<IActorRef>.IsBackPressure(refused.Reason))
+        if (SendQueue<IActorRef>.IsBackPressure(refused.Kind))
         {
             if (ReferenceEquals(_sends.InFlight(Sender), item))
             {
@@ -83,7 +83,7 @@ internal sealed partial class SessionHub
             return;
         }
 
-        if (SendQueue<IActorRef>.IsSessionEnding(refused.Reason))
+        if (SendQueue<IActorRef>.IsSessionEnding(refused.Kind))
         {
             // Nothing more is offered to it: its SessionClosed says how many messages did not go out.
             return;
