@@ -2,6 +2,8 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
 using Kamune.Actors.Runtime;
+using Kamune.Protocol.Session;
+using Kamune.Wire;
 
 namespace Kamune.Tests.Runtime;
 
@@ -35,6 +37,28 @@ public sealed class ConnectionContractMessageTests : Akka.TestKit.Xunit2.TestKit
         Assert.All(contract, type => Assert.True(
             typeof(IDeadLetterSuppression).IsAssignableFrom(type) && typeof(INoSerializationVerificationNeeded).IsAssignableFrom(type),
             $"expected {type.Name} to be IDeadLetterSuppression and INoSerializationVerificationNeeded"));
+    }
+
+    [Fact]
+    public void Messages_between_a_session_and_its_cipher_print_lengths_and_stay_out_of_the_dead_letter_log()
+    {
+        var plaintext = new byte[] { 0x68, 0x65, 0x6c, 0x6c, 0x6f }; // "hello"
+        object[] messages =
+        [
+            new ExchangeFrame(Secret), new OpenIntroduce(Secret), new HandshakeFrame(Secret), new FramesReady([Secret]),
+            new Sealed(Secret, 7, Route.ExchangeMessages, null), new SealMessage(Route.ExchangeMessages, plaintext, null),
+            new ContinueChallenge(new InboundMessage(Route.ExchangeMessages, 3, DateTimeOffset.UnixEpoch, plaintext)),
+        ];
+
+        Assert.All(messages, message =>
+        {
+            var text = message.ToString()!;
+            Assert.DoesNotContain("ciphertext", text);
+            Assert.DoesNotContain("hello", text);
+            Assert.DoesNotContain("104", text); // the first plaintext byte as a collection would print it
+            Assert.True(message is IDeadLetterSuppression and INoSerializationVerificationNeeded, $"{message.GetType().Name} must be local only");
+        });
+        Assert.Equal("Sealed(15 bytes, seq 7, ExchangeMessages)", messages[4].ToString());
     }
 
     [Fact]

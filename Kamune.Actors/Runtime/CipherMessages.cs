@@ -7,10 +7,18 @@ using Kamune.Wire;
 namespace Kamune.Actors.Runtime;
 
 // The protocol between a PeerActor and its CipherActor. Messages carry frame payloads and plaintext payloads only:
-// keys, secrets and tokens never leave the CipherActor (conventions.md 4).
+// keys, secrets and tokens never leave the CipherActor (conventions.md 4). ToString prints lengths, never a payload
+// (ciphertext or plaintext), and none is serialized or logged as a dead letter (issue 18 item 10).
+
+/// <summary>
+/// A message between a session and its cipher or replay guard: local to the process, never serialized, and, once one
+/// end has stopped, a dead letter that says nothing the session does not learn otherwise, so it is kept out of the
+/// dead-letter log (which would print it).
+/// </summary>
+internal interface ISessionInternalMessage : Akka.Event.IDeadLetterSuppression, INoSerializationVerificationNeeded;
 
 /// <summary>Initiator only: produce exchange frame 1.</summary>
-internal sealed class StartExchange
+internal sealed class StartExchange : ISessionInternalMessage
 {
     public static readonly StartExchange Instance = new();
 
@@ -20,13 +28,19 @@ internal sealed class StartExchange
 }
 
 /// <summary>An exchange frame from the peer (raw, no protobuf).</summary>
-internal sealed record ExchangeFrame(ByteString Payload);
+internal sealed record ExchangeFrame(ByteString Payload) : ISessionInternalMessage
+{
+    public override string ToString() => $"ExchangeFrame({Payload.Count} bytes)";
+}
 
 /// <summary>Frames to write for the exchange, and whether the tunnel now exists.</summary>
-internal sealed record ExchangeProgress(IReadOnlyList<ByteString> Frames, bool TunnelReady);
+internal sealed record ExchangeProgress(IReadOnlyList<ByteString> Frames, bool TunnelReady) : ISessionInternalMessage
+{
+    public override string ToString() => $"ExchangeProgress({Frames.Count} frames, tunnel ready: {TunnelReady})";
+}
 
 /// <summary>Produce this side's Introduce, sealed into the tunnel.</summary>
-internal sealed class SealIntroduce
+internal sealed class SealIntroduce : ISessionInternalMessage
 {
     public static readonly SealIntroduce Instance = new();
 
@@ -36,13 +50,19 @@ internal sealed class SealIntroduce
 }
 
 /// <summary>The peer's Introduce frame (tunnel-sealed).</summary>
-internal sealed record OpenIntroduce(ByteString Payload);
+internal sealed record OpenIntroduce(ByteString Payload) : ISessionInternalMessage
+{
+    public override string ToString() => $"OpenIntroduce({Payload.Count} bytes)";
+}
 
 /// <summary>The peer's Introduce verified (signature, route, name, version); the verifier has not run yet.</summary>
-internal sealed record IntroduceOpened(RemoteIntroduction Introduction);
+internal sealed record IntroduceOpened(RemoteIntroduction Introduction) : ISessionInternalMessage
+{
+    public override string ToString() => "IntroduceOpened";
+}
 
 /// <summary>Initiator only: produce the REQUEST_HANDSHAKE frame for the introduced peer.</summary>
-internal sealed class StartHandshake
+internal sealed class StartHandshake : ISessionInternalMessage
 {
     public static readonly StartHandshake Instance = new();
 
@@ -52,13 +72,22 @@ internal sealed class StartHandshake
 }
 
 /// <summary>The peer's handshake frame (tunnel-sealed).</summary>
-internal sealed record HandshakeFrame(ByteString Payload);
+internal sealed record HandshakeFrame(ByteString Payload) : ISessionInternalMessage
+{
+    public override string ToString() => $"HandshakeFrame({Payload.Count} bytes)";
+}
 
 /// <summary>Keys derived; the challenge phase began. Frames: the response (R) and/or the first challenge (I).</summary>
-internal sealed record HandshakeCompleted(string SessionId, IReadOnlyList<ByteString> Frames);
+internal sealed record HandshakeCompleted(string SessionId, IReadOnlyList<ByteString> Frames) : ISessionInternalMessage
+{
+    public override string ToString() => $"HandshakeCompleted({Frames.Count} frames)";
+}
 
 /// <summary>Frames the CipherActor produced on request (exchange frame 1, Introduce, handshake request).</summary>
-internal sealed record FramesReady(IReadOnlyList<ByteString> Frames);
+internal sealed record FramesReady(IReadOnlyList<ByteString> Frames) : ISessionInternalMessage
+{
+    public override string ToString() => $"FramesReady({Frames.Count} frames)";
+}
 
 /// <summary>
 /// Session frames from the peer, in arrival order: tunnel-and-session-sealed during the challenges (one at a time),
@@ -68,19 +97,31 @@ internal sealed record FramesReady(IReadOnlyList<ByteString> Frames);
 /// verified off its thread, a burst split across the cores (<see cref="VerifyEnvelopes"/>), and the tickets let the
 /// guard judge the parts in frame order, so the sender still hears about frames strictly in the order it sent them.
 /// </summary>
-internal sealed record OpenFrames(IReadOnlyList<ByteString> Payloads, IActorRef Judge);
+internal sealed record OpenFrames(IReadOnlyList<ByteString> Payloads, IActorRef Judge) : ISessionInternalMessage
+{
+    public override string ToString() => $"OpenFrames({Payloads.Count} frames)";
+}
 
 /// <summary>Feed an in-sequence challenge message to the challenge phase.</summary>
-internal sealed record ContinueChallenge(InboundMessage Message);
+internal sealed record ContinueChallenge(InboundMessage Message) : ISessionInternalMessage
+{
+    public override string ToString() => $"ContinueChallenge({Message.Route}, seq {Message.Sequence}, {Message.Value.Length} bytes)";
+}
 
 /// <summary>Frames the challenge step wants written, and whether the session is established (tunnel dropped).</summary>
-internal sealed record ChallengeProgress(IReadOnlyList<ByteString> Frames, bool Completed);
+internal sealed record ChallengeProgress(IReadOnlyList<ByteString> Frames, bool Completed) : ISessionInternalMessage
+{
+    public override string ToString() => $"ChallengeProgress({Frames.Count} frames, completed: {Completed})";
+}
 
 /// <summary>Seal one session message; <paramref name="Tag"/> comes back unchanged in the answer.</summary>
-internal sealed record SealMessage(Route Route, ReadOnlyMemory<byte> Value, object? Tag);
+internal sealed record SealMessage(Route Route, ReadOnlyMemory<byte> Value, object? Tag) : ISessionInternalMessage
+{
+    public override string ToString() => $"SealMessage({Route}, {Value.Length} bytes)";
+}
 
 /// <summary>Seal a PING carrying 8 fresh random bytes (protocol.md step 5).</summary>
-internal sealed class SealPing
+internal sealed class SealPing : ISessionInternalMessage
 {
     public static readonly SealPing Instance = new();
 
@@ -90,32 +131,47 @@ internal sealed class SealPing
 }
 
 /// <summary>Seal these session messages in order; answered with one <see cref="SealedBatch"/>.</summary>
-internal sealed record SealMessages(IReadOnlyList<SealMessage> Messages);
+internal sealed record SealMessages(IReadOnlyList<SealMessage> Messages) : ISessionInternalMessage
+{
+    public override string ToString() => $"SealMessages({Messages.Count} messages)";
+}
 
 /// <summary>The answers to a <see cref="SealMessages"/>, in its order: each a <see cref="Sealed"/> or a <see cref="SealRefused"/>.</summary>
-internal sealed record SealedBatch(IReadOnlyList<object> Answers);
+internal sealed record SealedBatch(IReadOnlyList<object> Answers) : ISessionInternalMessage
+{
+    public override string ToString() => $"SealedBatch({Answers.Count} answers)";
+}
 
 /// <summary>A sealed session frame with the sequence number it used.</summary>
-internal sealed record Sealed(ByteString Frame, ulong Sequence, Route Route, object? Tag);
+internal sealed record Sealed(ByteString Frame, ulong Sequence, Route Route, object? Tag) : ISessionInternalMessage
+{
+    public override string ToString() => $"Sealed({Frame.Count} bytes, seq {Sequence}, {Route})";
+}
 
 /// <summary>The message was not sealed (too large); the session goes on.</summary>
-internal sealed record SealRefused(string Reason, object? Tag);
+internal sealed record SealRefused(string Reason, object? Tag) : ISessionInternalMessage;
 
 /// <summary>Peer input failed a protocol check: the session must end with this kind.</summary>
-internal sealed record CipherFailed(KamuneError Error, string Detail);
+internal sealed record CipherFailed(KamuneError Error, string Detail) : ISessionInternalMessage;
 
 /// <summary>
 /// Judge these messages' sequence numbers in order (an opened part of an <see cref="OpenFrames"/>); then, if the
 /// frame after them failed to open, pass <paramref name="Failure"/> on. <paramref name="Ticket"/> counts from 0 per
 /// session in frame order: parts verified in parallel may arrive out of order and are judged in ticket order.
 /// </summary>
-internal sealed record CheckSequences(long Ticket, IReadOnlyList<InboundMessage> Messages, CipherFailed? Failure);
+internal sealed record CheckSequences(long Ticket, IReadOnlyList<InboundMessage> Messages, CipherFailed? Failure) : ISessionInternalMessage
+{
+    public override string ToString() => $"CheckSequences(ticket {Ticket}, {Messages.Count} messages, failed: {Failure is not null})";
+}
 
 /// <summary>Verifying the part with this ticket threw something other than a protocol error: a bug, so the guard fails.</summary>
-internal sealed record VerifyCrashed(long Ticket, Exception Error);
+internal sealed record VerifyCrashed(long Ticket, Exception Error) : ISessionInternalMessage;
 
 /// <summary>These messages, in order, each had exactly last + 1.</summary>
-internal sealed record SequencesAccepted(IReadOnlyList<InboundMessage> Messages);
+internal sealed record SequencesAccepted(IReadOnlyList<InboundMessage> Messages) : ISessionInternalMessage
+{
+    public override string ToString() => $"SequencesAccepted({Messages.Count} messages)";
+}
 
 /// <summary>A duplicate (got &lt; expected) or a gap (got &gt; expected): the session is out of sync.</summary>
-internal sealed record OutOfSync(ulong Expected, ulong Got);
+internal sealed record OutOfSync(ulong Expected, ulong Got) : ISessionInternalMessage;
