@@ -114,16 +114,16 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         manager.Tell(new Listen("127.0.0.1", 0, TestActor));
         var port = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
 
-        var first = await ConnectEchoingAsync(port);
-        var second = await ConnectEchoingAsync(port);
+        var first = await RawFrames.ConnectEchoingAsync(port);
+        var second = await RawFrames.ConnectEchoingAsync(port);
         Assert.True(await RawFrames.RefusedWithinAsync(port, TimeSpan.FromSeconds(5)));
-        await AssertEchoesAsync(second);
+        await RawFrames.AssertEchoesAsync(second);
 
         first.Dispose();
         // The slot frees once the first connection's writer has stopped; until then a new one is still refused.
         await AwaitAssertAsync(async () =>
         {
-            using var fourth = await ConnectEchoingAsync(port);
+            using var fourth = await RawFrames.ConnectEchoingAsync(port);
         }, TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
         second.Dispose();
     }
@@ -136,8 +136,8 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         var local = ExpectMsg<Listening>().LocalAddress;
         manager.Tell(new Listen("127.0.0.1", 0, TestActor));
         var other = ExpectMsg<Listening>().LocalAddress;
-        using var client = await ConnectEchoingAsync(((IPEndPoint)local).Port);
-        using var otherClient = await ConnectEchoingAsync(((IPEndPoint)other).Port);
+        using var client = await RawFrames.ConnectEchoingAsync(((IPEndPoint)local).Port);
+        using var otherClient = await RawFrames.ConnectEchoingAsync(((IPEndPoint)other).Port);
 
         manager.Tell(new Unbind(local));
         ExpectMsg<Unbound>();
@@ -148,7 +148,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
             await late.ConnectAsync(IPAddress.Loopback, ((IPEndPoint)local).Port);
         });
         Assert.True(await RawFrames.ClosedWithinAsync(client, TimeSpan.FromSeconds(5)));
-        await AssertEchoesAsync(otherClient);
+        await RawFrames.AssertEchoesAsync(otherClient);
         AwaitAssert(() =>
         {
             manager.Tell(GetManagerState.Instance);
@@ -174,30 +174,6 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
             manager.Tell(GetManagerState.Instance);
             Assert.Equal(0, ExpectMsg<ManagerState>().Listeners);
         });
-    }
-
-    private static async Task<TcpClient> ConnectEchoingAsync(int port)
-    {
-        var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port);
-        try
-        {
-            await AssertEchoesAsync(client);
-            return client;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
-
-    private static async Task AssertEchoesAsync(TcpClient client)
-    {
-        var payload = new byte[] { 42, 43, 44 };
-        await RawFrames.WriteAsync(client.GetStream(), payload);
-        var echoed = await RawFrames.ReadAsync(client.GetStream()).WaitAsync(TimeSpan.FromSeconds(5));
-        Assert.Equal(payload, echoed);
     }
 
     private static int FreePort()

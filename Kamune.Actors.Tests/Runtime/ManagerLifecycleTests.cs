@@ -25,14 +25,14 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
         var echoPort = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
         manager.Tell(new Listen("127.0.0.1", 0, broken.Ref));
         var brokenPort = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
-        using var healthy = await ConnectEchoingAsync(echoPort);
+        using var healthy = await RawFrames.ConnectEchoingAsync(echoPort);
 
         Assert.True(await RawFrames.RefusedWithinAsync(brokenPort, TimeSpan.FromSeconds(5)));
         manager.Tell(new Dial("127.0.0.1", echoPort, broken.Ref));
         Assert.Contains("the session could not start (InvalidOperationException: factory bug)", ExpectMsg<DialFailed>().Reason);
 
         // Nothing else noticed: both listeners and the healthy connection are still there (the dial's accepted end closed with it).
-        await AssertEchoesAsync(healthy);
+        await RawFrames.AssertEchoesAsync(healthy);
         AwaitAssert(() =>
         {
             manager.Tell(GetManagerState.Instance);
@@ -46,16 +46,16 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
         var guardian = Sys.ActorOf(KamuneGuardian.Props(KamuneManager.Props(Settings(), EchoSession.Props)));
         guardian.Tell(new Listen("127.0.0.1", 0, TestActor));
         var port = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
-        using var client = await ConnectEchoingAsync(port);
+        using var client = await RawFrames.ConnectEchoingAsync(port);
 
         // A caller's bug (null where the contract has none) throws inside the manager's receive.
         guardian.Tell(new Unbind(null!));
 
         // Under the system guardian's default restart this cost every listener and socket; resumed it costs nothing.
-        await AssertEchoesAsync(client);
+        await RawFrames.AssertEchoesAsync(client);
         guardian.Tell(GetManagerState.Instance);
         Assert.Equal(1, ExpectMsg<ManagerState>().Listeners);
-        using var late = await ConnectEchoingAsync(port);
+        using var late = await RawFrames.ConnectEchoingAsync(port);
     }
 
     [Fact]
@@ -116,7 +116,7 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
         var handler = CreateTestProbe();
         manager.Tell(new Listen("127.0.0.1", 0, handler.Ref));
         var port = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
-        using (await ConnectEchoingAsync(port))
+        using (await RawFrames.ConnectEchoingAsync(port))
         {
         }
 
@@ -144,28 +144,5 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
         Assert.True(phase > KamuneSettings.Create(system).ShutdownTimeout + TimeSpan.FromSeconds(2),
             $"expected before-service-unbind to outlast kamune.shutdown-timeout by 2 s, got {phase}");
         await system.Terminate().WaitAsync(TimeSpan.FromSeconds(10));
-    }
-
-    private static async Task<TcpClient> ConnectEchoingAsync(int port)
-    {
-        var client = new TcpClient();
-        await client.ConnectAsync(IPAddress.Loopback, port);
-        try
-        {
-            await AssertEchoesAsync(client);
-            return client;
-        }
-        catch
-        {
-            client.Dispose();
-            throw;
-        }
-    }
-
-    private static async Task AssertEchoesAsync(TcpClient client)
-    {
-        var payload = new byte[] { 42, 43, 44 };
-        await RawFrames.WriteAsync(client.GetStream(), payload);
-        Assert.Equal(payload, await RawFrames.ReadAsync(client.GetStream()).WaitAsync(TimeSpan.FromSeconds(5)));
     }
 }

@@ -73,4 +73,29 @@ internal static class RawFrames
             return false;
         }
     }
+
+    /// <summary>A client of an echoing handler (the manager tests' EchoHandler), checked to echo once before use.</summary>
+    public static async Task<TcpClient> ConnectEchoingAsync(int port)
+    {
+        var client = new TcpClient();
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        try
+        {
+            await AssertEchoesAsync(client);
+            return client;
+        }
+        catch
+        {
+            client.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>One frame written comes back unchanged within five seconds.</summary>
+    public static async Task AssertEchoesAsync(TcpClient client)
+    {
+        var payload = new byte[] { 42, 43, 44 };
+        await WriteAsync(client.GetStream(), payload);
+        Xunit.Assert.Equal(payload, await ReadAsync(client.GetStream()).WaitAsync(TimeSpan.FromSeconds(5)));
+    }
 }
