@@ -81,8 +81,7 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
         await terminal.WaitForTextAsync("no sessions", Bound);
         await terminal.PressAsync("C-d");
         await terminal.TypeLineAsync("echo NODE=$?");
-        screen = await terminal.WaitForAsync(s => Said("NODE").IsMatch(s), Bound, "the node's exit code");
-        Assert.Equal("0", Said("NODE").Match(screen).Groups[1].Value);
+        Assert.Equal("0", await ExitCodeAsync(terminal, "NODE"));
     }
 
     [Fact]
@@ -110,8 +109,7 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
 
         Assert.Equal("peer_closed", (await dialer.WaitForEventAsync("session_closed")).GetProperty("reason").GetString());
         await terminal.TypeLineAsync("echo NODE=$?");
-        screen = await terminal.WaitForAsync(s => Said("NODE").IsMatch(s), Bound, "the node's exit code");
-        Assert.Equal("0", Said("NODE").Match(screen).Groups[1].Value);
+        Assert.Equal("0", await ExitCodeAsync(terminal, "NODE"));
     }
 
     [Fact]
@@ -139,8 +137,7 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
         await terminal.TypeLineAsync("kill %1; wait %1; echo NODE=$?");
 
         Assert.Equal("peer_closed", (await dialer.WaitForEventAsync("session_closed")).GetProperty("reason").GetString());
-        screen = await terminal.WaitForAsync(s => Said("NODE").IsMatch(s), Bound, "the node's exit code");
-        Assert.Equal("0", Said("NODE").Match(screen).Groups[1].Value);
+        Assert.Equal("0", await ExitCodeAsync(terminal, "NODE"));
         Assert.Contains("\"session_established\"", File.ReadAllText(log), StringComparison.Ordinal);
     }
 
@@ -159,12 +156,18 @@ public sealed partial class BackgroundNodeProcessTests : IDisposable
         await terminal.PressAsync("C-d");
 
         Assert.Equal("peer_closed", (await dialer.WaitForEventAsync("session_closed")).GetProperty("reason").GetString());
-        screen = await terminal.WaitForAsync(s => Said("EXIT").IsMatch(s), Bound, "the node's exit code");
-        Assert.Equal("0", Said("EXIT").Match(screen).Groups[1].Value);
+        Assert.Equal("0", await ExitCodeAsync(terminal, "EXIT"));
     }
 
     // NAME=VALUE at the start of a line: what the shell printed, not the command line typed to make it print it.
     private static Regex Said(string name) => new($"^{name}=(\\d+)", RegexOptions.Multiline);
+
+    // The exit code the shell printed as NAME=CODE once the node ended.
+    private static async Task<string> ExitCodeAsync(TmuxTerminal terminal, string name)
+    {
+        var screen = await terminal.WaitForAsync(s => Said(name).IsMatch(s), Bound, "the node's exit code");
+        return Said(name).Match(screen).Groups[1].Value;
+    }
 
     [GeneratedRegex(@"listening on (127\.0\.0\.1:\d+)")]
     private static partial Regex Listening();
