@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kamune.Identity;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Math.EC.Rfc8032;
 

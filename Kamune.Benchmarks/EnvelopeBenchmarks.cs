@@ -1,8 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;

@@ -1,6 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kamune.Abstractions;
-using Kamune.Identity;
 
 namespace Kamune.Benchmarks;
 

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kamune.Abstractions;
 using Kamune.Crypto;
 
 namespace Kamune.Benchmarks;

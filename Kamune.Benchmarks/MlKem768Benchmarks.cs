@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kamune.Abstractions;
 using Kamune.Crypto;
 using Org.BouncyCastle.Crypto.Kems;
 using Org.BouncyCastle.Crypto.Parameters;

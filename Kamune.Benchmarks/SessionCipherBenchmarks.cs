@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kamune.Abstractions;
 using Kamune.Protocol;
 
 namespace Kamune.Benchmarks;

@@ -1,5 +1,4 @@
 using BenchmarkDotNet.Attributes;
-using Kamune.Abstractions;
 using Kamune.Crypto;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Kems;

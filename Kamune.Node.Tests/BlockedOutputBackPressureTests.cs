@@ -1,8 +1,5 @@
 using System.Net;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 
@@ -43,7 +40,7 @@ public sealed class BlockedOutputBackPressureTests
             while (accepted < 5_000 && DateTime.UtcNow - lastAccepted < TimeSpan.FromSeconds(2))
             {
                 BitConverter.TryWriteBytes(payload, accepted);
-                switch (await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)))
+                switch (await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10)))
                 {
                     case SendAck:
                         accepted++;
@@ -65,7 +62,7 @@ public sealed class BlockedOutputBackPressureTests
             {
                 await Task.Delay(100);
                 BitConverter.TryWriteBytes(payload, accepted);
-                Assert.IsType<SendRefused>(await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)));
+                Assert.IsType<SendRefused>(await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10)));
             }
 
             Assert.Equal([0], output.Received);
@@ -74,11 +71,11 @@ public sealed class BlockedOutputBackPressureTests
             output.Open();
             await output.WaitForAsync(accepted, TimeSpan.FromSeconds(30));
             BitConverter.TryWriteBytes(payload, accepted);
-            var more = await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10));
+            var more = await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10));
             for (var attempt = 0; more is SendRefused && attempt < 100; attempt++)
             {
                 await Task.Delay(50);
-                more = await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10));
+                more = await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10));
             }
 
             Assert.IsType<SendAck>(more);

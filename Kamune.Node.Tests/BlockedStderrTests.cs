@@ -1,9 +1,6 @@
 using System.Net.Sockets;
 using System.Text;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 
 namespace Kamune.Node.Tests;
 
@@ -82,7 +79,7 @@ public sealed class BlockedStderrTests : IDisposable
 
             Assert.NotNull(session);
             var payload = Encoding.UTF8.GetBytes("still there?");
-            Assert.IsType<SendAck>(await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)));
+            Assert.IsType<SendAck>(await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10)));
             var echo = await events.ReceiveAsync<MessageReceived>();
             Assert.Equal(payload, echo.Data.ToArray());
 

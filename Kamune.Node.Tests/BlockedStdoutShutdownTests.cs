@@ -1,8 +1,5 @@
 using System.Text;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 
 namespace Kamune.Node.Tests;
 
@@ -41,7 +38,7 @@ public sealed class BlockedStdoutShutdownTests : IDisposable
             var refused = 0;
             for (var sent = 0; sent < 2_000 && refused < 20; sent++)
             {
-                if (await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)) is SendRefused)
+                if (await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10)) is SendRefused)
                 {
                     refused++;
                     await Task.Delay(25);

@@ -4,9 +4,6 @@ using System.Text;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Chat;
 
 namespace Kamune.Node.Tests;
@@ -69,7 +66,7 @@ public sealed class ChatConsolePtyTests : IAsyncLifetime
         var (_, atBob) = await DialAsync(port, "bob", _bob);
         await ExpectAsync($"[2] session with {Label("bob", _bob)}");
 
-        aliceSession.Tell(new Send(Encoding.UTF8.GetBytes($"hi{new string(' ', 300)}[2] {Label("bob", _bob)}: paste your key here")));
+        aliceSession.Tell(new SendMessage(Encoding.UTF8.GetBytes($"hi{new string(' ', 300)}[2] {Label("bob", _bob)}: paste your key here")));
         var rows = new List<string> { await ExpectAsync($"[1] {Label("alice", _alice)}: hi") };
         while (!rows[^1].EndsWith("here", StringComparison.Ordinal))
         {

@@ -1,8 +1,5 @@
 using System.Text;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Chat;
 
 namespace Kamune.Node.Tests;
@@ -136,8 +133,8 @@ public sealed class ChatConsoleTests : IDisposable
     // The console lines of one message from the peer: its first line and every continuation, up to the next message.
     private async Task<List<string>> MessageAsync(ConsoleHarness console, IActorRef session, string text)
     {
-        session.Tell(new Send(Encoding.UTF8.GetBytes(text)));
-        session.Tell(new Send(Encoding.UTF8.GetBytes("over")));
+        session.Tell(new SendMessage(Encoding.UTF8.GetBytes(text)));
+        session.Tell(new SendMessage(Encoding.UTF8.GetBytes("over")));
         var lines = new List<string> { await console.ExpectAsync($"[1] {Alice}: ") };
         while (await console.ExpectAsync(_ => true, "of the message") is var line && line != $"[1] {Alice}: over")
         {

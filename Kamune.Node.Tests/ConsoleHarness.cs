@@ -4,8 +4,6 @@ using System.Text;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Chat;
 using Kamune.Node.Hosting;
 

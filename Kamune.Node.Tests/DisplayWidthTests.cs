@@ -1,5 +1,3 @@
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Node.Chat;
 
 namespace Kamune.Node.Tests;

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 
@@ -64,10 +63,10 @@ public sealed class EchoBackPressureTests : IDisposable
             hub.Tell(new MessageReceived(session.Receiver, "SESSION", BitConverter.GetBytes(i), (ulong)i + 1, DateTimeOffset.UnixEpoch));
         }
 
-        var sent = new List<Send>();
+        var sent = new List<SendMessage>();
         while (sent.Count < Direct)
         {
-            if (await session.ReceiveAsync(TimeSpan.FromSeconds(10)) is Send send)
+            if (await session.ReceiveAsync(TimeSpan.FromSeconds(10)) is SendMessage send)
             {
                 sent.Add(send);
             }
@@ -89,7 +88,7 @@ public sealed class EchoBackPressureTests : IDisposable
         var accepted = new List<int>();
         while (accepted.Count < Cap)
         {
-            if (await session.ReceiveAsync(TimeSpan.FromSeconds(10)) is Send send)
+            if (await session.ReceiveAsync(TimeSpan.FromSeconds(10)) is SendMessage send)
             {
                 accepted.Add(BitConverter.ToInt32(send.Data.Span));
                 hub.Tell(new SendAck((ulong)accepted.Count, send.CorrelationId), session.Receiver);
@@ -117,7 +116,7 @@ public sealed class EchoBackPressureTests : IDisposable
 
         public RefusingSession()
         {
-            Receive<Send>(send =>
+            Receive<SendMessage>(send =>
             {
                 if (!_open)
                 {

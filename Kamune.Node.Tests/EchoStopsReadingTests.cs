@@ -1,8 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Hosting;
 
 namespace Kamune.Node.Tests;
@@ -40,7 +37,7 @@ public sealed class EchoStopsReadingTests
             var lastAccepted = DateTime.UtcNow;
             while (accepted < 6_000 && DateTime.UtcNow - lastAccepted < TimeSpan.FromSeconds(2))
             {
-                if (await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)) is SendAck)
+                if (await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10)) is SendAck)
                 {
                     accepted++;
                     lastAccepted = DateTime.UtcNow;

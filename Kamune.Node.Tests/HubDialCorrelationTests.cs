@@ -1,8 +1,5 @@
 using System.Net;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
@@ -81,7 +78,7 @@ public sealed class HubDialCorrelationTests : IDisposable
             {
                 lock (heard)
                 {
-                    heard.Add((remote.Fingerprint, dialed));
+                    heard.Add((remote.Fingerprint.Base64, dialed));
                 }
 
                 return dialed is null ? null : "pinned to another key since the Introduce";

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Threading.Channels;
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 

@@ -1,4 +1,3 @@
-using Kamune.Abstractions;
 using Kamune.Node.Cli;
 using Kamune.Node.Home;
 

@@ -1,6 +1,4 @@
 using System.Text.Json;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Node.Json;
 
 namespace Kamune.Node.Tests;

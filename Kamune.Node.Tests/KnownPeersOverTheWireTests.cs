@@ -2,9 +2,6 @@ using System.Net;
 using System.Threading.Channels;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 using Kamune.Node.Trust;
@@ -43,7 +40,7 @@ public sealed class KnownPeersOverTheWireTests : IDisposable
         Assert.Contains(_impostor.PublicIdentity.Fingerprint.Base64, refused.Message, StringComparison.Ordinal);
         Assert.IsType<SessionClosed>(await NextAsync<SessionClosed>(atImpostor));
 
-        nodeAtAlice.Session.Tell(new Send(new byte[] { 1 }));
+        nodeAtAlice.Session.Tell(new SendMessage(new byte[] { 1 }));
         Assert.Equal(new byte[] { 1 }, (await NextAsync<NodeEvent.MessageReceived>(events)).Data.ToArray());
         Assert.Equal(_alice.PublicIdentity.Fingerprint.Base64, KnownPeers.Open(known.Path).FingerprintOf("alice", null));
     }

@@ -1,7 +1,4 @@
 using System.Net;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Cli;
 using Kamune.Node.Trust;
 

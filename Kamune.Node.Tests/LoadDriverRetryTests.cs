@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Node.Bench;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
@@ -17,7 +16,7 @@ public sealed class LoadDriverRetryTests : IDisposable
     [Fact]
     public async Task A_send_the_session_refused_is_sent_again_and_its_echo_completes_the_run()
     {
-        var sends = new BlockingCollection<Send>();
+        var sends = new BlockingCollection<SendMessage>();
         var session = _system.ActorOf(Props.Create(() => new RecordingSession(sends)));
         var hub = _system.ActorOf(Props.Create(() => new DialingHub(session)));
         var target = new PeerAddress("127.0.0.1", 7411);
@@ -49,7 +48,7 @@ public sealed class LoadDriverRetryTests : IDisposable
     [Fact]
     public async Task A_refusal_for_a_session_that_was_lost_is_not_sent_again()
     {
-        var sends = new BlockingCollection<Send>();
+        var sends = new BlockingCollection<SendMessage>();
         var session = _system.ActorOf(Props.Create(() => new RecordingSession(sends)));
         var hub = _system.ActorOf(Props.Create(() => new DialingHub(session)));
         var driver = new LoadDriver(new LoadPlan(new PeerAddress("127.0.0.1", 7411), 1, 2, 4, 2, 1), [9, 9, 9, 9]);
@@ -66,14 +65,14 @@ public sealed class LoadDriverRetryTests : IDisposable
         Assert.False(sends.TryTake(out _, TimeSpan.FromMilliseconds(100)), "expected no send to a lost session");
     }
 
-    private static Send Take(BlockingCollection<Send> sends) =>
-        sends.TryTake(out var send, Bound) ? send : throw new TimeoutException($"expected a Send within {Bound.TotalSeconds} s, got none");
+    private static SendMessage Take(BlockingCollection<SendMessage> sends) =>
+        sends.TryTake(out var send, Bound) ? send : throw new TimeoutException($"expected a SendMessage within {Bound.TotalSeconds} s, got none");
 
     public void Dispose() => _system.Dispose();
 
     private sealed class RecordingSession : ReceiveActor
     {
-        public RecordingSession(BlockingCollection<Send> sends) => Receive<Send>(sends.Add);
+        public RecordingSession(BlockingCollection<SendMessage> sends) => Receive<SendMessage>(sends.Add);
     }
 
     private sealed class DialingHub : ReceiveActor

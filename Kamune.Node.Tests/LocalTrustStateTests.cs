@@ -1,8 +1,5 @@
 using System.Net;
 using System.Runtime.InteropServices;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Cli;
 using Kamune.Node.Home;
 using Kamune.Node.Trust;

@@ -1,4 +1,3 @@
-using Kamune.Actors;
 using Kamune.Node.Hosting;
 
 namespace Kamune.Node.Tests;

@@ -1,8 +1,5 @@
 using System.Net;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
 

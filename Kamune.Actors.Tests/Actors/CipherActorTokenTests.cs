@@ -1,9 +1,6 @@
 using Akka.Actor;
 using Akka.IO;
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
-using Kamune.Identity;
 using Kamune.Protocol.Session;
 using Kamune.Tests.Session;
 using Kamune.Wire;

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Kamune.Actors;
 
 namespace Kamune.Tests.Actors;
 
@@ -36,17 +35,17 @@ public sealed class GoldenTranscriptTests : PeerTestKit
         var (pair, atInitiator, _) = PeerPair.Established(this, new PeerPair.Settings { Seed = 42, KeepAlive = TimeSpan.FromSeconds(15) });
         using (pair)
         {
-            pair.Initiator.Tell(new Send("hello, kamune"u8.ToArray(), "hello"), TestActor);
+            pair.Initiator.Tell(new SendMessage("hello, kamune"u8.ToArray(), "hello"), TestActor);
             Assert.Equal(new SendAck(3, "hello"), ExpectMsg<SendAck>());
             Assert.Equal(3UL, pair.ResponderHandler.ExpectMsg<MessageReceived>().Sequence);
 
-            pair.Responder.Tell(new Send("hello back"u8.ToArray(), "back"), TestActor);
+            pair.Responder.Tell(new SendMessage("hello back"u8.ToArray(), "back"), TestActor);
             Assert.Equal(new SendAck(3, "back"), ExpectMsg<SendAck>());
             pair.InitiatorHandler.ExpectMsg<MessageReceived>();
 
             // Keep-alive: the initiator's PING takes sequence 4; the responder answers PONG before it reads message 5.
             Scheduler.Advance(TimeSpan.FromSeconds(15));
-            pair.Initiator.Tell(new Send("after the ping"u8.ToArray(), "after"), TestActor);
+            pair.Initiator.Tell(new SendMessage("after the ping"u8.ToArray(), "after"), TestActor);
             Assert.Equal(new SendAck(5, "after"), ExpectMsg<SendAck>());
             Assert.Equal(5UL, pair.ResponderHandler.ExpectMsg<MessageReceived>().Sequence);
 

@@ -2,10 +2,7 @@ using System.Net;
 using Akka.Actor;
 using Akka.IO;
 using Akka.TestKit;
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
-using Kamune.Identity;
 using Kamune.Tests.Session;
 
 namespace Kamune.Tests.Actors;

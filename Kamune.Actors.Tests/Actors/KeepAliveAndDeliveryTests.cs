@@ -1,8 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 
 namespace Kamune.Tests.Actors;
 
@@ -20,22 +17,22 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
         {
             // Traffic both ways at second 6: at the tick at second 10 the initiator read and wrote 4 s ago.
             Scheduler.Advance(TimeSpan.FromSeconds(6));
-            pair.Initiator.Tell(new Send("out"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("out"u8.ToArray()), TestActor);
             Assert.Equal(3UL, ExpectMsg<SendAck>().Sequence);
-            pair.Responder.Tell(new Send("in"u8.ToArray()), TestActor);
+            pair.Responder.Tell(new SendMessage("in"u8.ToArray()), TestActor);
             ExpectMsg<SendAck>();
             pair.InitiatorHandler.ExpectMsg<MessageReceived>();
             pair.ResponderHandler.ExpectMsg<MessageReceived>();
 
             Scheduler.Advance(TimeSpan.FromSeconds(4));
             // No PING took a sequence number: the next message is 4.
-            pair.Initiator.Tell(new Send("busy"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("busy"u8.ToArray()), TestActor);
             Assert.Equal(4UL, ExpectMsg<SendAck>().Sequence);
             pair.ResponderHandler.ExpectMsg<MessageReceived>();
 
             // Nothing read since second 6: the tick at second 20 pings (sequence 5), the next message is 6.
             Scheduler.Advance(TimeSpan.FromSeconds(10));
-            pair.Initiator.Tell(new Send("quiet"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("quiet"u8.ToArray()), TestActor);
             Assert.Equal(6UL, ExpectMsg<SendAck>().Sequence);
         }
     }
@@ -50,7 +47,7 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
         {
             Scheduler.Advance(TimeSpan.FromMinutes(30));
             pair.InitiatorHandler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
-            pair.Initiator.Tell(new Send("alive"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("alive"u8.ToArray()), TestActor);
             Assert.Equal(3UL, ExpectMsg<SendAck>().Sequence);
         }
     }
@@ -61,8 +58,8 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { DeliveryWindow = 1 });
         using (pair)
         {
-            pair.Initiator.Tell(new Send("first"u8.ToArray()), TestActor);
-            pair.Initiator.Tell(new Send("second"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("first"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("second"u8.ToArray()), TestActor);
             var first = pair.ResponderHandler.ExpectMsg<MessageReceived>();
             pair.ResponderHandler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 

@@ -1,8 +1,6 @@
 using Akka.Actor;
 using Akka.IO;
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
-using Kamune.Protocol;
 
 namespace Kamune.Tests.Actors;
 
@@ -36,7 +34,7 @@ public sealed class PeerSessionTests : PeerTestKit
             Assert.Equal(pair.ResponderKey.PublicIdentity, atInitiator.Peer.Identity);
             Assert.Equal(pair.InitiatorKey.PublicIdentity, atResponder.Peer.Identity);
             Assert.Equal(("responder", "0.7.0", SessionRole.Initiator), (atInitiator.Peer.Name, atInitiator.Peer.AppVersion, atInitiator.Role));
-            Assert.Equal(pair.InitiatorKey.PublicIdentity.Fingerprint.Base64, atResponder.Peer.Fingerprint);
+            Assert.Equal(pair.InitiatorKey.PublicIdentity.Fingerprint, atResponder.Peer.Fingerprint);
             Assert.Equal(pair.Initiator, atInitiator.Session);
         }
     }
@@ -47,8 +45,8 @@ public sealed class PeerSessionTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            pair.Initiator.Tell(new Send("one"u8.ToArray(), "a"), TestActor);
-            pair.Initiator.Tell(new Send("two"u8.ToArray(), "b"), TestActor);
+            pair.Initiator.Tell(new SendMessage("one"u8.ToArray(), "a"), TestActor);
+            pair.Initiator.Tell(new SendMessage("two"u8.ToArray(), "b"), TestActor);
             Assert.Equal(new SendAck(3, "a"), ExpectMsg<SendAck>());
             Assert.Equal(new SendAck(4, "b"), ExpectMsg<SendAck>());
             var first = pair.ResponderHandler.ExpectMsg<MessageReceived>();
@@ -57,7 +55,7 @@ public sealed class PeerSessionTests : PeerTestKit
             Assert.Equal(("two", 4UL), (System.Text.Encoding.UTF8.GetString(second.Data.Span), second.Sequence));
             Assert.Equal(Kamune.Tests.Session.PureSession.Start, first.Timestamp);
 
-            pair.Responder.Tell(new Send("back"u8.ToArray()), TestActor);
+            pair.Responder.Tell(new SendMessage("back"u8.ToArray()), TestActor);
             Assert.Equal(3UL, ExpectMsg<SendAck>().Sequence);
             Assert.Equal("back"u8.ToArray(), pair.InitiatorHandler.ExpectMsg<MessageReceived>().Data.ToArray());
         }
@@ -67,7 +65,7 @@ public sealed class PeerSessionTests : PeerTestKit
     public void A_send_before_establishment_waits_and_is_delivered_once_established()
     {
         using var pair = PeerPair.Start(this);
-        pair.Initiator.Tell(new Send("early"u8.ToArray(), 1), TestActor);
+        pair.Initiator.Tell(new SendMessage("early"u8.ToArray(), 1), TestActor);
         pair.InitiatorHandler.ExpectMsg<SessionEstablished>();
         Assert.Equal(new SendAck(3, 1), ExpectMsg<SendAck>());
         pair.ResponderHandler.ExpectMsg<SessionEstablished>();
@@ -80,12 +78,12 @@ public sealed class PeerSessionTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            pair.Initiator.Tell(new Send(new byte[61436], "big"), TestActor);
+            pair.Initiator.Tell(new SendMessage(new byte[61436], "big"), TestActor);
             var refused = ExpectMsg<SendRefused>();
             Assert.Equal("big", refused.CorrelationId);
             Assert.Contains("expected at most 61435 bytes, got 61436", refused.Reason);
 
-            pair.Initiator.Tell(new Send(new byte[61435], "largest"), TestActor);
+            pair.Initiator.Tell(new SendMessage(new byte[61435], "largest"), TestActor);
             Assert.Equal(new SendAck(3, "largest"), ExpectMsg<SendAck>());
             Assert.Equal(61435, pair.ResponderHandler.ExpectMsg<MessageReceived>().Data.Length);
         }
@@ -97,8 +95,8 @@ public sealed class PeerSessionTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { SendWindow = 1 });
         using (pair)
         {
-            pair.Initiator.Tell(new Send("first"u8.ToArray(), 1), TestActor);
-            pair.Initiator.Tell(new Send("second"u8.ToArray(), 2), TestActor);
+            pair.Initiator.Tell(new SendMessage("first"u8.ToArray(), 1), TestActor);
+            pair.Initiator.Tell(new SendMessage("second"u8.ToArray(), 2), TestActor);
             var answers = new[] { ExpectMsg<object>(), ExpectMsg<object>() };
             Assert.Contains(answers, a => a is SendAck { CorrelationId: 1 });
             Assert.Contains(answers, a => a is SendRefused { CorrelationId: 2 } r && r.Reason.Contains("Back-pressure"));
@@ -155,7 +153,7 @@ public sealed class PeerSessionTests : PeerTestKit
             {
                 for (var i = 1; i <= 3; i++)
                 {
-                    pair.Responder.Tell(new Send("late"u8.ToArray(), i), TestActor);
+                    pair.Responder.Tell(new SendMessage("late"u8.ToArray(), i), TestActor);
                 }
 
                 pair.Responder.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")));
@@ -189,7 +187,7 @@ public sealed class PeerSessionTests : PeerTestKit
         using (pair)
         {
             Watch(pair.Responder);
-            pair.Initiator.Tell(new Send("once"u8.ToArray()), ActorRefs.NoSender);
+            pair.Initiator.Tell(new SendMessage("once"u8.ToArray()), ActorRefs.NoSender);
             Assert.Equal(3UL, pair.ResponderHandler.ExpectMsg<MessageReceived>().Sequence);
             var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
             Assert.Equal((CloseReason.ProtocolError, KamuneError.OutOfSync), (closed.Reason, closed.Error));
@@ -207,7 +205,7 @@ public sealed class PeerSessionTests : PeerTestKit
         using (pair)
         {
             Watch(pair.Responder);
-            pair.Initiator.Tell(new Send("tampered"u8.ToArray()), ActorRefs.NoSender);
+            pair.Initiator.Tell(new SendMessage("tampered"u8.ToArray()), ActorRefs.NoSender);
             var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
             Assert.Equal((CloseReason.ProtocolError, KamuneError.DecryptionFailed), (closed.Reason, closed.Error));
             ExpectTerminated(pair.Responder);
@@ -235,7 +233,7 @@ public sealed class PeerSessionTests : PeerTestKit
     [Fact]
     public void A_rejected_identity_ends_the_session_with_Rejected_before_any_key_is_agreed()
     {
-        using var stranger = Kamune.Identity.IdentityKeyPair.FromSeed(new byte[32]);
+        using var stranger = IdentityKeyPair.FromSeed(new byte[32]);
         var settings = new PeerPair.Settings { ResponderVerifier = AllowListVerifier.FromIdentities([stranger.PublicIdentity]) };
         using var pair = PeerPair.Start(this, settings);
         Watch(pair.Responder);
@@ -269,7 +267,7 @@ public sealed class PeerSessionTests : PeerTestKit
             AwaitCondition(() => Count(pair.ResponderFrames) == responderFramesBefore + 1);
 
             // The ping took sequence 3, so the next message is 4 and nothing else reached the handlers.
-            pair.Initiator.Tell(new Send("after"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("after"u8.ToArray()), TestActor);
             Assert.Equal(4UL, ExpectMsg<SendAck>().Sequence);
             Assert.Equal(4UL, pair.ResponderHandler.ExpectMsg<MessageReceived>().Sequence);
             pair.InitiatorHandler.ExpectNoMsg(TimeSpan.FromMilliseconds(100));

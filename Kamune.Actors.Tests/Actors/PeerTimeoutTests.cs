@@ -1,8 +1,5 @@
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Tests.Session;
 
@@ -46,7 +43,7 @@ public sealed class PeerTimeoutTests : PeerTestKit
         {
             Scheduler.Advance(TimeSpan.FromMinutes(10));
             pair.InitiatorHandler.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-            pair.Initiator.Tell(new Send("still here"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("still here"u8.ToArray()), TestActor);
             Assert.Equal(3UL, ExpectMsg<SendAck>().Sequence);
         }
     }
@@ -75,7 +72,7 @@ public sealed class PeerTimeoutTests : PeerTestKit
         {
             // At minute 4 only the initiator hears something; at minute 6 only the responder's timer has run out.
             Scheduler.Advance(TimeSpan.FromMinutes(4));
-            pair.Responder.Tell(new Send("keep me"u8.ToArray()), TestActor);
+            pair.Responder.Tell(new SendMessage("keep me"u8.ToArray()), TestActor);
             ExpectMsg<SendAck>();
             pair.InitiatorHandler.ExpectMsg<MessageReceived>();
 
@@ -93,8 +90,8 @@ public sealed class PeerTimeoutTests : PeerTestKit
         {
             // Frames both ways at minute 4; the timers set at minute 0 fire at minute 5 and must wait until minute 9.
             Scheduler.Advance(TimeSpan.FromMinutes(4));
-            pair.Responder.Tell(new Send("to initiator"u8.ToArray()), TestActor);
-            pair.Initiator.Tell(new Send("to responder"u8.ToArray()), TestActor);
+            pair.Responder.Tell(new SendMessage("to initiator"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("to responder"u8.ToArray()), TestActor);
             ExpectMsg<SendAck>();
             ExpectMsg<SendAck>();
             pair.InitiatorHandler.ExpectMsg<MessageReceived>();

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Kamune.Actors.Runtime;
-using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
 

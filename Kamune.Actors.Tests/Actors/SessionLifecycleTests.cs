@@ -1,8 +1,6 @@
 using Akka.Actor;
 using Akka.IO;
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
-using Kamune.Protocol;
 
 namespace Kamune.Tests.Actors;
 
@@ -27,7 +25,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
             ExpectTerminated(pair.Initiator);
 
             // Gone with its connection: a later send is never acknowledged (nothing could write it).
-            pair.Initiator.Tell(new Send("lost"u8.ToArray(), 1), TestActor);
+            pair.Initiator.Tell(new SendMessage("lost"u8.ToArray(), 1), TestActor);
             ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         }
     }
@@ -42,7 +40,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
             {
                 for (var i = 1; i <= 3; i++)
                 {
-                    pair.Initiator.Tell(new Send("late"u8.ToArray(), i), TestActor);
+                    pair.Initiator.Tell(new SendMessage("late"u8.ToArray(), i), TestActor);
                 }
 
                 Sys.Stop(pair.InitiatorConnection);
@@ -64,7 +62,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
         {
             for (var i = 0; i < 3; i++)
             {
-                pair.Initiator.Tell(new Send("held"u8.ToArray()), TestActor);
+                pair.Initiator.Tell(new SendMessage("held"u8.ToArray()), TestActor);
             }
 
             pair.ResponderHandler.ExpectMsg<MessageReceived>();
@@ -107,7 +105,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
         using var pair = PeerPair.Start(this, new PeerPair.Settings { ResponderVerifier = new PendingVerifier() });
         for (var i = 1; i <= 3; i++)
         {
-            pair.Initiator.Tell(new Send("early"u8.ToArray(), i), TestActor);
+            pair.Initiator.Tell(new SendMessage("early"u8.ToArray(), i), TestActor);
         }
 
         pair.Initiator.Tell(PoisonPill.Instance);
@@ -124,9 +122,9 @@ public sealed class SessionLifecycleTests : PeerTestKit
     {
         var verifier = new PendingVerifier();
         using var pair = PeerPair.Start(this, new PeerPair.Settings { ResponderVerifier = verifier, SendWindow = 2 });
-        pair.Initiator.Tell(new Send("one"u8.ToArray(), 1), TestActor);
-        pair.Initiator.Tell(new Send("two"u8.ToArray(), 2), TestActor);
-        pair.Initiator.Tell(new Send("three"u8.ToArray(), 3), TestActor);
+        pair.Initiator.Tell(new SendMessage("one"u8.ToArray(), 1), TestActor);
+        pair.Initiator.Tell(new SendMessage("two"u8.ToArray(), 2), TestActor);
+        pair.Initiator.Tell(new SendMessage("three"u8.ToArray(), 3), TestActor);
         Assert.Equal((SendRefusalKind.NotEstablished, (object?)3), ExpectMsg<SendRefused>() is var r ? (r.Kind, r.CorrelationId) : default);
 
         verifier.Accept();
@@ -147,7 +145,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
             WhileSuspended(pair.Initiator, () =>
             {
                 pair.Initiator.Tell(CloseSession.Instance);
-                pair.Initiator.Tell(new Send("too late"u8.ToArray(), 1), TestActor);
+                pair.Initiator.Tell(new SendMessage("too late"u8.ToArray(), 1), TestActor);
             });
             Assert.Equal(SendRefusalKind.Closing, ExpectMsg<SendRefused>().Kind);
             Assert.Equal(CloseReason.LocalClose, pair.InitiatorHandler.ExpectMsg<SessionClosed>().Reason);
@@ -160,7 +158,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { SendWindow = 4 });
         using (pair)
         {
-            static Send Numbered(int i) => new(new[] { (byte)i }, i);
+            static SendMessage Numbered(int i) => new(new[] { (byte)i }, i);
             WhileSuspended(pair.Initiator, () =>
             {
                 for (var i = 1; i <= 6; i++)
@@ -204,7 +202,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
             stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 
             // The session never read the injected frame: the peer's next message is still sequence 3.
-            pair.Initiator.Tell(new Send("genuine"u8.ToArray()), TestActor);
+            pair.Initiator.Tell(new SendMessage("genuine"u8.ToArray()), TestActor);
             Assert.Equal(3UL, pair.ResponderHandler.ExpectMsg<MessageReceived>().Sequence);
         }
     }

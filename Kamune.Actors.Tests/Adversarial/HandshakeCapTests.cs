@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
-using Kamune.Protocol;
 using Kamune.Tests.Runtime;
 using Kamune.Tests.Support;
 
@@ -76,7 +73,7 @@ public sealed class HandshakeCapTests : TwoNodeTestKit
             await AwaitStateAsync(s => s.EvictedAtHandshakeCap == 1);
 
             // The established session never noticed.
-            healthyB.Session.Tell(new Send(new byte[] { 1 }), probeB.Ref);
+            healthyB.Session.Tell(new SendMessage(new byte[] { 1 }), probeB.Ref);
             Assert.Equal(new byte[] { 1 }, Fish<MessageReceived>(probeA, seen, _ => true).Data.ToArray());
 
             // The silent ones left time out and their slots free up.
@@ -89,7 +86,7 @@ public sealed class HandshakeCapTests : TwoNodeTestKit
             Assert.Equal(Cap - 1, seen.OfType<SessionClosed>().Count(c => c.Error == KamuneError.HandshakeTimeout));
             var closed = await Task.WhenAll(flood.Select(c => RawFrames.ClosedWithinAsync(c, TimeSpan.FromSeconds(10))));
             Assert.All(closed, Assert.True);
-            healthyA.Session.Tell(new Send(new byte[] { 2 }), probeA.Ref);
+            healthyA.Session.Tell(new SendMessage(new byte[] { 2 }), probeA.Ref);
             Assert.Equal(new byte[] { 2 }, probeB.FishForMessage<MessageReceived>(_ => true, Patience).Data.ToArray());
         }
         finally

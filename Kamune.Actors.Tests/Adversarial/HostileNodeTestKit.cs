@@ -1,11 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
-using Kamune.Identity;
 using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Adversarial;
@@ -54,9 +50,9 @@ public abstract class HostileNodeTestKit : TwoNodeTestKit
 
     protected static async Task AssertFlowsAsync(Akka.TestKit.TestProbe probeA, Akka.TestKit.TestProbe probeB, SessionEstablished atA, SessionEstablished atB)
     {
-        atB.Session.Tell(new Send(new byte[] { 7 }), probeB.Ref);
+        atB.Session.Tell(new SendMessage(new byte[] { 7 }), probeB.Ref);
         Assert.Equal(new byte[] { 7 }, probeA.FishForMessage<MessageReceived>(m => m.SessionId == atA.SessionId, Patience).Data.ToArray());
-        atA.Session.Tell(new Send(new byte[] { 8 }), probeA.Ref);
+        atA.Session.Tell(new SendMessage(new byte[] { 8 }), probeA.Ref);
         Assert.Equal(new byte[] { 8 }, probeB.FishForMessage<MessageReceived>(m => m.SessionId == atB.SessionId, Patience).Data.ToArray());
         await Task.CompletedTask;
     }

@@ -1,7 +1,5 @@
 using System.Net.Sockets;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Protocol;
 using Kamune.Wire;
 

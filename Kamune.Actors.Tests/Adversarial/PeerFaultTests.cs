@@ -1,9 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
-using Kamune.Protocol;
 using Kamune.Wire;
 
 namespace Kamune.Tests.Adversarial;
@@ -25,7 +23,7 @@ public sealed class PeerFaultTests : HostileNodeTestKit
         await peer.SendAsync(Route.ExchangeMessages, new byte[] { 42 });
         Assert.Equal(new byte[] { 42 }, probeA.FishForMessage<MessageReceived>(m => m.SessionId == peer.SessionId, Patience).Data.ToArray());
 
-        established.Session.Tell(new Send(new byte[] { 43 }));
+        established.Session.Tell(new SendMessage(new byte[] { 43 }));
         var reply = await peer.ReceiveAsync();
         Assert.Equal((Route.ExchangeMessages, 43), (reply.Route, (int)reply.Value.Span[0]));
 
@@ -46,7 +44,7 @@ public sealed class PeerFaultTests : HostileNodeTestKit
         var sender = CreateTestProbe();
         for (var i = 0; i < 200; i++)
         {
-            victim.Session.Tell(new Send(new byte[30_000]), sender.Ref);
+            victim.Session.Tell(new SendMessage(new byte[30_000]), sender.Ref);
         }
 
         await peer.ReceiveAsync();
@@ -83,12 +81,12 @@ public sealed class PeerFaultTests : HostileNodeTestKit
         var atA = probe.FishForMessage<SessionEstablished>(_ => true, Patience);
         var atB = probeB.FishForMessage<SessionEstablished>(_ => true, Patience);
 
-        atB.Session.Tell(new Send(ThrowingHandler.Poison), probeB.Ref);
-        atB.Session.Tell(new Send(new byte[] { 1 }), probeB.Ref);
+        atB.Session.Tell(new SendMessage(ThrowingHandler.Poison), probeB.Ref);
+        atB.Session.Tell(new SendMessage(new byte[] { 1 }), probeB.Ref);
         probe.ExpectMsg<ThrowingHandler.Restarted>(Patience);
         Assert.Equal(new byte[] { 1 }, probe.ExpectMsg<MessageReceived>(Patience).Data.ToArray());
 
-        atA.Session.Tell(new Send(new byte[] { 2 }));
+        atA.Session.Tell(new SendMessage(new byte[] { 2 }));
         Assert.Equal(new byte[] { 2 }, probeB.FishForMessage<MessageReceived>(_ => true, Patience).Data.ToArray());
         probe.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
         Assert.Equal(new ManagerState(1, 1, 1, 0, 0), await ManagerStateAsync());
@@ -102,8 +100,8 @@ public sealed class PeerFaultTests : HostileNodeTestKit
         try
         {
             var port = ((IPEndPoint)taken.LocalEndpoint).Port;
-            var reply = await NodeA.Manager.Ask<object>(new Listen("127.0.0.1", port, TestActor), Patience);
-            var failed = Assert.IsType<ListenFailed>(reply);
+            var reply = await NodeA.Manager.Ask<object>(new BindListener("127.0.0.1", port, TestActor), Patience);
+            var failed = Assert.IsType<BindListenerFailed>(reply);
             Assert.Equal(port, failed.Port);
             Assert.False(string.IsNullOrWhiteSpace(failed.Reason));
             Assert.Equal(new ManagerState(0, 0, 0, 0, 0), await ManagerStateAsync());

@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Wire;

@@ -1,9 +1,6 @@
 using System.Net;
 using Akka.Configuration;
 using Google.Protobuf;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Identity;
 using Kamune.Wire;
 
@@ -48,7 +45,7 @@ public sealed class SessionDataRouteTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(("after the session data", 4UL), (System.Text.Encoding.UTF8.GetString(received.Data.Span), received.Sequence));
 
         // Still open both ways.
-        received.Session.Tell(new Send("still here"u8.ToArray()), TestActor);
+        received.Session.Tell(new SendMessage("still here"u8.ToArray()), TestActor);
         ExpectMsg<SendAck>(TimeSpan.FromSeconds(10));
         Assert.Equal("still here"u8.ToArray(), (await peer.ReceiveAsync()).Value.ToArray());
         handler.ExpectNoMsg(TimeSpan.FromMilliseconds(200));

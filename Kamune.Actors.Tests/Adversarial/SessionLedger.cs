@@ -1,7 +1,5 @@
 using System.Net;
 using Akka.Actor;
-using Kamune.Actors;
-using Kamune.Protocol;
 
 namespace Kamune.Tests.Adversarial;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Text.Json;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Tests.Vectors;
 using Kamune.Wire;

@@ -1,6 +1,4 @@
-using Kamune.Abstractions;
 using Kamune.Protocol;
-using Kamune.Tests.Handshake;
 using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Cipher;

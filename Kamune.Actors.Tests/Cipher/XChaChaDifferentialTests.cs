@@ -1,4 +1,3 @@
-using Kamune.Abstractions;
 using Kamune.Crypto;
 
 namespace Kamune.Tests.Cipher;

@@ -1,6 +1,4 @@
-using Kamune.Abstractions;
 using Kamune.Crypto;
-using Kamune.Protocol;
 using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Exchange;

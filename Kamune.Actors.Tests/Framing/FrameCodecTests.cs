@@ -1,4 +1,3 @@
-using Kamune.Abstractions;
 using Kamune.Protocol;
 
 namespace Kamune.Tests.Framing;

@@ -1,8 +1,6 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Abstractions;
 using Kamune.Crypto;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Wire;
 
@@ -14,7 +12,7 @@ namespace Kamune.Tests.Fuzz;
 /// exchange frames, tunnel frames, session payloads, SignedTransports, Metadata and inner messages.
 /// Built once; the receiving-side state (tunnels, openers) is rebuilt per case from the same seeds.
 /// </summary>
-public sealed class CapturedSession
+internal sealed class CapturedSession
 {
     private const ulong InitiatorExchangeSeed = 11;
     private const ulong ResponderExchangeSeed = 12;

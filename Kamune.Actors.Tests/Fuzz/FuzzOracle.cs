@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Kamune.Protocol;
 
 namespace Kamune.Tests.Fuzz;
 

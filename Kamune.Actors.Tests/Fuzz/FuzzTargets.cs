@@ -1,9 +1,7 @@
 using System.Text;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Abstractions;
 using Kamune.Crypto;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;

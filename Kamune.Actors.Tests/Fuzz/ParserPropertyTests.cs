@@ -2,8 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Wire;
 using Microsoft.FSharp.Core;

@@ -3,7 +3,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;

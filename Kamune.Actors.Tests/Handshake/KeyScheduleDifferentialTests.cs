@@ -1,5 +1,4 @@
 using System.Text;
-using Kamune.Abstractions;
 using Kamune.Protocol;
 using Org.BouncyCastle.Crypto.Digests;
 using Org.BouncyCastle.Crypto.Generators;

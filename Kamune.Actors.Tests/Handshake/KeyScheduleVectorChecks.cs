@@ -25,8 +25,10 @@ public abstract class KeyScheduleVectorChecks
     [Theory]
     [InlineData(Direction.ClientToServer, "initiator_salt", "key_c2s")]
     [InlineData(Direction.ServerToClient, "responder_salt", "key_s2c")]
-    public void DirectionKey_matches_the_Go_session_key(Direction direction, string saltField, string keyField)
+    public void DirectionKey_matches_the_Go_session_key(object directionValue, string saltField, string keyField)
     {
+        // Boxed: xunit theories must be public, Direction is internal to the library.
+        var direction = (Direction)directionValue;
         var key = new byte[KeySchedule.KeySize];
 
         KeySchedule.DirectionKey(Field("secret"), Field(saltField), Text("session_id"), direction, key);
@@ -37,16 +39,20 @@ public abstract class KeyScheduleVectorChecks
     [Theory]
     [InlineData(Direction.ClientToServer, "key_c2s_info_text")]
     [InlineData(Direction.ServerToClient, "key_s2c_info_text")]
-    public void Direction_info_is_label_then_session_id(Direction direction, string infoField)
+    public void Direction_info_is_label_then_session_id(object directionValue, string infoField)
     {
+        // Boxed: xunit theories must be public, Direction is internal to the library.
+        var direction = (Direction)directionValue;
         Assert.Equal(Encoding.UTF8.GetBytes(Text(infoField)), KeySchedule.DirectionInfo(Text("session_id"), direction));
     }
 
     [Theory]
     [InlineData(Direction.ClientToServer, "challenge_c2s_info", "challenge_c2s")]
     [InlineData(Direction.ServerToClient, "challenge_s2c_info", "challenge_s2c")]
-    public void ChallengeToken_matches_the_Go_token_and_info(Direction direction, string infoField, string tokenField)
+    public void ChallengeToken_matches_the_Go_token_and_info(object directionValue, string infoField, string tokenField)
     {
+        // Boxed: xunit theories must be public, Direction is internal to the library.
+        var direction = (Direction)directionValue;
         var transcriptHash = TranscriptHashUnderTest();
         var token = new byte[KeySchedule.KeySize];
 

@@ -1,6 +1,4 @@
-using Kamune.Abstractions;
 using Kamune.Crypto;
-using Kamune.Protocol;
 using Org.BouncyCastle.Crypto.Kems;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;

@@ -20,7 +20,7 @@ public class SessionIdTests
     [Fact]
     public void NewHalf_output_passes_ValidateHalf()
     {
-        var random = new Kamune.Abstractions.DeterministicRandomSource(5);
+        var random = new DeterministicRandomSource(5);
         for (var i = 0; i < 50; i++)
         {
             SessionId.ValidateHalf(SessionId.NewHalf(random));

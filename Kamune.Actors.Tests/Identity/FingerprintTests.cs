@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Kamune.Abstractions;
-using Kamune.Identity;
 
 namespace Kamune.Tests.Identity;
 

@@ -1,5 +1,3 @@
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Crypto.Signers;

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Akka.Actor;
-using Kamune.Actors;
 
 namespace Kamune.Tests.Load;
 
@@ -245,7 +244,7 @@ internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers, IWithUnbo
 
         public bool Reported { get; set; }
 
-        public Send? Pending { get; private set; }
+        public SendMessage? Pending { get; private set; }
 
         public void Start(int index)
         {
@@ -254,13 +253,13 @@ internal sealed class CheckingLoadHandler : ReceiveActor, IWithTimers, IWithUnbo
             _random = new Random(index * 2 + (Role == SessionRole.Initiator ? 0 : 1));
         }
 
-        public Send Next()
+        public SendMessage Next()
         {
             var data = new byte[8 + _random.Next(MaxExtra + 1)];
             BinaryPrimitives.WriteInt32BigEndian(data, Index);
             BinaryPrimitives.WriteInt32BigEndian(data.AsSpan(4), Sent);
             _random.NextBytes(data.AsSpan(8));
-            Pending = new Send(data, this);
+            Pending = new SendMessage(data, this);
             return Pending;
         }
 

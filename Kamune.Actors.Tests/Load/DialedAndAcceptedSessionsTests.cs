@@ -1,6 +1,5 @@
 using System.Net;
 using Akka.Actor;
-using Kamune.Actors;
 
 namespace Kamune.Tests.Load;
 
@@ -36,11 +35,11 @@ public sealed class DialedAndAcceptedSessionsTests : TwoNodeLoadTestKit
 
         for (var i = 0; i < EachWay; i++)
         {
-            NodeA.Manager.Tell(new Dial("127.0.0.1", portB, handlerA), dials.Ref);
-            NodeB.Manager.Tell(new Dial("127.0.0.1", portA, handlerB), dials.Ref);
+            NodeA.Manager.Tell(new DialPeer("127.0.0.1", portB, handlerA), dials.Ref);
+            NodeB.Manager.Tell(new DialPeer("127.0.0.1", portA, handlerB), dials.Ref);
         }
 
-        Assert.All(dials.ReceiveN(2 * EachWay, Patience), reply => Assert.IsType<Dialing>(reply));
+        Assert.All(dials.ReceiveN(2 * EachWay, Patience), reply => Assert.IsType<DialConnected>(reply));
         var atA = eventsA.ReceiveN(2 * EachWay, Patience).Select(e => Assert.IsType<SessionEstablished>(e)).ToList();
         var atB = eventsB.ReceiveN(2 * EachWay, Patience).Select(e => Assert.IsType<SessionEstablished>(e)).ToList();
         Assert.Equal(EachWay, atA.Count(s => s.Role == SessionRole.Initiator));

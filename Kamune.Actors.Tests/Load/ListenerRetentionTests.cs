@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Akka.Actor;
-using Kamune.Actors;
 using Xunit.Abstractions;
 
 namespace Kamune.Tests.Load;
@@ -81,10 +80,10 @@ public sealed class ListenerRetentionTests : TwoNodeLoadTestKit
         var dials = CreateTestProbe();
         for (var i = 0; i < SessionsPerRound; i++)
         {
-            NodeB.Manager.Tell(new Dial("127.0.0.1", port, handlerB), dials.Ref);
+            NodeB.Manager.Tell(new DialPeer("127.0.0.1", port, handlerB), dials.Ref);
         }
 
-        Assert.All(dials.ReceiveN(SessionsPerRound, Left(clock)), reply => Assert.IsType<Dialing>(reply));
+        Assert.All(dials.ReceiveN(SessionsPerRound, Left(clock)), reply => Assert.IsType<DialConnected>(reply));
         Assert.All(eventsB.ReceiveN(SessionsPerRound, Left(clock)), e => Assert.IsType<SessionEstablished>(e));
         Assert.All(eventsA.ReceiveN(SessionsPerRound, Left(clock)), e => Assert.IsType<SessionEstablished>(e));
         handlerB.Tell(CloseAllSessions.Instance);

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
 
 namespace Kamune.Tests.Load;

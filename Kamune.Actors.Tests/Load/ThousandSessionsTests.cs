@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using Akka.Actor;
-using Kamune.Actors;
 using Xunit.Abstractions;
 
 namespace Kamune.Tests.Load;
@@ -52,10 +51,10 @@ public sealed class ThousandSessionsTests : TwoNodeLoadTestKit
         {
             for (var i = 0; i < DialBatch; i++)
             {
-                NodeB.Manager.Tell(new Dial("127.0.0.1", port, handlerB), dials.Ref);
+                NodeB.Manager.Tell(new DialPeer("127.0.0.1", port, handlerB), dials.Ref);
             }
 
-            Assert.All(dials.ReceiveN(DialBatch, Left(clock)), reply => Assert.IsType<Dialing>(reply));
+            Assert.All(dials.ReceiveN(DialBatch, Left(clock)), reply => Assert.IsType<DialConnected>(reply));
             atB.AddRange(eventsB.ReceiveN(DialBatch, Left(clock)).Select(e => Assert.IsType<SessionEstablished>(e)));
         }
 
@@ -98,7 +97,7 @@ public sealed class ThousandSessionsTests : TwoNodeLoadTestKit
         // connection may stay reachable from its listener (docs/reliability.md, finding 3).
         Assert.True(afterClose - before < RetainedBound,
             $"managed heap after close, listener still bound: expected under {(before + RetainedBound) / 1024} KiB, got {afterClose / 1024} KiB (before dialing {before / 1024} KiB)");
-        await NodeA.Manager.Ask<Unbound>(new Unbind(listenAddress), Left(clock));
+        await NodeA.Manager.Ask<ListenerUnbound>(new UnbindListener(listenAddress), Left(clock));
         await ManagerStates.AwaitAsync(NodeA, s => ManagerStates.Idle(s, listeners: 0), Left(clock));
         var afterUnbind = GC.GetTotalMemory(forceFullCollection: true);
 

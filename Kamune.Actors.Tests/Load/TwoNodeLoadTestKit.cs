@@ -3,7 +3,6 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
-using Kamune.Actors.Configuration;
 using Kamune.Tests.Support;
 using Xunit.Abstractions;
 

@@ -1,7 +1,5 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Wire;
 

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Tests.Vectors;
 

@@ -1,6 +1,4 @@
 using System.Runtime.InteropServices;
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Crypto;
 using Kamune.Identity;
 using Kamune.Protocol;

@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Kamune.Abstractions;
 using Kamune.Protocol;
 using Kamune.Wire;
 using Kamune.Tests.Support;

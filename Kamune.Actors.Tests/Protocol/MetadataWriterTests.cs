@@ -2,7 +2,6 @@ using FsCheck;
 using FsCheck.Fluent;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Abstractions;
 using Kamune.Protocol;
 using Kamune.Tests.Fuzz;
 using Kamune.Wire;

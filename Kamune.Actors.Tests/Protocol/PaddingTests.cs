@@ -1,4 +1,3 @@
-using Kamune.Abstractions;
 using Kamune.Protocol;
 using Kamune.Tests.Support;
 

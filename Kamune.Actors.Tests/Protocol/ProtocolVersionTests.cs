@@ -46,8 +46,10 @@ public class ProtocolVersionTests
     [InlineData("0.6.3", VersionDecision.Reject)]
     [InlineData("1.7.0", VersionDecision.Reject)]
     [InlineData("seven", VersionDecision.Reject)]
-    public void Check_against_0_7_follows_the_pre_1_0_policy(string remote, VersionDecision expected)
+    public void Check_against_0_7_follows_the_pre_1_0_policy(string remote, object expectedValue)
     {
+        // Boxed: xunit theories must be public, VersionDecision is internal to the library.
+        var expected = (VersionDecision)expectedValue;
         Assert.Equal(expected, ProtocolVersion.Check(remote, ProtocolVersion.Current).Decision);
     }
 
@@ -55,8 +57,10 @@ public class ProtocolVersionTests
     [InlineData("1.2.0", VersionDecision.Accept)]
     [InlineData("1.3.5", VersionDecision.AcceptWithWarning)]
     [InlineData("2.2.0", VersionDecision.Reject)]
-    public void Check_after_1_0_warns_on_minor_and_rejects_major(string remote, VersionDecision expected)
+    public void Check_after_1_0_warns_on_minor_and_rejects_major(string remote, object expectedValue)
     {
+        // Boxed: xunit theories must be public, VersionDecision is internal to the library.
+        var expected = (VersionDecision)expectedValue;
         var verdict = ProtocolVersion.Check(remote, new ProtocolVersion(1, 2, 0));
         Assert.Equal(expected, verdict.Decision);
         Assert.Equal(expected != VersionDecision.Reject, verdict.IsAccepted);

@@ -1,5 +1,4 @@
 using System.Net;
-using Kamune.Abstractions;
 using Kamune.Actors.Runtime;
 
 namespace Kamune.Tests.Runtime;

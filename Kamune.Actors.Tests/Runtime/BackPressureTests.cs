@@ -1,9 +1,6 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Identity;
 
 namespace Kamune.Tests.Runtime;
@@ -49,7 +46,7 @@ public sealed class BackPressureTests : Akka.TestKit.Xunit2.TestKit
             for (var i = 0; i < 5_000 && refusal is null; i++)
             {
                 BitConverter.TryWriteBytes(payload, accepted);
-                switch (await session.Ask<object>(new Send(payload), TimeSpan.FromSeconds(10)))
+                switch (await session.Ask<object>(new SendMessage(payload), TimeSpan.FromSeconds(10)))
                 {
                     case SendAck:
                         accepted++;

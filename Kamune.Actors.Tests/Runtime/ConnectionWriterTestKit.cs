@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
 
 namespace Kamune.Tests.Runtime;

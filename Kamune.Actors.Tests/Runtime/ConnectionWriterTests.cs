@@ -6,7 +6,6 @@ using Akka.Configuration;
 using Akka.IO;
 using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
-using Kamune.Protocol;
 
 namespace Kamune.Tests.Runtime;
 

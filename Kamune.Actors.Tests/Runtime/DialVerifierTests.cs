@@ -1,8 +1,6 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Protocol;
 using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Runtime;
@@ -24,14 +22,14 @@ public sealed class DialVerifierTests : TwoNodeTestKit
         var port = ((IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, listenerEvents.Ref)).Port;
 
         var refusing = new RefusingVerifier();
-        Assert.IsType<Dialing>(await NodeB.Manager.Ask<object>(new Dial("127.0.0.1", port, dialerEvents.Ref, refusing), TimeSpan.FromSeconds(10)));
+        Assert.IsType<DialConnected>(await NodeB.Manager.Ask<object>(new DialPeer("127.0.0.1", port, dialerEvents.Ref, refusing), TimeSpan.FromSeconds(10)));
         var refused = dialerEvents.ExpectMsg<SessionClosed>(TimeSpan.FromSeconds(20));
         Assert.Equal((CloseReason.Rejected, KamuneError.IdentityRejected), (refused.Reason, refused.Error));
         Assert.Contains("refused by the dial's own verifier", refused.Detail, StringComparison.Ordinal);
         Assert.Equal(KeyA.PublicIdentity.Fingerprint.Base64, Assert.Single(refusing.Seen));
 
         // The node's verifier (accept all) judges a dial that brings none.
-        Assert.IsType<Dialing>(await NodeB.Manager.Ask<object>(new Dial("127.0.0.1", port, dialerEvents.Ref), TimeSpan.FromSeconds(10)));
+        Assert.IsType<DialConnected>(await NodeB.Manager.Ask<object>(new DialPeer("127.0.0.1", port, dialerEvents.Ref), TimeSpan.FromSeconds(10)));
         dialerEvents.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
         Assert.Single(refusing.Seen);
     }

@@ -4,8 +4,6 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.TestKit;
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Actors.Configuration;
 using Kamune.Identity;
 using Kamune.Protocol;
@@ -42,7 +40,7 @@ public sealed class EndToEndTcpTests : TwoNodeTestKit
         var atA = probeA.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
         var atB = probeB.ExpectMsg<SessionEstablished>(TimeSpan.FromSeconds(20));
         Assert.Equal(atA.SessionId, atB.SessionId);
-        Assert.Equal(KeyB.PublicIdentity.Fingerprint.Base64, atA.Peer.Fingerprint);
+        Assert.Equal(KeyB.PublicIdentity.Fingerprint, atA.Peer.Fingerprint);
 
         Sys.ActorOf(Props.Create(() => new Pump(atA.Session, count, probeA.Ref)));
         SystemB.ActorOf(Props.Create(() => new Pump(atB.Session, count, probeB.Ref)));
@@ -69,16 +67,16 @@ public sealed class EndToEndTcpTests : TwoNodeTestKit
 
         for (var i = 0; i < sessions; i++)
         {
-            NodeB.Manager.Tell(new Dial("127.0.0.1", local.Port, probeB.Ref), probeB.Ref);
+            NodeB.Manager.Tell(new DialPeer("127.0.0.1", local.Port, probeB.Ref), probeB.Ref);
         }
 
         var atA = new List<SessionEstablished>();
         var atB = new List<SessionEstablished>();
         var deadline = TimeSpan.FromSeconds(30);
-        // Dialing (the dial's reply) and SessionEstablished (the handler's event) interleave across sessions.
+        // DialConnected (the dial's reply) and SessionEstablished (the handler's event) interleave across sessions.
         var eventsB = probeB.ReceiveN(2 * sessions, deadline);
-        Assert.All(eventsB, e => Assert.True(e is Dialing or SessionEstablished, $"expected Dialing or SessionEstablished, got {e}"));
-        Assert.Equal(sessions, eventsB.OfType<Dialing>().Count());
+        Assert.All(eventsB, e => Assert.True(e is DialConnected or SessionEstablished, $"expected DialConnected or SessionEstablished, got {e}"));
+        Assert.Equal(sessions, eventsB.OfType<DialConnected>().Count());
         atB.AddRange(eventsB.OfType<SessionEstablished>());
         Assert.Equal(sessions, atB.Count);
         atA.AddRange(probeA.ReceiveN(sessions, deadline).Cast<SessionEstablished>());
@@ -87,7 +85,7 @@ public sealed class EndToEndTcpTests : TwoNodeTestKit
         // Every one of them is live at the same time: a message on each arrives on its own session.
         for (var i = 0; i < sessions; i++)
         {
-            atB[i].Session.Tell(new Send(BitConverter.GetBytes(i)), probeB.Ref);
+            atB[i].Session.Tell(new SendMessage(BitConverter.GetBytes(i)), probeB.Ref);
         }
 
         probeB.ReceiveN(sessions, deadline).ToList().ForEach(m => Assert.IsType<SendAck>(m));
@@ -134,7 +132,7 @@ public sealed class EndToEndTcpTests : TwoNodeTestKit
         Assert.Equal(expected, closed.Error);
         Assert.True(await RawFrames.ClosedWithinAsync(hostile, TimeSpan.FromSeconds(10)));
 
-        healthyB.Session.Tell(new Send(new byte[] { 7 }), probeB.Ref);
+        healthyB.Session.Tell(new SendMessage(new byte[] { 7 }), probeB.Ref);
         probeB.ExpectMsg<SendAck>();
         var message = probeA.FishForMessage<MessageReceived>(_ => true, TimeSpan.FromSeconds(10));
         Assert.Equal(healthyA.SessionId, message.SessionId);
@@ -202,11 +200,11 @@ public sealed class EndToEndTcpTests : TwoNodeTestKit
 
         public ITimerScheduler Timers { get; set; } = null!;
 
-        private static Send Message(int index)
+        private static SendMessage Message(int index)
         {
             var data = new byte[16];
             BinaryPrimitives.WriteInt32BigEndian(data, index);
-            return new Send(data);
+            return new SendMessage(data);
         }
 
         private sealed class Retry

@@ -2,9 +2,6 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Event;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
 using Kamune.Tests.Support;
 
@@ -39,7 +36,7 @@ public sealed class GracefulCloseDeadLetterTests : TwoNodeTestKit
         Assert.Equal(2, writers.Count);
         writers.ForEach(writer => Watch(writer));
 
-        session.Tell(new Send(new byte[1000]), probeB.Ref);
+        session.Tell(new SendMessage(new byte[1000]), probeB.Ref);
         probeB.ExpectMsg<SendAck>(TimeSpan.FromSeconds(10));
         probeA.ExpectMsg<MessageReceived>(TimeSpan.FromSeconds(10));
         session.Tell(CloseSession.Instance);

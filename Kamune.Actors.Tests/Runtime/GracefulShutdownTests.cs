@@ -1,9 +1,6 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Identity;
 using Kamune.Tests.Support;
 
@@ -41,7 +38,7 @@ public sealed class GracefulShutdownTests : TwoNodeTestKit
         Assert.All(seenLocally, closed => Assert.Equal(CloseReason.LocalClose, closed.Reason));
         // Unbound when ShutdownAsync returns, not some time later: nothing accepts on A's port any more, and the port
         // can be bound again at once (a node restarted on its port).
-        var redial = await NodeB.Manager.Ask<object>(new Dial("127.0.0.1", atA.Port, probeB.Ref), TimeSpan.FromSeconds(10));
+        var redial = await NodeB.Manager.Ask<object>(new DialPeer("127.0.0.1", atA.Port, probeB.Ref), TimeSpan.FromSeconds(10));
         Assert.StartsWith("connection refused", Assert.IsType<DialFailed>(redial).Reason);
         var rebound = (IPEndPoint)await NodeB.ListenAsync("127.0.0.1", atA.Port, probeB.Ref);
         Assert.Equal(atA.Port, rebound.Port);
@@ -66,9 +63,9 @@ public sealed class GracefulShutdownTests : TwoNodeTestKit
     {
         await NodeA.ShutdownAsync(TimeSpan.FromSeconds(5));
 
-        var dial = await NodeA.Manager.Ask<DialFailed>(new Dial("127.0.0.1", 9, TestActor), TimeSpan.FromSeconds(5));
+        var dial = await NodeA.Manager.Ask<DialFailed>(new DialPeer("127.0.0.1", 9, TestActor), TimeSpan.FromSeconds(5));
         Assert.Equal("the node is shutting down", dial.Reason);
-        var listen = await NodeA.Manager.Ask<ListenFailed>(new Listen("127.0.0.1", 0, TestActor), TimeSpan.FromSeconds(5));
+        var listen = await NodeA.Manager.Ask<BindListenerFailed>(new BindListener("127.0.0.1", 0, TestActor), TimeSpan.FromSeconds(5));
         Assert.Equal("the node is shutting down", listen.Reason);
     }
 }

@@ -2,10 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Hosting;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Hosting;
-using Kamune.Identity;
+using Kamune.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -52,7 +49,7 @@ public sealed class HostingTests : Akka.TestKit.Xunit2.TestKit
             services: collection => collection.AddSingleton<IIdentityVerifier>(AllowListVerifier.FromIdentities([aliceKey.PublicIdentity])));
         await bob.StartAsync();
 
-        var dialing = await bobInbox.ExpectMsgAsync<Dialing>(Deadline);
+        var dialing = await bobInbox.ExpectMsgAsync<DialConnected>(Deadline);
         Assert.Equal(bound, dialing.RemoteAddress);
         var atBob = await bobInbox.ExpectMsgAsync<SessionEstablished>(Deadline);
         var atAlice = await aliceInbox.ExpectMsgAsync<SessionEstablished>(Deadline);
@@ -60,7 +57,7 @@ public sealed class HostingTests : Akka.TestKit.Xunit2.TestKit
         Assert.Equal(bobKey.PublicIdentity, atAlice.Peer.Identity);
         Assert.Equal(SessionRole.Responder, atAlice.Role);
 
-        atBob.Session.Tell(new Send("hello alice"u8.ToArray()), bobInbox.Ref);
+        atBob.Session.Tell(new SendMessage("hello alice"u8.ToArray()), bobInbox.Ref);
         await bobInbox.ExpectMsgAsync<SendAck>(Deadline);
         var received = await aliceInbox.ExpectMsgAsync<MessageReceived>(Deadline);
         Assert.Equal("hello alice"u8.ToArray(), received.Data.ToArray());

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
 
 namespace Kamune.Tests.Runtime;
@@ -21,10 +19,10 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         var dialHandler = CreateTestProbe();
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), c => c.Dialed ? DrivingSession.Props(c, 500, 700) : EchoSession.Props(c)));
 
-        manager.Tell(new Listen("127.0.0.1", 0, TestActor));
-        var port = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
-        manager.Tell(new Dial("127.0.0.1", port, dialHandler.Ref));
-        var dialing = ExpectMsg<Dialing>();
+        manager.Tell(new BindListener("127.0.0.1", 0, TestActor));
+        var port = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
+        manager.Tell(new DialPeer("127.0.0.1", port, dialHandler.Ref));
+        var dialing = ExpectMsg<DialConnected>();
         Assert.Equal(port, ((IPEndPoint)dialing.RemoteAddress).Port);
 
         for (var i = 0; i < 500; i++)
@@ -40,7 +38,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
         var port = FreePort();
 
-        manager.Tell(new Dial("127.0.0.1", port, TestActor));
+        manager.Tell(new DialPeer("127.0.0.1", port, TestActor));
 
         var failed = ExpectMsg<DialFailed>(TimeSpan.FromSeconds(10));
         Assert.Equal(("127.0.0.1", port), (failed.Host, failed.Port));
@@ -57,7 +55,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
 
         // RFC 6761: names under .invalid never resolve.
-        manager.Tell(new Dial("no-such-host.invalid", 7, TestActor));
+        manager.Tell(new DialPeer("no-such-host.invalid", 7, TestActor));
 
         Assert.StartsWith("host not found: no-such-host.invalid", ExpectMsg<DialFailed>(TimeSpan.FromSeconds(20)).Reason);
         manager.Tell(GetManagerState.Instance);
@@ -69,7 +67,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
     {
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
 
-        manager.Tell(new Dial("127.0.0.1", 0, TestActor));
+        manager.Tell(new DialPeer("127.0.0.1", 0, TestActor));
 
         Assert.Contains("got \"127.0.0.1\" and 0", ExpectMsg<DialFailed>().Reason);
     }
@@ -80,10 +78,10 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         var crashHandler = CreateTestProbe();
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(),
             c => c.Handler.Equals(crashHandler.Ref) ? CrashingSession.Props(c) : EchoSession.Props(c)));
-        manager.Tell(new Listen("127.0.0.1", 0, crashHandler.Ref));
-        var crashPort = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
-        manager.Tell(new Listen("127.0.0.1", 0, TestActor));
-        var echoPort = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
+        manager.Tell(new BindListener("127.0.0.1", 0, crashHandler.Ref));
+        var crashPort = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
+        manager.Tell(new BindListener("127.0.0.1", 0, TestActor));
+        var echoPort = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
 
         using var healthy = new TcpClient();
         await healthy.ConnectAsync(IPAddress.Loopback, echoPort);
@@ -111,8 +109,8 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
     public async Task Listener_closes_connections_beyond_the_per_address_limit_and_admits_again_once_one_ends()
     {
         var manager = Sys.ActorOf(KamuneManager.Props(Settings("kamune.max-connections-per-address = 2"), EchoSession.Props));
-        manager.Tell(new Listen("127.0.0.1", 0, TestActor));
-        var port = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
+        manager.Tell(new BindListener("127.0.0.1", 0, TestActor));
+        var port = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
 
         var first = await RawFrames.ConnectEchoingAsync(port);
         var second = await RawFrames.ConnectEchoingAsync(port);
@@ -132,15 +130,15 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
     public async Task Unbind_stops_accepting_and_ends_the_connections_of_that_listener_only()
     {
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
-        manager.Tell(new Listen("127.0.0.1", 0, TestActor));
-        var local = ExpectMsg<Listening>().LocalAddress;
-        manager.Tell(new Listen("127.0.0.1", 0, TestActor));
-        var other = ExpectMsg<Listening>().LocalAddress;
+        manager.Tell(new BindListener("127.0.0.1", 0, TestActor));
+        var local = ExpectMsg<ListenerBound>().LocalAddress;
+        manager.Tell(new BindListener("127.0.0.1", 0, TestActor));
+        var other = ExpectMsg<ListenerBound>().LocalAddress;
         using var client = await RawFrames.ConnectEchoingAsync(((IPEndPoint)local).Port);
         using var otherClient = await RawFrames.ConnectEchoingAsync(((IPEndPoint)other).Port);
 
-        manager.Tell(new Unbind(local));
-        ExpectMsg<Unbound>();
+        manager.Tell(new UnbindListener(local));
+        ExpectMsg<ListenerUnbound>();
 
         await Assert.ThrowsAsync<SocketException>(async () =>
         {
@@ -164,9 +162,9 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
         var port = ((IPEndPoint)occupant.LocalEndpoint).Port;
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
 
-        manager.Tell(new Listen("127.0.0.1", port, TestActor));
+        manager.Tell(new BindListener("127.0.0.1", port, TestActor));
 
-        var failed = ExpectMsg<ListenFailed>();
+        var failed = ExpectMsg<BindListenerFailed>();
         Assert.Equal(port, failed.Port);
         manager.Tell(GetManagerState.Instance);
         AwaitAssert(() =>

@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
 
 namespace Kamune.Tests.Runtime;
@@ -25,9 +23,9 @@ public sealed class ListenerConfigurationTests : Akka.TestKit.Xunit2.TestKit
         var settings = KamuneSettings.Create(ConfigurationFactory.Empty);
         var manager = Sys.ActorOf(KamuneManager.Props(settings, EchoSession.Props));
 
-        manager.Tell(new Listen("127.0.0.1", 0, TestActor));
+        manager.Tell(new BindListener("127.0.0.1", 0, TestActor));
 
-        var failed = ExpectMsg<ListenFailed>(TimeSpan.FromSeconds(5));
+        var failed = ExpectMsg<BindListenerFailed>(TimeSpan.FromSeconds(5));
         Assert.Contains("SendBufferSize", failed.Reason, StringComparison.Ordinal);
         AwaitAssert(() =>
         {

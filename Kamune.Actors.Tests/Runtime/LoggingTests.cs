@@ -2,9 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Identity;
 using Serilog.Core;
 using Serilog.Events;
@@ -44,7 +41,7 @@ public sealed class LoggingTests
             await KamuneExtension.Get(b).DialAsync("127.0.0.1", local.Port, inboxB.Receiver);
             var established = (SessionEstablished)await inboxB.ReceiveAsync(TimeSpan.FromSeconds(20));
             Assert.IsType<SessionEstablished>(await inboxA.ReceiveAsync(TimeSpan.FromSeconds(20)));
-            established.Session.Tell(new Send(System.Text.Encoding.UTF8.GetBytes(secretText)), inboxB.Receiver);
+            established.Session.Tell(new SendMessage(System.Text.Encoding.UTF8.GetBytes(secretText)), inboxB.Receiver);
             Assert.IsType<SendAck>(await inboxB.ReceiveAsync(TimeSpan.FromSeconds(10)));
             var received = (MessageReceived)await inboxA.ReceiveAsync(TimeSpan.FromSeconds(10));
             Assert.Equal(secretText, System.Text.Encoding.UTF8.GetString(received.Data.Span));

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
 
 namespace Kamune.Tests.Runtime;
@@ -21,14 +19,14 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
         var broken = CreateTestProbe();
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(),
             c => c.Handler.Equals(broken.Ref) ? throw new InvalidOperationException("factory bug") : EchoSession.Props(c)));
-        manager.Tell(new Listen("127.0.0.1", 0, TestActor));
-        var echoPort = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
-        manager.Tell(new Listen("127.0.0.1", 0, broken.Ref));
-        var brokenPort = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
+        manager.Tell(new BindListener("127.0.0.1", 0, TestActor));
+        var echoPort = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
+        manager.Tell(new BindListener("127.0.0.1", 0, broken.Ref));
+        var brokenPort = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
         using var healthy = await RawFrames.ConnectEchoingAsync(echoPort);
 
         Assert.True(await RawFrames.RefusedWithinAsync(brokenPort, TimeSpan.FromSeconds(5)));
-        manager.Tell(new Dial("127.0.0.1", echoPort, broken.Ref));
+        manager.Tell(new DialPeer("127.0.0.1", echoPort, broken.Ref));
         Assert.Contains("the session could not start (InvalidOperationException: factory bug)", ExpectMsg<DialFailed>().Reason);
 
         // Nothing else noticed: both listeners and the healthy connection are still there (the dial's accepted end closed with it).
@@ -44,12 +42,12 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
     public async Task A_manager_that_fails_on_a_message_resumes_under_its_guardian_with_every_listener_and_connection()
     {
         var guardian = Sys.ActorOf(KamuneGuardian.Props(KamuneManager.Props(Settings(), EchoSession.Props)));
-        guardian.Tell(new Listen("127.0.0.1", 0, TestActor));
-        var port = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
+        guardian.Tell(new BindListener("127.0.0.1", 0, TestActor));
+        var port = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
         using var client = await RawFrames.ConnectEchoingAsync(port);
 
         // A caller's bug (null where the contract has none) throws inside the manager's receive.
-        guardian.Tell(new Unbind(null!));
+        guardian.Tell(new UnbindListener(null!));
 
         // Under the system guardian's default restart this cost every listener and socket; resumed it costs nothing.
         await RawFrames.AssertEchoesAsync(client);
@@ -81,7 +79,7 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
             }
 
             var manager = Sys.ActorOf(KamuneManager.Props(Settings("kamune.dial-timeout = 30s"), EchoSession.Props), "dialing-manager");
-            manager.Tell(new Dial("127.0.0.1", port, TestActor));
+            manager.Tell(new DialPeer("127.0.0.1", port, TestActor));
             ExpectNoMsg(TimeSpan.FromMilliseconds(300));
 
             // The writer crashes (Kill: ActorKilledException) while its connect is still pending.
@@ -104,9 +102,9 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
 
         // A null host makes the listener throw in PreStart: it is stopped before it could answer.
-        manager.Tell(new Listen(null!, 0, TestActor));
+        manager.Tell(new BindListener(null!, 0, TestActor));
 
-        Assert.Equal("the listener stopped before it bound", ExpectMsg<ListenFailed>().Reason);
+        Assert.Equal("the listener stopped before it bound", ExpectMsg<BindListenerFailed>().Reason);
     }
 
     [Fact]
@@ -114,8 +112,8 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
     {
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
         var handler = CreateTestProbe();
-        manager.Tell(new Listen("127.0.0.1", 0, handler.Ref));
-        var port = ((IPEndPoint)ExpectMsg<Listening>().LocalAddress).Port;
+        manager.Tell(new BindListener("127.0.0.1", 0, handler.Ref));
+        var port = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
         using (await RawFrames.ConnectEchoingAsync(port))
         {
         }

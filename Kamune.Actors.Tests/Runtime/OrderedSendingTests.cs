@@ -2,8 +2,6 @@ using System.Buffers.Binary;
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Runtime;
@@ -142,11 +140,11 @@ public sealed class OrderedSendingTests : TwoNodeTestKit
             Pump();
         }
 
-        private static Send Message(int index)
+        private static SendMessage Message(int index)
         {
             var data = new byte[64];
             BinaryPrimitives.WriteInt32BigEndian(data, index);
-            return new Send(data, index);
+            return new SendMessage(data, index);
         }
 
         private void Pump()

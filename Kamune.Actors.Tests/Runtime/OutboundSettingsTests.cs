@@ -1,5 +1,4 @@
 using Akka.Configuration;
-using Kamune.Actors.Configuration;
 
 namespace Kamune.Tests.Runtime;
 

@@ -4,7 +4,6 @@ using Akka.Actor;
 using Akka.IO;
 using Akka.TestKit;
 using Kamune.Actors.Runtime;
-using Kamune.Protocol;
 
 namespace Kamune.Tests.Runtime;
 

@@ -1,8 +1,5 @@
 using System.Net;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Protocol;
 using Kamune.Tests.Support;
 

@@ -1,8 +1,5 @@
 using System.Reflection;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Identity;
 
 namespace Kamune.Tests.Runtime;

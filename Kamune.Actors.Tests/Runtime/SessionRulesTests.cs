@@ -1,4 +1,3 @@
-using Kamune.Actors;
 using Kamune.Actors.Runtime;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
@@ -135,9 +134,9 @@ public sealed class SessionRulesTests
     public void Once_a_send_is_refused_every_later_one_is_refused_until_that_same_send_comes_back_with_room()
     {
         var gate = new SendGate<string>();
-        var first = new Send(new byte[] { 1 }, "first");
-        var second = new Send(new byte[] { 2 }, "second");
-        Assert.True(gate.Admit("app", new Send(new byte[] { 0 }), hasRoom: true));
+        var first = new SendMessage(new byte[] { 1 }, "first");
+        var second = new SendMessage(new byte[] { 2 }, "second");
+        Assert.True(gate.Admit("app", new SendMessage(new byte[] { 0 }), hasRoom: true));
         Assert.False(gate.Admit("app", first, hasRoom: false));
 
         // Room is back, but what comes first is not the refused one: it stays refused, so it cannot overtake.
@@ -146,7 +145,7 @@ public sealed class SessionRulesTests
         Assert.Empty(gate.Reopened());
 
         // The retry, in a fresh buffer with the same bytes, reopens the gate; then the later one follows.
-        Assert.True(gate.Admit("app", new Send(new byte[] { 1 }, "first"), hasRoom: true));
+        Assert.True(gate.Admit("app", new SendMessage(new byte[] { 1 }, "first"), hasRoom: true));
         Assert.True(gate.Admit("app", second, hasRoom: true));
         Assert.Equal(0, gate.Closed);
     }
@@ -155,7 +154,7 @@ public sealed class SessionRulesTests
     public void A_retry_that_comes_too_early_is_refused_and_its_sender_is_told_again_when_room_is_back()
     {
         var gate = new SendGate<string>();
-        var first = new Send(new byte[] { 1 });
+        var first = new SendMessage(new byte[] { 1 });
         Assert.False(gate.Admit("app", first, hasRoom: false));
         Assert.Equal(["app"], gate.Reopened());
         Assert.False(gate.Admit("app", first, hasRoom: false));
@@ -166,8 +165,8 @@ public sealed class SessionRulesTests
     public void One_senders_refusal_does_not_hold_back_another_sender()
     {
         var gate = new SendGate<string>();
-        Assert.False(gate.Admit("a", new Send(new byte[] { 1 }), hasRoom: false));
-        Assert.True(gate.Admit("b", new Send(new byte[] { 2 }), hasRoom: true));
+        Assert.False(gate.Admit("a", new SendMessage(new byte[] { 1 }), hasRoom: false));
+        Assert.True(gate.Admit("b", new SendMessage(new byte[] { 2 }), hasRoom: true));
     }
 
     [Fact]
@@ -176,11 +175,11 @@ public sealed class SessionRulesTests
         var gate = new SendGate<int>();
         for (var sender = 0; sender <= SendGate<int>.MaxRefusedSenders; sender++)
         {
-            Assert.False(gate.Admit(sender, new Send(new byte[] { 1 }), hasRoom: false));
+            Assert.False(gate.Admit(sender, new SendMessage(new byte[] { 1 }), hasRoom: false));
         }
 
         Assert.Equal(SendGate<int>.MaxRefusedSenders, gate.Closed);
-        Assert.True(gate.Admit(0, new Send(new byte[] { 9 }), hasRoom: true));
+        Assert.True(gate.Admit(0, new SendMessage(new byte[] { 9 }), hasRoom: true));
     }
 
     [Fact]

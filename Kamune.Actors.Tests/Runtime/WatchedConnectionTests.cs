@@ -1,8 +1,6 @@
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Protocol;
 using Kamune.Tests.Support;
 

@@ -1,9 +1,6 @@
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Crypto;
 using Kamune.Protocol.Session;
 using Kamune.Tests.Vectors;
-using Kamune.Wire;
 using HandshakeMessage = Kamune.Wire.Handshake;
 
 namespace Kamune.Tests.Session;

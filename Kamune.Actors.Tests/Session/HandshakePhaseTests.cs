@@ -1,5 +1,4 @@
 using Google.Protobuf;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;

@@ -1,6 +1,3 @@
-using Kamune.Actors;
-using Kamune.Identity;
-
 namespace Kamune.Tests.Session;
 
 public sealed class IdentityVerifierTests : IDisposable

@@ -1,6 +1,3 @@
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 

@@ -1,4 +1,3 @@
-using Kamune.Actors;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
@@ -83,8 +82,10 @@ public sealed class SessionFlowTests
     [InlineData(SessionRole.Initiator, Route.SendChallenge, "expected route VerifyChallenge, got SendChallenge")]
     [InlineData(SessionRole.Responder, Route.VerifyChallenge, "expected route SendChallenge, got VerifyChallenge")]
     [InlineData(SessionRole.Responder, Route.ExchangeMessages, "expected route SendChallenge, got ExchangeMessages")]
-    public void Challenge_rejects_a_route_out_of_turn(SessionRole role, Route route, string detail)
+    public void Challenge_rejects_a_route_out_of_turn(SessionRole role, object routeValue, string detail)
     {
+        // Boxed: xunit theories must be public, Route is internal to the library.
+        var route = (Route)routeValue;
         using var phase = new ChallengePhase(role, new byte[32]);
         phase.Begin();
         var e = Assert.Throws<KamuneProtocolException>(() => phase.OnMessage(route, new byte[32]));

@@ -1,5 +1,3 @@
-using Kamune.Actors;
-using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
 
@@ -91,8 +89,10 @@ public sealed class SessionTransportTests : IDisposable
     [InlineData(Route.SendChallenge, false)]
     [InlineData(Route.SessionData, true)]
     [InlineData(Route.ResumeRequest, false)]
-    public void RoutePolicy_allows_only_messages_close_keep_alive_and_session_data_when_established(Route route, bool allowed)
+    public void RoutePolicy_allows_only_messages_close_keep_alive_and_session_data_when_established(object routeValue, bool allowed)
     {
+        // Boxed: xunit theories must be public, Route is internal to the library.
+        var route = (Route)routeValue;
         Assert.Equal(allowed, RoutePolicy.IsAllowedWhenEstablished(route));
         if (!allowed)
         {

@@ -1,5 +1,3 @@
-using Kamune.Abstractions;
-
 namespace Kamune.Tests.Support;
 
 /// <summary>

@@ -1,8 +1,5 @@
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Xunit.Abstractions;
 
 namespace Kamune.Tests.Support;

@@ -1,4 +1,4 @@
-namespace Kamune.Abstractions;
+namespace Kamune;
 
 /// <summary>Wall-clock time for metadata timestamps; injectable so tests are reproducible.</summary>
 public interface IClock

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace Kamune.Abstractions;
+namespace Kamune;
 
 /// <summary>
 /// Time that only moves forward, for measuring how long something took (idle and keep-alive accounting). Unlike

@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 
-namespace Kamune.Abstractions;
+namespace Kamune;
 
 /// <summary>
 /// Every random byte Kamune uses comes through here, so a test can replay a whole session

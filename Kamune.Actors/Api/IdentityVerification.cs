@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
-using Kamune.Identity;
 
-namespace Kamune.Actors;
+namespace Kamune;
 
 /// <summary>
 /// Decides whether a remote identity may open a session (protocol.md "Messages": both roles run their verifier

@@ -2,12 +2,9 @@ using System.Net;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Abstractions;
-using Kamune.Actors.Configuration;
 using Kamune.Actors.Runtime;
-using Kamune.Identity;
 
-namespace Kamune.Actors;
+namespace Kamune;
 
 /// <summary>
 /// What a node brings that configuration cannot: its identity and its trust decision. Randomness and the clock
@@ -23,8 +20,8 @@ public sealed record KamuneNodeOptions(
 
 /// <summary>
 /// Kamune inside an existing ActorSystem: <c>KamuneExtension.Configure(system, options)</c> once, then
-/// <c>KamuneExtension.Get(system)</c> anywhere. <see cref="Manager"/> takes <see cref="Listen"/>,
-/// <see cref="Dial"/> and <see cref="Unbind"/>; session events go to the handler each of those names.
+/// <c>KamuneExtension.Get(system)</c> anywhere. <see cref="Manager"/> takes <see cref="BindListener"/>,
+/// <see cref="DialPeer"/> and <see cref="UnbindListener"/>; session events go to the handler each of those names.
 /// </summary>
 public sealed class KamuneExtension : IExtension
 {
@@ -91,12 +88,12 @@ public sealed class KamuneExtension : IExtension
     /// </summary>
     public async Task<EndPoint> ListenAsync(string host, int port, IActorRef handler, CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(new Listen(host, port, handler), $"listen on {host}:{port}", cancellationToken).ConfigureAwait(false);
+        var reply = await RequestAsync(new BindListener(host, port, handler), $"listen on {host}:{port}", cancellationToken).ConfigureAwait(false);
         return reply switch
         {
-            Listening listening => listening.LocalAddress,
-            ListenFailed failed => throw new KamuneNodeException($"listen on {failed.Host}:{failed.Port} failed: {failed.Reason}"),
-            _ => throw new KamuneNodeException($"listen: expected Listening or ListenFailed, got {reply.GetType().Name}"),
+            ListenerBound listening => listening.LocalAddress,
+            BindListenerFailed failed => throw new KamuneNodeException($"listen on {failed.Host}:{failed.Port} failed: {failed.Reason}"),
+            _ => throw new KamuneNodeException($"listen: expected ListenerBound or BindListenerFailed, got {reply.GetType().Name}"),
         };
     }
 
@@ -104,14 +101,14 @@ public sealed class KamuneExtension : IExtension
     /// Dials a Kamune node; returns once TCP is connected and the session is handshaking. Throws
     /// <see cref="KamuneNodeException"/> if the dial fails, or if no answer came within kamune.request-timeout.
     /// </summary>
-    public async Task<Dialing> DialAsync(string host, int port, IActorRef handler, CancellationToken cancellationToken = default)
+    public async Task<DialConnected> DialAsync(string host, int port, IActorRef handler, CancellationToken cancellationToken = default)
     {
-        var reply = await RequestAsync(new Dial(host, port, handler), $"dial {host}:{port}", cancellationToken).ConfigureAwait(false);
+        var reply = await RequestAsync(new DialPeer(host, port, handler), $"dial {host}:{port}", cancellationToken).ConfigureAwait(false);
         return reply switch
         {
-            Dialing dialing => dialing,
+            DialConnected dialing => dialing,
             DialFailed failed => throw new KamuneNodeException($"dial {failed.Host}:{failed.Port} failed: {failed.Reason}"),
-            _ => throw new KamuneNodeException($"dial: expected Dialing or DialFailed, got {reply.GetType().Name}"),
+            _ => throw new KamuneNodeException($"dial: expected DialConnected or DialFailed, got {reply.GetType().Name}"),
         };
     }
 
@@ -130,11 +127,11 @@ public sealed class KamuneExtension : IExtension
     }
 
     /// <summary>
-    /// Stops the node gracefully (see <see cref="GracefulShutdown"/>): CLOSE_TRANSPORT on every session, connections
+    /// Stops the node gracefully (see <see cref="ShutdownNode"/>): CLOSE_TRANSPORT on every session, connections
     /// flushed and closed, then listeners unbound; what is still open after <paramref name="timeout"/> is stopped.
     /// </summary>
     public Task ShutdownAsync(TimeSpan timeout) =>
-        Manager.Ask<ShutdownCompleted>(new GracefulShutdown(timeout), timeout + TimeSpan.FromSeconds(5));
+        Manager.Ask<NodeShutdownCompleted>(new ShutdownNode(timeout), timeout + TimeSpan.FromSeconds(5));
 
     // Akka's scheduler starts on its first use, and that first call (and every call made before its tick loop runs)
     // blocks its thread until the loop has started on a thread-pool thread. Left to the first connection, a burst

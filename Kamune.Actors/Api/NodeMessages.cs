@@ -1,38 +1,38 @@
 using System.Net;
 using Akka.Actor;
 
-namespace Kamune.Actors;
+namespace Kamune;
 
 // The node-level protocol of the Kamune manager (KamuneExtension.Manager): listening and dialing.
 // Session events (SessionEstablished, MessageReceived, SessionClosed) go to the Handler named here.
 
 /// <summary>Bind a listener; every accepted connection becomes a responder session reporting to <paramref name="Handler"/>. Port 0 picks a free port.</summary>
-public sealed record Listen(string Host, int Port, IActorRef Handler);
+public sealed record BindListener(string Host, int Port, IActorRef Handler);
 
 /// <summary>The listener is bound and accepting at <paramref name="LocalAddress"/>.</summary>
-public sealed record Listening(EndPoint LocalAddress);
+public sealed record ListenerBound(EndPoint LocalAddress);
 
 /// <summary>The listener could not bind (address in use, bad host); nothing was left running.</summary>
-public sealed record ListenFailed(string Host, int Port, string Reason);
+public sealed record BindListenerFailed(string Host, int Port, string Reason);
 
 /// <summary>
 /// Stop listening at <paramref name="LocalAddress"/>. Connections this listener accepted end with it: Akka.IO keeps
 /// accepted sockets as children of their listening socket. Dialed sessions and other listeners are not affected.
 /// </summary>
-public sealed record Unbind(EndPoint LocalAddress);
+public sealed record UnbindListener(EndPoint LocalAddress);
 
 /// <summary>The listener at <paramref name="LocalAddress"/> no longer accepts connections.</summary>
-public sealed record Unbound(EndPoint LocalAddress);
+public sealed record ListenerUnbound(EndPoint LocalAddress);
 
 /// <summary>Connect to a Kamune node as initiator; the session reports to <paramref name="Handler"/>.</summary>
 /// <param name="Verifier">
 /// Verifies this session's remote identity instead of the node's verifier, for example one that also knows which
 /// address was dialed (a pin bound to the session, with no lookup by endpoint); null: the node's verifier.
 /// </param>
-public sealed record Dial(string Host, int Port, IActorRef Handler, IIdentityVerifier? Verifier = null);
+public sealed record DialPeer(string Host, int Port, IActorRef Handler, IIdentityVerifier? Verifier = null);
 
 /// <summary>The TCP connection is up and <paramref name="Session"/> is running the handshake.</summary>
-public sealed record Dialing(string Host, int Port, EndPoint LocalAddress, EndPoint RemoteAddress, IActorRef Session);
+public sealed record DialConnected(string Host, int Port, EndPoint LocalAddress, EndPoint RemoteAddress, IActorRef Session);
 
 /// <summary>The TCP connection could not be made (refused, unreachable, dial timeout); nothing was left running.</summary>
 public sealed record DialFailed(string Host, int Port, string Reason);
@@ -40,16 +40,16 @@ public sealed record DialFailed(string Host, int Port, string Reason);
 /// <summary>
 /// Stop the node gracefully: every session sends CLOSE_TRANSPORT, every connection flushes and closes, then every
 /// listener unbinds; whatever is still open after <paramref name="Timeout"/> is stopped. Dials are refused from then
-/// on. Answered with <see cref="ShutdownCompleted"/>. KamuneExtension runs it in CoordinatedShutdown.
+/// on. Answered with <see cref="NodeShutdownCompleted"/>. KamuneExtension runs it in CoordinatedShutdown.
 /// </summary>
-public sealed record GracefulShutdown(TimeSpan Timeout);
+public sealed record ShutdownNode(TimeSpan Timeout);
 
 /// <summary>No session, connection or listener of the node is left.</summary>
-public sealed class ShutdownCompleted
+public sealed class NodeShutdownCompleted
 {
-    public static readonly ShutdownCompleted Instance = new();
+    public static readonly NodeShutdownCompleted Instance = new();
 
-    private ShutdownCompleted()
+    private NodeShutdownCompleted()
     {
     }
 }

@@ -1,8 +1,7 @@
 using System.Net;
 using Akka.Actor;
-using Kamune.Protocol;
 
-namespace Kamune.Actors;
+namespace Kamune;
 
 // The application-facing protocol of a Kamune session. The handler actor the user supplies receives
 // SessionEstablished, MessageReceived and SessionClosed; the user sends Send and CloseSession to the
@@ -34,12 +33,13 @@ public enum CloseReason
 
 /// <summary>What we know of the remote peer once its Introduce verified.</summary>
 public sealed record RemotePeer(
-    Kamune.Identity.PublicIdentity Identity,
+    PublicIdentity Identity,
     string Name,
     string AppVersion,
     EndPoint? Address)
 {
-    public string Fingerprint => Identity.Fingerprint.Base64;
+    /// <summary>The remote key's fingerprint: compare it with another <see cref="Kamune.Fingerprint"/>, not by its text.</summary>
+    public Fingerprint Fingerprint => Identity.Fingerprint;
 }
 
 /// <summary>The session is established: application messages may flow. Sent to the handler.</summary>
@@ -54,7 +54,7 @@ public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOn
 
 /// <summary>
 /// The session ended. Sent to the handler exactly once per session (also for failed handshakes), and never before
-/// every accepted <see cref="Send"/> of it was answered. <paramref name="Error"/> on the ordinary ends:
+/// every accepted <see cref="SendMessage"/> of it was answered. <paramref name="Error"/> on the ordinary ends:
 /// <see cref="CloseReason.LocalClose"/> null; <see cref="CloseReason.PeerClosed"/>
 /// <see cref="KamuneError.PeerDisconnected"/>; <see cref="CloseReason.ConnectionLost"/>
 /// <see cref="KamuneError.ConnectionLost"/>; <see cref="CloseReason.Timeout"/> <see cref="KamuneError.HandshakeTimeout"/>,
@@ -100,12 +100,12 @@ public sealed class DeliveryAck
 /// send the refused ones again, oldest first, then go on with new ones. A sender with one Send at a time may simply
 /// send the refused one again, on SendWindowOpen or later.
 /// </summary>
-public sealed record Send(ReadOnlyMemory<byte> Data, object? CorrelationId = null);
+public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationId = null);
 
 /// <summary>The message was sealed with this sequence number and handed to the live connection.</summary>
 public sealed record SendAck(ulong Sequence, object? CorrelationId);
 
-/// <summary>Why a <see cref="Send"/> was refused: what the sender may do about it.</summary>
+/// <summary>Why a <see cref="SendMessage"/> was refused: what the sender may do about it.</summary>
 public enum SendRefusalKind
 {
     /// <summary>Above the 61,435-byte cap (protocol.md "Padding"); never retry it unchanged.</summary>
@@ -125,7 +125,7 @@ public sealed record SendRefused(SendRefusalKind Kind, string Reason, object? Co
 
 /// <summary>
 /// Told by the session to a sender whose Send was refused for back-pressure, once room is back: send the refused
-/// messages again now, oldest first (see <see cref="Send"/>).
+/// messages again now, oldest first (see <see cref="SendMessage"/>).
 /// </summary>
 public sealed record SendWindowOpen(IActorRef Session);
 

@@ -1,8 +1,9 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Kamune.Protocol;
+using Kamune.Actors.Configuration;
 
-namespace Kamune.Actors.Configuration;
+namespace Kamune;
 
 /// <summary>
 /// The <c>kamune { }</c> section, read once into typed values. Every default lives in the embedded

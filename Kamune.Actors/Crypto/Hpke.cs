@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Kamune.Abstractions;
 
 namespace Kamune.Crypto;
 
@@ -8,7 +7,7 @@ namespace Kamune.Crypto;
 /// RFC 9180 HPKE, base mode, as the exchange tunnel uses it (protocol.md "Layers", 3): KEM 0x647a
 /// X-Wing, KDF 0x0003 HKDF-SHA512, AEAD 0x0003 ChaCha20-Poly1305, info empty unless given.
 /// </summary>
-public static class Hpke
+internal static class Hpke
 {
     /// <summary>ChaCha20-Poly1305 tag: each sealed message is this much longer than its plaintext.</summary>
     public const int Overhead = 16;

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Kamune.Protocol;
 
 namespace Kamune.Crypto;
 
@@ -134,7 +133,7 @@ internal sealed class HpkeCipherState : IDisposable
 }
 
 /// <summary>The sealing half of an HPKE context (RFC 9180 ContextS), aad always empty.</summary>
-public sealed class HpkeSenderContext : IDisposable
+internal sealed class HpkeSenderContext : IDisposable
 {
     private readonly HpkeCipherState _state;
 
@@ -166,7 +165,7 @@ public sealed class HpkeSenderContext : IDisposable
 }
 
 /// <summary>The opening half of an HPKE context (RFC 9180 ContextR), aad always empty.</summary>
-public sealed class HpkeRecipientContext : IDisposable
+internal sealed class HpkeRecipientContext : IDisposable
 {
     private readonly HpkeCipherState _state;
 

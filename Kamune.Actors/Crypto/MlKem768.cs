@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using Kamune.Abstractions;
-using Kamune.Protocol;
 
 namespace Kamune.Crypto;
 
@@ -9,7 +7,7 @@ namespace Kamune.Crypto;
 /// handshake (protocol.md "Flow" step 3). Only the encapsulation key ever leaves this object;
 /// the decapsulation key is wiped on <see cref="Dispose"/>.
 /// </summary>
-public sealed class MlKem768KeyPair : IDisposable
+internal sealed class MlKem768KeyPair : IDisposable
 {
     public const int EncapsulationKeySize = Sodium.MlKem768PublicKeyBytes;
     public const int SeedSize = Sodium.MlKem768SeedBytes;
@@ -110,7 +108,7 @@ public sealed class MlKem768KeyPair : IDisposable
 }
 
 /// <summary>The responder's half of the ML-KEM-768 handshake (protocol.md "Flow" step 3).</summary>
-public static class MlKem768
+internal static class MlKem768
 {
     public const int CiphertextSize = Sodium.MlKem768CiphertextBytes;
     public const int SharedSecretSize = Sodium.MlKem768SharedSecretBytes;

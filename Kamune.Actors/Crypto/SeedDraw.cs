@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Kamune.Abstractions;
 
 namespace Kamune.Crypto;
 

@@ -8,7 +8,7 @@ namespace Kamune.Crypto;
 /// platform ChaCha20Poly1305 for the padded sizes most messages have (512 to 4096 bytes).
 /// Programmer misuse (wrong key, nonce or buffer size) throws; a forged ciphertext returns false.
 /// </summary>
-public static class XChaCha20Poly1305
+internal static class XChaCha20Poly1305
 {
     public const int KeySize = 32;
     public const int NonceSize = 24;

@@ -1,7 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Kamune.Abstractions;
-using Kamune.Protocol;
 
 namespace Kamune.Crypto;
 
@@ -10,7 +8,7 @@ namespace Kamune.Crypto;
 /// (draft-connolly-cfrg-xwing-kem); libsodium expands it with SHAKE256 into the ML-KEM d||z and
 /// the X25519 private key. Used once per exchange (protocol.md "Flow for a new session", step 1).
 /// </summary>
-public sealed class XWingKeyPair : IDisposable
+internal sealed class XWingKeyPair : IDisposable
 {
     public const int PublicKeySize = Sodium.XWingPublicKeyBytes;
     public const int SeedSize = Sodium.XWingSeedBytes;
@@ -150,7 +148,7 @@ public sealed class XWingKeyPair : IDisposable
 }
 
 /// <summary>X-Wing encapsulation to a 1216-byte public key (ML-KEM-768 ek || X25519 pk).</summary>
-public static class XWing
+internal static class XWing
 {
     public const int CiphertextSize = Sodium.XWingCiphertextBytes;
     public const int SharedSecretSize = Sodium.XWingSharedSecretBytes;

@@ -1,7 +1,6 @@
 using Akka.Actor;
-using Kamune.Identity;
 
-namespace Kamune.Actors.Hosting;
+namespace Kamune.Hosting;
 
 /// <summary>
 /// The hosted Kamune node, from the service provider (<c>services.AddKamuneNode()</c>): what the options bound, and
@@ -17,7 +16,7 @@ public interface IKamuneNode
     IActorRef Manager { get; }
 
     /// <summary>Every listener bound so far, by the options at start and by <see cref="ListenAsync"/>, in that order.</summary>
-    IReadOnlyList<Listening> Listeners { get; }
+    IReadOnlyList<ListenerBound> Listeners { get; }
 
     /// <summary>
     /// Binds a listener on <paramref name="host"/>:<paramref name="port"/> (0: the OS picks) whose sessions report to
@@ -25,12 +24,12 @@ public interface IKamuneNode
     /// <see cref="KamuneNodeException"/> if it cannot bind or no answer came within kamune.request-timeout,
     /// <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>
-    Task<Listening> ListenAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default);
+    Task<ListenerBound> ListenAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default);
 
     /// <summary>
     /// Dials a peer; returns once TCP is connected and the session is handshaking (its events then go to the
     /// handler). Throws <see cref="KamuneNodeException"/> if the dial fails or no answer came within
     /// kamune.request-timeout, <see cref="OperationCanceledException"/> on cancellation.
     /// </summary>
-    Task<Dialing> DialAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default);
+    Task<DialConnected> DialAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default);
 }

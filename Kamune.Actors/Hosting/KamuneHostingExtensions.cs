@@ -1,11 +1,10 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Kamune.Actors.Configuration;
 using Kamune.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace Kamune.Actors.Hosting;
+namespace Kamune.Hosting;
 
 /// <summary>Registry key for the Kamune manager in Akka.Hosting's ActorRegistry (<c>IRequiredActor&lt;KamuneManagerKey&gt;</c>).</summary>
 public sealed class KamuneManagerKey
@@ -146,8 +145,8 @@ public static class KamuneHostingExtensions
         await node.StartAsync(extension, fallback, listens, CancellationToken.None).ConfigureAwait(false);
         foreach (var (endpoint, handler) in dials)
         {
-            // Told with the handler as sender: the manager answers it (Dialing or DialFailed), and the start goes on.
-            extension.Manager.Tell(new Dial(endpoint.Host, endpoint.Port, handler), handler);
+            // Told with the handler as sender: the manager answers it (DialConnected or DialFailed), and the start goes on.
+            extension.Manager.Tell(new DialPeer(endpoint.Host, endpoint.Port, handler), handler);
         }
     }
 }

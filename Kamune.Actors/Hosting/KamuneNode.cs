@@ -1,33 +1,32 @@
 using System.Collections.Immutable;
 using Akka.Actor;
-using Kamune.Identity;
 
-namespace Kamune.Actors.Hosting;
+namespace Kamune.Hosting;
 
 // One per host (Akka.Hosting runs one ActorSystem per service provider). Started by WithKamune's startup task once
 // the handlers are resolved; a failed start fails every waiting call instead of leaving it waiting.
 internal sealed class KamuneNode : IKamuneNode
 {
     private readonly TaskCompletionSource<Started> _started = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private ImmutableList<Listening> _listeners = [];
+    private ImmutableList<ListenerBound> _listeners = [];
 
     public PublicIdentity Identity => Current.Extension.Options.Identity.PublicIdentity;
 
     public IActorRef Manager => Current.Extension.Manager;
 
-    public IReadOnlyList<Listening> Listeners => _listeners;
+    public IReadOnlyList<ListenerBound> Listeners => _listeners;
 
     private Started Current => _started.Task.IsCompletedSuccessfully
         ? _started.Task.Result
         : throw new InvalidOperationException("Kamune: expected the host to have started, got a node that has not (yet)");
 
-    public async Task<Listening> ListenAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default)
+    public async Task<ListenerBound> ListenAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default)
     {
         var started = await _started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await ListenAsync(started, host, port, handler ?? started.DefaultHandler("listen"), cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<Dialing> DialAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default)
+    public async Task<DialConnected> DialAsync(string host, int port, IActorRef? handler = null, CancellationToken cancellationToken = default)
     {
         var started = await _started.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
         return await started.Extension.DialAsync(host, port, handler ?? started.DefaultHandler("dial"), cancellationToken)
@@ -55,10 +54,10 @@ internal sealed class KamuneNode : IKamuneNode
 
     internal void Fail(Exception error) => _started.TrySetException(error);
 
-    private async Task<Listening> ListenAsync(Started started, string host, int port, IActorRef handler, CancellationToken cancellationToken)
+    private async Task<ListenerBound> ListenAsync(Started started, string host, int port, IActorRef handler, CancellationToken cancellationToken)
     {
         var address = await started.Extension.ListenAsync(host, port, handler, cancellationToken).ConfigureAwait(false);
-        var listening = new Listening(address);
+        var listening = new ListenerBound(address);
         ImmutableInterlocked.Update(ref _listeners, static (list, item) => list.Add(item), listening);
         return listening;
     }

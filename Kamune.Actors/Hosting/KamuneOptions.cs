@@ -1,10 +1,8 @@
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
-using Kamune.Abstractions;
-using Kamune.Identity;
 
-namespace Kamune.Actors.Hosting;
+namespace Kamune.Hosting;
 
 /// <summary>
 /// Kamune under Akka.Hosting, declared in the builder (<c>builder.WithKamune(options => ...)</c>) the way
@@ -47,7 +45,7 @@ public sealed class KamuneOptions
 
     /// <summary>
     /// Peers dialed once the ActorSystem has started. A dial does not hold up the start: its handler is told the
-    /// manager's answer (<see cref="Dialing"/> or <see cref="DialFailed"/>), then the session's events.
+    /// manager's answer (<see cref="DialConnected"/> or <see cref="DialFailed"/>), then the session's events.
     /// </summary>
     public IList<KamuneEndpoint> DialEndpoints { get; } = new List<KamuneEndpoint>();
 

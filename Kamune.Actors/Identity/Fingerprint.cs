@@ -2,13 +2,15 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 
-namespace Kamune.Identity;
+namespace Kamune;
 
 /// <summary>
 /// Human-comparable forms of an identity: everything derives from SHA-256 of the PKIX DER public key
 /// (protocol.md "Messages", Introduce.Name), the same hash the Go reference uses for its default name.
+/// Two fingerprints are equal when their hashes are (compared in constant time); compare fingerprints with each
+/// other, never one's text with another's.
 /// </summary>
-public sealed class Fingerprint
+public sealed class Fingerprint : IEquatable<Fingerprint>
 {
     /// <summary>How many emojis <see cref="Emoji"/> shows: one per 4-byte word of the hash.</summary>
     public const int EmojiCount = 8;
@@ -48,6 +50,17 @@ public sealed class Fingerprint
     public IReadOnlyList<string> EmojiSequence { get; }
 
     public override string ToString() => Base64;
+
+    public bool Equals(Fingerprint? other) =>
+        other is not null && CryptographicOperations.FixedTimeEquals(_sha256, other._sha256);
+
+    public override bool Equals(object? obj) => obj is Fingerprint other && Equals(other);
+
+    public override int GetHashCode() => BinaryPrimitives.ReadInt32LittleEndian(_sha256);
+
+    public static bool operator ==(Fingerprint? left, Fingerprint? right) => left is null ? right is null : left.Equals(right);
+
+    public static bool operator !=(Fingerprint? left, Fingerprint? right) => !(left == right);
 
     /// <summary>Whether <paramref name="textElement"/> is one of the emoji table's symbols (PeerName refuses emoji lines that are not the key's own).</summary>
     internal static bool IsFingerprintEmoji(string textElement) => EmojiSet.Contains(textElement);

@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
-using Kamune.Abstractions;
 using Kamune.Crypto;
-using Kamune.Protocol;
+using Kamune.Identity;
 
-namespace Kamune.Identity;
+namespace Kamune;
 
 /// <summary>
 /// This node's long-term Ed25519 identity. Signs every SignedTransport (protocol.md layer 5). The secret

@@ -1,6 +1,5 @@
 using System.Formats.Asn1;
 using System.Security.Cryptography;
-using Kamune.Protocol;
 
 namespace Kamune.Identity;
 

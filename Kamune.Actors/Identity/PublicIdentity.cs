@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using Kamune.Crypto;
-using Kamune.Protocol;
 
-namespace Kamune.Identity;
+namespace Kamune;
 
 /// <summary>
 /// A peer's Ed25519 public key. On the wire (Introduce.PublicKey) it travels as the 44-byte PKIX

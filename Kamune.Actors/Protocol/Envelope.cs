@@ -1,15 +1,13 @@
 using System.Buffers;
 using System.Security.Cryptography;
 using Google.Protobuf;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
 
 namespace Kamune.Protocol;
 
 /// <summary>A SignedTransport whose signature checked out and whose route is a real one.</summary>
-public sealed record VerifiedEnvelope(ReadOnlyMemory<byte> Data, Metadata Metadata)
+internal sealed record VerifiedEnvelope(ReadOnlyMemory<byte> Data, Metadata Metadata)
 {
     public Route Route => Metadata.Route;
 
@@ -20,7 +18,7 @@ public sealed record VerifiedEnvelope(ReadOnlyMemory<byte> Data, Metadata Metada
 /// The signed envelope of protocol.md layer 5: SignedTransport { Data = 1, Signature = 2, Metadata = 3, Padding = 4 },
 /// signed over "kamune/transport-sign/v1" || uvarint(len(Metadata)) || Metadata || Data and padded to a bucket.
 /// </summary>
-public static class Envelope
+internal static class Envelope
 {
     /// <summary>Largest inner message: 65,535 - 4,096 (protocol.md "Padding"). A BytesValue payload may be 4 bytes less.</summary>
     public const int MaxMessageSize = 61439;

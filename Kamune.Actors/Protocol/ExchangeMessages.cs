@@ -10,7 +10,7 @@ namespace Kamune.Protocol;
 /// 3. I -> R: enc_I (1120 bytes).
 /// Parsing is strict: any other size is <see cref="KamuneError.MalformedExchange"/>.
 /// </summary>
-public static class ExchangeMessages
+internal static class ExchangeMessages
 {
     private const int LengthPrefixSize = 2;
 

@@ -1,4 +1,3 @@
-using Kamune.Abstractions;
 using Kamune.Crypto;
 
 namespace Kamune.Protocol;
@@ -8,7 +7,7 @@ namespace Kamune.Protocol;
 /// "Layers", 3): each frame payload is one Seal of the inner payload with this side's sender
 /// context; incoming payloads are opened in order with the recipient context.
 /// </summary>
-public sealed class ExchangeTunnel : IDisposable
+internal sealed class ExchangeTunnel : IDisposable
 {
     private readonly HpkeSenderContext _sender;
     private readonly HpkeRecipientContext _recipient;
@@ -49,7 +48,7 @@ public sealed class ExchangeTunnel : IDisposable
 /// <see cref="OnResponderHello"/> takes frame 2 and returns the tunnel and frame 3 (enc_I).
 /// The X-Wing key pair is wiped as soon as the tunnel exists.
 /// </summary>
-public sealed class ExchangeInitiator : IDisposable
+internal sealed class ExchangeInitiator : IDisposable
 {
     private readonly IRandomSource _random;
     private XWingKeyPair? _keyPair;
@@ -116,7 +115,7 @@ public sealed class ExchangeInitiator : IDisposable
 /// the initiator's key before generating its own key pair, so a scripted random source replays
 /// exactly the same draws.
 /// </summary>
-public sealed class ExchangeResponder : IDisposable
+internal sealed class ExchangeResponder : IDisposable
 {
     private readonly IRandomSource _random;
     private XWingKeyPair? _keyPair;

@@ -7,7 +7,7 @@ namespace Kamune.Protocol;
 /// Length framing of protocol.md "Layers" 2: a 2-byte BIG-endian length, then the payload. Go writes
 /// the header and the payload in two TCP writes, so readers must never assume one read is one frame.
 /// </summary>
-public static class FrameCodec
+internal static class FrameCodec
 {
     public const int HeaderSize = 2;
     public const int MaxPayload = ushort.MaxValue;
@@ -56,7 +56,7 @@ public static class FrameCodec
 /// The bytes are frames as they came off the wire, so a returned buffer needs no wiping. A failure (a header over the
 /// limit, a stream cut inside a frame) gives the buffer back too: a failed decoder holds nothing.
 /// </summary>
-public sealed class FrameDecoder : IDisposable
+internal sealed class FrameDecoder : IDisposable
 {
     // Akka.IO reads at most 4 KiB at a time; with the unread part of a 4096-bucket frame that stays under 8 KiB.
     private const int PooledSize = 8 * 1024;

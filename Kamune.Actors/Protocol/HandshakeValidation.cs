@@ -7,7 +7,7 @@ namespace Kamune.Protocol;
 /// Checks the untrusted fields of a received Handshake before any of them is used (protocol.md
 /// "Flow" step 3). Every failure is <see cref="KamuneError.InvalidHandshake"/> with "expected X, got Y".
 /// </summary>
-public static class HandshakeValidation
+internal static class HandshakeValidation
 {
     /// <summary>The initiator's request: ML-KEM-768 encapsulation key, 16-byte salt, session prefix (whole ID when resumed).</summary>
     public static void ValidateRequest(Handshake req, bool resumed = false)

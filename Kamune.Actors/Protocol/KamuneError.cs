@@ -1,4 +1,4 @@
-namespace Kamune.Protocol;
+namespace Kamune;
 
 /// <summary>
 /// One kind per failure the protocol can report (protocol.md). A session ends with exactly one

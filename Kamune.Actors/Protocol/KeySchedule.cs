@@ -6,7 +6,7 @@ using Kamune.Wire;
 namespace Kamune.Protocol;
 
 /// <summary>Which way a session key or challenge token protects traffic: I->R or R->I.</summary>
-public enum Direction
+internal enum Direction
 {
     /// <summary>Initiator (dialer) to responder (listener).</summary>
     ClientToServer,
@@ -20,7 +20,7 @@ public enum Direction
 /// (protocol.md "Flow" step 3), the challenge tokens (step 4) and the resumption root and tokens
 /// ("Resumption"). All derivations are HKDF-SHA512 with 32-byte outputs.
 /// </summary>
-public static class KeySchedule
+internal static class KeySchedule
 {
     public const int KeySize = 32;
     public const int SaltSize = 16;

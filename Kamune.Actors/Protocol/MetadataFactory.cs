@@ -1,5 +1,4 @@
 using Google.Protobuf.WellKnownTypes;
-using Kamune.Abstractions;
 using Kamune.Wire;
 
 namespace Kamune.Protocol;
@@ -8,7 +7,7 @@ namespace Kamune.Protocol;
 /// Metadata as the Go reference fills it in each phase (protocol.md "Metadata per phase"). Zero fields stay
 /// unset, so proto3 leaves them off the wire exactly as Go does.
 /// </summary>
-public static class MetadataFactory
+internal static class MetadataFactory
 {
     /// <summary>Length of a message ID: Go's crypto/rand.Text, 26 base32 characters (128 bits).</summary>
     public const int IdLength = 26;

@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Kamune.Abstractions;
 
 namespace Kamune.Protocol;
 
@@ -7,7 +6,7 @@ namespace Kamune.Protocol;
 /// Bucketed padding of every SignedTransport before encryption (protocol.md "Padding"): the serialized
 /// message is rounded up to a size bucket, sometimes a larger one, so lengths leak little.
 /// </summary>
-public static class Padding
+internal static class Padding
 {
     /// <summary>The last bucket: 65,535 minus the 40 bytes of session nonce and tag, so a padded frame always fits.</summary>
     public const int LastBucket = 65495;

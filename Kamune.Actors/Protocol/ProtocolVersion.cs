@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace Kamune.Protocol;
 
-public enum VersionDecision
+internal enum VersionDecision
 {
     Accept,
     /// <summary>Same major (at least 1), different minor: talk, but tell the user.</summary>
@@ -11,7 +11,7 @@ public enum VersionDecision
 }
 
 /// <summary>The outcome of checking a peer's Introduce.AppVersion; <see cref="Reason"/> says why when not a plain accept.</summary>
-public readonly record struct VersionVerdict(VersionDecision Decision, string Reason)
+internal readonly record struct VersionVerdict(VersionDecision Decision, string Reason)
 {
     public bool IsAccepted => Decision != VersionDecision.Reject;
 
@@ -26,7 +26,7 @@ public readonly record struct VersionVerdict(VersionDecision Decision, string Re
 }
 
 /// <summary>The protocol version announced in Introduce.AppVersion as "major.minor.patch" (protocol.md "Messages").</summary>
-public readonly record struct ProtocolVersion(int Major, int Minor, int Patch)
+internal readonly record struct ProtocolVersion(int Major, int Minor, int Patch)
 {
     /// <summary>The version this implementation speaks: 0.7.0, as the Go reference announces.</summary>
     public static readonly ProtocolVersion Current = new(0, 7, 0);

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
-using Kamune.Abstractions;
 using Kamune.Crypto;
 
 namespace Kamune.Protocol;
@@ -11,7 +10,7 @@ namespace Kamune.Protocol;
 /// followed by an 8-byte little-endian message counter (protocol.md "Where this project deliberately
 /// goes further"), so it is unique by construction and Go peers read it like any random nonce.
 /// </summary>
-public sealed class SessionSealer : IDisposable
+internal sealed class SessionSealer : IDisposable
 {
     public const int Overhead = XChaCha20Poly1305.NonceSize + XChaCha20Poly1305.TagSize;
     public const int NoncePrefixSize = 16;
@@ -123,7 +122,7 @@ public sealed class SessionSealer : IDisposable
 /// Go peers (random nonces) and from <see cref="SessionSealer"/> (prefix and counter) open alike.
 /// Replays are caught one layer up by the transport sequence numbers (protocol.md "Flow" step 5).
 /// </summary>
-public sealed class SessionOpener : IDisposable
+internal sealed class SessionOpener : IDisposable
 {
     private readonly byte[] _key = GC.AllocateUninitializedArray<byte>(XChaCha20Poly1305.KeySize, pinned: true);
     private bool _disposed;

@@ -1,5 +1,3 @@
-using Kamune.Abstractions;
-
 namespace Kamune.Protocol;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace Kamune.Protocol;
 /// responder's 12-character suffix, drawn from a base32 alphabet. A resumed handshake carries the
 /// whole 24-character ID in each SessionKey instead.
 /// </summary>
-public static class SessionId
+internal static class SessionId
 {
     public const string Alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
     public const int HalfLength = 12;

@@ -1,5 +1,4 @@
 using System.Net;
-using Kamune.Abstractions;
 
 namespace Kamune.Actors.Runtime;
 

@@ -1,7 +1,5 @@
 using Akka.Actor;
 using Akka.IO;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.IO;
-using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
 

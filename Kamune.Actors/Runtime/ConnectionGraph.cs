@@ -4,7 +4,6 @@ using Akka.Actor;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Kamune.Actors.Configuration;
 
 namespace Kamune.Actors.Runtime;
 

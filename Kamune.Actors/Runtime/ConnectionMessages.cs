@@ -56,7 +56,7 @@ internal sealed record FramesReceived(IReadOnlyList<ByteString> Payloads) : ICon
 }
 
 /// <summary>The inbound side ended cleanly (TCP FIN).</summary>
-public sealed class ConnectionCompleted : IConnectionContractMessage
+internal sealed class ConnectionCompleted : IConnectionContractMessage
 {
     public static readonly ConnectionCompleted Instance = new();
 
@@ -66,16 +66,16 @@ public sealed class ConnectionCompleted : IConnectionContractMessage
 }
 
 /// <summary>The inbound side failed: framing error (a KamuneProtocolException) or socket error.</summary>
-public sealed record ConnectionFailed(Exception Cause) : IConnectionContractMessage;
+internal sealed record ConnectionFailed(Exception Cause) : IConnectionContractMessage;
 
 /// <summary>Write one frame payload; the writer answers <see cref="FrameWritten"/> once it is accepted by the stream.</summary>
-public sealed record WriteFrame(ByteString Payload) : IConnectionContractMessage
+internal sealed record WriteFrame(ByteString Payload) : IConnectionContractMessage
 {
     public override string ToString() => $"WriteFrame({Payload.Count} bytes)";
 }
 
 /// <summary>The outbound stream accepted a frame; the writer may take the next one.</summary>
-public sealed class FrameWritten : IConnectionContractMessage
+internal sealed class FrameWritten : IConnectionContractMessage
 {
     public static readonly FrameWritten Instance = new();
 
@@ -85,4 +85,4 @@ public sealed class FrameWritten : IConnectionContractMessage
 }
 
 /// <summary>Finish the outbound stream after the frames already written (graceful) or at once (abort).</summary>
-public sealed record CloseConnection(bool Abort) : IConnectionContractMessage;
+internal sealed record CloseConnection(bool Abort) : IConnectionContractMessage;

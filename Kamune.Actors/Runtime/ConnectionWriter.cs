@@ -5,7 +5,6 @@ using Akka.Event;
 using Akka.IO;
 using Akka.Streams;
 using Akka.Streams.Dsl;
-using Kamune.Actors.Configuration;
 using Kamune.Protocol;
 using static Kamune.Actors.Runtime.ConnectionWriterSignals;
 

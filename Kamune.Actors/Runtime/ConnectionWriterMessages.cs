@@ -84,4 +84,4 @@ internal static class ConnectionWriterSignals
 }
 
 /// <summary>The connection was cut on purpose (session abort, write timeout, writer stopped): not a socket error.</summary>
-public sealed class ConnectionAbortedException(string message) : Exception(message);
+internal sealed class ConnectionAbortedException(string message) : Exception(message);

@@ -12,7 +12,7 @@ namespace Kamune.Actors.Runtime;
 /// <see cref="FrameDecoder"/>. Named apart from Akka's <c>Framing</c>, whose length-field framing defaults to
 /// little-endian and keeps the header in the frame.
 /// </summary>
-public static class KamuneFraming
+internal static class KamuneFraming
 {
     /// <summary>
     /// Cuts a TCP byte stream into frame payloads (header removed). Fails the stream with

@@ -3,12 +3,12 @@ using Akka.Event;
 
 namespace Kamune.Actors.Runtime;
 
-// The manager's graceful stop (GracefulShutdown, issue 3), apart from its admission of connections.
+// The manager's graceful stop (ShutdownNode, issue 3), apart from its admission of connections.
 internal sealed partial class KamuneManager
 {
     // Graceful stop (issue 3): every session sends CLOSE_TRANSPORT, every writer flushes and closes (bounded), and
     // only then do the listeners unbind: Akka.IO resets a listener's accepted sockets when it unbinds.
-    private void BeginShutdown(GracefulShutdown shutdown)
+    private void BeginShutdown(ShutdownNode shutdown)
     {
         if (_shutdownWaiters is not null)
         {
@@ -45,7 +45,7 @@ internal sealed partial class KamuneManager
             Timers.Cancel(ShutdownDeadline.Instance);
             foreach (var waiter in _shutdownWaiters)
             {
-                waiter.Tell(ShutdownCompleted.Instance);
+                waiter.Tell(NodeShutdownCompleted.Instance);
             }
 
             _shutdownWaiters.Clear();
@@ -66,7 +66,7 @@ internal sealed partial class KamuneManager
         _unbindingListeners = true;
         foreach (var (address, listener) in _listeners)
         {
-            listener.Tell(new Unbind(address));
+            listener.Tell(new UnbindListener(address));
         }
     }
 

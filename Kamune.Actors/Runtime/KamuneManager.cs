@@ -2,8 +2,6 @@ using System.Net;
 using Akka.Actor;
 using Akka.Event;
 using Akka.Streams;
-using Kamune.Abstractions;
-using Kamune.Actors.Configuration;
 using Kamune.Protocol;
 
 namespace Kamune.Actors.Runtime;
@@ -23,8 +21,8 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, PendingConnection> _connections = new();
     private readonly Dictionary<EndPoint, IActorRef> _listeners = new();
-    // Listeners not bound yet -> who asked: answered Listening or ListenFailed once, whatever ends the listener.
-    private readonly Dictionary<IActorRef, (Listen Request, IActorRef Requester)> _pendingListens = new();
+    // Listeners not bound yet -> who asked: answered ListenerBound or BindListenerFailed once, whatever ends the listener.
+    private readonly Dictionary<IActorRef, (BindListener Request, IActorRef Requester)> _pendingListens = new();
     // Session actor -> its connection writer, so the session's PeerEstablished finds the connection it ends the handshake of.
     private readonly Dictionary<IActorRef, IActorRef> _sessions = new();
     private readonly HandshakeSlots<IActorRef> _slots;
@@ -45,11 +43,11 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         _clock = clock;
         _slots = new HandshakeSlots<IActorRef>(settings.MaxConcurrentHandshakes);
 
-        Receive<GracefulShutdown>(BeginShutdown);
+        Receive<ShutdownNode>(BeginShutdown);
         Receive<ShutdownDeadline>(_ => OnShutdownDeadline());
-        Receive<Listen>(StartListener);
-        Receive<ListenerBound>(OnListenerBound);
-        Receive<ListenFailed>(failed =>
+        Receive<BindListener>(StartListener);
+        Receive<ListenerSocketBound>(OnListenerSocketBound);
+        Receive<BindListenerFailed>(failed =>
         {
             if (_pendingListens.Remove(Sender, out var pending))
             {
@@ -57,8 +55,8 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
             }
         });
         // The listeners' answers to the unbinds of a shutdown (StopListeners).
-        Receive<Unbound>(_ => { });
-        Receive<Unbind>(unbind =>
+        Receive<ListenerUnbound>(_ => { });
+        Receive<UnbindListener>(unbind =>
         {
             if (_listeners.TryGetValue(unbind.LocalAddress, out var listener))
             {
@@ -67,10 +65,10 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
             else
             {
                 // Nothing is bound there (any more): the outcome the caller wants already holds.
-                Sender.Tell(new Unbound(unbind.LocalAddress));
+                Sender.Tell(new ListenerUnbound(unbind.LocalAddress));
             }
         });
-        Receive<Dial>(StartDial);
+        Receive<DialPeer>(StartDial);
         Receive<AcceptConnection>(OnAccept);
         Receive<PeerEstablished>(_ => OnEstablished(Sender));
         Receive<ConnectionOpened>(OnOpened);
@@ -123,11 +121,11 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
             return Directive.Stop;
         });
 
-    private void StartListener(Listen listen)
+    private void StartListener(BindListener listen)
     {
         if (_shutdownWaiters is not null)
         {
-            Sender.Tell(new ListenFailed(listen.Host, listen.Port, "the node is shutting down"));
+            Sender.Tell(new BindListenerFailed(listen.Host, listen.Port, "the node is shutting down"));
             return;
         }
 
@@ -137,22 +135,22 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         _pendingListens[listener] = (listen, Sender);
     }
 
-    private void OnListenerBound(ListenerBound bound)
+    private void OnListenerSocketBound(ListenerSocketBound bound)
     {
         _listeners[bound.LocalAddress] = Sender;
         if (_pendingListens.Remove(Sender, out var pending))
         {
-            pending.Requester.Tell(new Listening(bound.LocalAddress));
+            pending.Requester.Tell(new ListenerBound(bound.LocalAddress));
         }
 
         if (_unbindingListeners)
         {
             // Bound while the node was already unbinding its listeners: this one goes too.
-            Sender.Tell(new Unbind(bound.LocalAddress));
+            Sender.Tell(new UnbindListener(bound.LocalAddress));
         }
     }
 
-    private void StartDial(Dial dial)
+    private void StartDial(DialPeer dial)
     {
         if (_shutdownWaiters is not null)
         {
@@ -285,7 +283,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         if (pending is { Dialed: true, Requester: { } requester, Dial: { } dial })
         {
             _connections[writer] = _connections[writer] with { Answered = true };
-            requester.Tell(new Dialing(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
+            requester.Tell(new DialConnected(dial.Host, dial.Port, opened.LocalAddress, opened.RemoteAddress, session));
         }
     }
 
@@ -366,7 +364,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
 
         if (_pendingListens.Remove(actor, out var listen))
         {
-            listen.Requester.Tell(new ListenFailed(listen.Request.Host, listen.Request.Port, "the listener stopped before it bound"));
+            listen.Requester.Tell(new BindListenerFailed(listen.Request.Host, listen.Request.Port, "the listener stopped before it bound"));
         }
 
         foreach (var (address, listener) in _listeners)
@@ -379,7 +377,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record PendingConnection(bool Dialed, IActorRef Handler, IActorRef? Requester, Dial? Dial)
+    private sealed record PendingConnection(bool Dialed, IActorRef Handler, IActorRef? Requester, DialPeer? Dial)
     {
         public string? FailureReason { get; init; }
 
@@ -389,7 +387,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
         /// <summary>The session actor, once the connection opened.</summary>
         public IActorRef? Session { get; init; }
 
-        /// <summary>The dial's requester was answered <see cref="Dialing"/>.</summary>
+        /// <summary>The dial's requester was answered <see cref="DialConnected"/>.</summary>
         public bool Answered { get; init; }
 
         /// <summary>Why it gave up its handshake slot to a newer connection (it is closing); null while it holds one.</summary>

@@ -4,8 +4,6 @@ using Akka.Event;
 using Akka.IO;
 using Akka.Streams.Dsl;
 using Akka.Streams.Implementation.IO;
-using Kamune.Abstractions;
-using Kamune.Actors.Configuration;
 using Tcp = Akka.IO.Tcp;
 
 namespace Kamune.Actors.Runtime;
@@ -27,7 +25,7 @@ namespace Kamune.Actors.Runtime;
 /// </remarks>
 internal sealed class Listener : ReceiveActor
 {
-    private readonly Listen _request;
+    private readonly BindListener _request;
     private readonly KamuneSettings _settings;
     private readonly int? _firstFrameLength;
     private readonly AcceptRateLimit _rateLimit;
@@ -41,7 +39,7 @@ internal sealed class Listener : ReceiveActor
     private IActorRef? _tcpListener;
     private EndPoint? _localAddress;
 
-    public Listener(Listen request, KamuneSettings settings, int? firstFrameLength, IClock clock)
+    public Listener(BindListener request, KamuneSettings settings, int? firstFrameLength, IClock clock)
     {
         _request = request;
         _settings = settings;
@@ -51,7 +49,7 @@ internal sealed class Listener : ReceiveActor
     }
 
     /// <param name="firstFrameLength">The only length an accepted connection's first frame may declare; null: any.</param>
-    public static Props Props(Listen request, KamuneSettings settings, int? firstFrameLength, IClock clock) =>
+    public static Props Props(BindListener request, KamuneSettings settings, int? firstFrameLength, IClock clock) =>
         ActorFactory.Props(() => new Listener(request, settings, firstFrameLength, clock));
 
     protected override void PreStart()
@@ -110,7 +108,7 @@ internal sealed class Listener : ReceiveActor
             _tcpListener.Tell(new Tcp.ResumeAccepting(1));
             _log.Info("Kamune listening on {LocalAddress}", bound.LocalAddress);
             // The manager answers the requester: it also answers when this listener dies before getting here.
-            Context.Parent.Tell(new ListenerBound(bound.LocalAddress));
+            Context.Parent.Tell(new ListenerSocketBound(bound.LocalAddress));
             Become(Accepting);
         });
         Receive<Terminated>(t => t.ActorRef.Equals(_request.Handler), _ =>
@@ -126,7 +124,7 @@ internal sealed class Listener : ReceiveActor
     private void BindFailedWith(string reason)
     {
         _log.Warning("Kamune could not listen on {Host}:{Port}: {Reason}", _request.Host, _request.Port, reason);
-        Context.Parent.Tell(new ListenFailed(_request.Host, _request.Port, reason));
+        Context.Parent.Tell(new BindListenerFailed(_request.Host, _request.Port, reason));
         Context.Stop(Self);
     }
 
@@ -160,7 +158,7 @@ internal sealed class Listener : ReceiveActor
                 Release(address);
             }
         });
-        Receive<Unbind>(unbind =>
+        Receive<UnbindListener>(unbind =>
         {
             _tcpListener!.Tell(Tcp.Unbind.Instance);
             Become(() => Unbinding(unbind.LocalAddress, Sender));
@@ -177,7 +175,7 @@ internal sealed class Listener : ReceiveActor
             {
                 _log.Info("Kamune stopped listening on {LocalAddress}", localAddress);
                 _tcpListener = null;
-                replyTo.Tell(new Unbound(localAddress));
+                replyTo.Tell(new ListenerUnbound(localAddress));
                 Context.Stop(Self);
             }
         });

@@ -12,11 +12,11 @@ namespace Kamune.Actors.Runtime;
 /// <param name="Connection">The connection's writer: takes <see cref="WriteFrame"/> and <see cref="CloseConnection"/>.</param>
 /// <param name="Handler">The application actor that receives the session's events.</param>
 /// <param name="RemoteAddress">The peer's TCP address.</param>
-/// <param name="Verifier">The dial's own verifier (<see cref="Dial.Verifier"/>), or null for the node's.</param>
-public sealed record SessionConnection(bool Dialed, IActorRef Connection, IActorRef Handler, EndPoint RemoteAddress, IIdentityVerifier? Verifier = null);
+/// <param name="Verifier">The dial's own verifier (<see cref="DialPeer.Verifier"/>), or null for the node's.</param>
+internal sealed record SessionConnection(bool Dialed, IActorRef Connection, IActorRef Handler, EndPoint RemoteAddress, IIdentityVerifier? Verifier = null);
 
 /// <summary>Builds the session actor (PeerActor in production, a test double in transport tests) for one connection.</summary>
-public delegate Props SessionPropsFactory(SessionConnection connection);
+internal delegate Props SessionPropsFactory(SessionConnection connection);
 
 /// <summary>
 /// The one length the first frame of each side may declare (protocol.md step 1): what a responder reads first is the
@@ -87,7 +87,7 @@ internal sealed class PeerEstablished
 internal sealed record EvictHandshake(string Detail);
 
 /// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so Unbind can find it; the manager answers the requester.</summary>
-internal sealed record ListenerBound(EndPoint LocalAddress);
+internal sealed record ListenerSocketBound(EndPoint LocalAddress);
 
 /// <summary>Ask the manager what it runs; answered with <see cref="ManagerState"/>. For diagnostics and tests.</summary>
 internal sealed class GetManagerState

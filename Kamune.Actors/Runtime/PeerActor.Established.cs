@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
-using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Wire;
 
@@ -12,7 +11,7 @@ namespace Kamune.Actors.Runtime;
 // InboundPipeline.Depth frames are read ahead while earlier ones are still being opened, so decryption, verification
 // and the sequence check overlap the socket reads; order holds because one CipherActor decrypts them in arrival order
 // and numbers the runs it has verified in parallel (VerifyEnvelopes), and one ReplayGuardActor judges them in order.
-public sealed partial class PeerActor
+internal sealed partial class PeerActor
 {
     // A handler this long behind on DeliveryAck is told about in the log: the session reads nothing meanwhile.
     private static readonly TimeSpan DeliveryOverdueAfter = TimeSpan.FromSeconds(10);
@@ -44,7 +43,7 @@ public sealed partial class PeerActor
     {
         switch (message)
         {
-            case Send send:
+            case SendMessage send:
                 OnSend(send, established: true);
                 return true;
             case FramesReceived frames when FromConnection:
@@ -227,7 +226,7 @@ public sealed partial class PeerActor
     {
         switch (message)
         {
-            case Send send:
+            case SendMessage send:
                 Refuse(Sender, SendRefusalKind.Closing, "Session is closing.", send.CorrelationId);
                 return true;
             case ConnectionCompleted or ConnectionFailed:

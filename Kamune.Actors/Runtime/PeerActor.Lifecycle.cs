@@ -1,13 +1,12 @@
 using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
-using Kamune.Protocol;
 using Kamune.Protocol.Session;
 
 namespace Kamune.Actors.Runtime;
 
 // What every phase shares: the connection contract, failures, timers, and the one way a session ends (Finish).
-public sealed partial class PeerActor
+internal sealed partial class PeerActor
 {
     // Frames are read only from the stream stage that opened the connection contract (ConnectionInit).
     private bool FromConnection => _inbound is not null && Sender.Equals(_inbound);
@@ -166,7 +165,7 @@ public sealed partial class PeerActor
 
     private Receive Stopped() => message =>
     {
-        if (message is Send send)
+        if (message is SendMessage send)
         {
             Refuse(Sender, SendRefusalKind.Closed, "Session closed.", send.CorrelationId);
         }

@@ -7,9 +7,9 @@ namespace Kamune.Actors.Runtime;
 
 // The outbound side: admission of sends (size, the send gate, the budget or the early queue), seal batching, the
 // cipher's answers, and every frame going to the connection through the one outbound budget.
-public sealed partial class PeerActor
+internal sealed partial class PeerActor
 {
-    private void OnSend(Send send, bool established)
+    private void OnSend(SendMessage send, bool established)
     {
         if (send.Data.Length > SessionTransport.MaxPayload)
         {

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Kamune.Abstractions;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 
@@ -18,9 +17,9 @@ namespace Kamune.Actors.Runtime;
 /// It watches its connection and its handler: when the connection's writer stops the session ends at once
 /// (ConnectionLost, or LocalClose while closing); when the handler stops the session closes gracefully.
 /// Every failure ends this session only: <see cref="SessionClosed"/> to the handler exactly once, every accepted
-/// <see cref="Send"/> answered exactly once, the connection closed, the actor (so its children and keys) stopped.
+/// <see cref="SendMessage"/> answered exactly once, the connection closed, the actor (so its children and keys) stopped.
 /// </summary>
-public sealed partial class PeerActor : ActorBase, IWithTimers
+internal sealed partial class PeerActor : ActorBase, IWithTimers
 {
     private const string HandshakeTimerKey = "handshake";
     private const string IdleTimerKey = "idle";
@@ -263,7 +262,7 @@ public sealed partial class PeerActor : ActorBase, IWithTimers
     {
         switch (message)
         {
-            case Send send:
+            case SendMessage send:
                 OnSend(send, established: false);
                 return true;
             case CloseSession:

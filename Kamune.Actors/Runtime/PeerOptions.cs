@@ -1,7 +1,5 @@
 using System.Net;
 using Akka.Actor;
-using Kamune.Abstractions;
-using Kamune.Identity;
 
 namespace Kamune.Actors.Runtime;
 
@@ -31,7 +29,7 @@ namespace Kamune.Actors.Runtime;
 /// and with N unanswered the session stops reading the socket, so a slow application slows its peer.
 /// </param>
 /// <param name="Monotonic">Measures idle and keep-alive time; null: the process's monotonic clock.</param>
-public sealed record PeerOptions(
+internal sealed record PeerOptions(
     SessionRole Role,
     IActorRef Connection,
     IActorRef Handler,

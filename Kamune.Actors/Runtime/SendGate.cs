@@ -4,7 +4,7 @@ namespace Kamune.Actors.Runtime;
 
 /// <summary>
 /// Keeps each sender's stream in order across back-pressure refusals, with no actor in it (PeerActor applies it).
-/// Without it a later <see cref="Send"/> could be accepted after an earlier one was refused, and the obvious retry of
+/// Without it a later <see cref="SendMessage"/> could be accepted after an earlier one was refused, and the obvious retry of
 /// the refused one would then overtake nothing but arrive after it: reordered (issue 17 item 1). The rule: once a
 /// sender's send is refused for back-pressure, every later send of that sender is refused too, until that same send
 /// (same CorrelationId, same bytes: a fresh buffer with the same content counts) comes again while there is room. The retry is what reopens the gate, so sends that
@@ -32,7 +32,7 @@ internal sealed class SendGate<TSender>
     /// Whether <paramref name="send"/> from <paramref name="sender"/> may be accepted, given whether the session has
     /// room for it now. False: refuse it (back-pressure); the gate of that sender is closed from then on.
     /// </summary>
-    public bool Admit(TSender sender, Send send, bool hasRoom)
+    public bool Admit(TSender sender, SendMessage send, bool hasRoom)
     {
         if (_refused.TryGetValue(sender, out var refused))
         {
@@ -83,7 +83,7 @@ internal sealed class SendGate<TSender>
         return reopened;
     }
 
-    private void Close(TSender sender, Send send)
+    private void Close(TSender sender, SendMessage send)
     {
         if (_order.Count >= 2 * MaxRefusedSenders)
         {
@@ -104,7 +104,7 @@ internal sealed class SendGate<TSender>
 
     // The caller may reuse its buffer once Tell returns, so the refused send is kept as its length and digest, not its
     // bytes: 32 bytes per refused sender instead of up to 61,435.
-    private sealed class Refused(Send first)
+    private sealed class Refused(SendMessage first)
     {
         private readonly object? _correlationId = first.CorrelationId;
         private readonly int _length = first.Data.Length;
@@ -112,7 +112,7 @@ internal sealed class SendGate<TSender>
 
         public bool Told { get; set; }
 
-        public bool Matches(Send send)
+        public bool Matches(SendMessage send)
         {
             if (send.Data.Length != _length || !Equals(send.CorrelationId, _correlationId))
             {

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Dispatch;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 

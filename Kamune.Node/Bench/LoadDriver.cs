@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Runtime;
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;
@@ -300,7 +299,7 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
         {
             if (_sessions.TryGetValue(session, out var load) && !load.Lost)
             {
-                load.Actor.Tell(new Send(_payload, session), _hub);
+                load.Actor.Tell(new SendMessage(_payload, session), _hub);
             }
         }
     }
@@ -311,7 +310,7 @@ internal sealed class LoadDriver : INodeOutput, IRefusedSendHandler
     {
         load.Sent++;
         load.SendTimes.Enqueue(Stopwatch.GetTimestamp());
-        load.Actor.Tell(new Send(_payload, session), _hub);
+        load.Actor.Tell(new SendMessage(_payload, session), _hub);
     }
 
     private void FinishSession()

@@ -1,6 +1,5 @@
 using System.Text;
 using Akka.Actor;
-using Kamune.Identity;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
 using Kamune.Node.Json;

@@ -1,8 +1,6 @@
 using System.Globalization;
 using System.Text;
-using Kamune.Identity;
 using Kamune.Node.Json;
-using Kamune.Protocol.Session;
 
 namespace Kamune.Node.Chat;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text;
-using Kamune.Identity;
 using Wcwidth;
 
 namespace Kamune.Node.Chat;

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Kamune.Node.Commands;
 using Kamune.Node.Hosting;
-using Kamune.Protocol;
 using Serilog;
 
 namespace Kamune.Node.Cli;

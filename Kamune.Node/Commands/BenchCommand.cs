@@ -1,7 +1,4 @@
 using System.CommandLine;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Bench;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Node.Home;
 
 namespace Kamune.Node.Commands;

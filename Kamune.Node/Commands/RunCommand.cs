@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Text.Json;
 using Akka.Actor;
 using Akka.Configuration;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Protocol;
 using Kamune.Protocol.Session;
 using Kamune.Node.Chat;

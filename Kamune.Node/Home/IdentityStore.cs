@@ -1,7 +1,4 @@
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Node.Cli;
-using Kamune.Protocol;
 
 namespace Kamune.Node.Home;
 

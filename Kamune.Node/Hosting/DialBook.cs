@@ -4,10 +4,10 @@ namespace Kamune.Node.Hosting;
 
 /// <summary>
 /// The hub's dials, correlated by request and then by session, never by address: two dials to one endpoint each get
-/// their own session. A dial is first waiting for its connection (resolving, then the runtime's Dialing or
+/// their own session. A dial is first waiting for its connection (resolving, then the runtime's DialConnected or
 /// DialFailed answering that one request), then handshaking on its session until the session is established or
-/// closes. A session whose SessionEstablished overtakes its Dialing (they come from different actors) is held until
-/// the Dialing names it. <typeparamref name="TSession"/> is the session actor in the hub; any key in tests.
+/// closes. A session whose SessionEstablished overtakes its DialConnected (they come from different actors) is held until
+/// the DialConnected names it. <typeparamref name="TSession"/> is the session actor in the hub; any key in tests.
 /// </summary>
 internal sealed class DialBook<TSession, TRequester, TEarly>
     where TSession : notnull
@@ -66,7 +66,7 @@ internal sealed class DialBook<TSession, TRequester, TEarly>
 
     /// <summary>
     /// An initiator session established before any dial claimed it: held while a dial still waits for its
-    /// connection (its Dialing is on the way). False when none waits: no dial of this hub made that session.
+    /// connection (its DialConnected is on the way). False when none waits: no dial of this hub made that session.
     /// </summary>
     public bool TryHoldEarly(TSession session, TEarly early)
     {

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Node.Cli;
 using Kamune.Node.Json;
 

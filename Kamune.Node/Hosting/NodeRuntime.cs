@@ -1,6 +1,4 @@
 using Akka.Actor;
-using Kamune.Actors;
-using Kamune.Identity;
 using Kamune.Node.Cli;
 
 namespace Kamune.Node.Hosting;
@@ -35,12 +33,12 @@ internal sealed class NodeRuntime : IAsyncDisposable
     /// <summary>Binds a listener for <paramref name="handler"/>'s sessions; the bound address, or a clear error.</summary>
     public async Task<string> ListenAsync(PeerAddress address, IActorRef handler, TimeSpan timeout)
     {
-        var reply = await Manager.Ask<object>(new Listen(address.Host, address.Port, handler), timeout).ConfigureAwait(false);
+        var reply = await Manager.Ask<object>(new BindListener(address.Host, address.Port, handler), timeout).ConfigureAwait(false);
         return reply switch
         {
-            Listening listening => Bound(listening.LocalAddress),
-            ListenFailed failed => throw new NodeException($"cannot listen on {address}: {failed.Reason}"),
-            _ => throw new NodeException($"cannot listen on {address}: expected Listening or ListenFailed, got {reply.GetType().Name}"),
+            ListenerBound listening => Bound(listening.LocalAddress),
+            BindListenerFailed failed => throw new NodeException($"cannot listen on {address}: {failed.Reason}"),
+            _ => throw new NodeException($"cannot listen on {address}: expected ListenerBound or BindListenerFailed, got {reply.GetType().Name}"),
         };
     }
 

@@ -1,5 +1,3 @@
-using Kamune.Actors;
-
 namespace Kamune.Node.Hosting;
 
 /// <summary>

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using Kamune.Actors;
 using Kamune.Node.Cli;
 using Kamune.Node.Json;
 
@@ -50,14 +49,14 @@ internal sealed partial class SessionHub
             return;
         }
 
-        // Asked, not told: the answer (Dialing or DialFailed) comes back tagged with this request, so two dials to one
+        // Asked, not told: the answer (DialConnected or DialFailed) comes back tagged with this request, so two dials to one
         // endpoint can never swap their sessions.
         var id = resolved.Id;
         var host = resolved.Ip.ToString();
         var port = pending.Address.Port;
         // The dial's own verifier checks the session it opens and no other: an address pin that fails closed.
         var verifier = _onDial?.Invoke(pending.Address);
-        _manager.Ask<object>(new Dial(host, port, Self, verifier), _dialAnswerTimeout).PipeTo(Self,
+        _manager.Ask<object>(new DialPeer(host, port, Self, verifier), _dialAnswerTimeout).PipeTo(Self,
             success: answer => new DialAnswered(id, answer),
             failure: e => new DialAnswered(id, new DialFailed(host, port,
                 e is AskTimeoutException ? $"no answer from the runtime within {_dialAnswerTimeout.TotalSeconds:0} s" : e.Message)));
@@ -67,7 +66,7 @@ internal sealed partial class SessionHub
     {
         switch (answered.Answer)
         {
-            case Dialing dialing when _dials.Connected(answered.Id, dialing.Session, out _, out var early):
+            case DialConnected dialing when _dials.Connected(answered.Id, dialing.Session, out _, out var early):
                 // Watched: a session that stops before it is established still answers its dial.
                 Context.Watch(dialing.Session);
                 if (early is not null)
@@ -99,7 +98,7 @@ internal sealed partial class SessionHub
         ReplyIfAllClosed();
     }
 
-    // Sessions established before their Dialing arrived, once no dial can claim them any more.
+    // Sessions established before their DialConnected arrived, once no dial can claim them any more.
     private void CloseOrphans()
     {
         foreach (var (session, _) in _dials.Orphans())

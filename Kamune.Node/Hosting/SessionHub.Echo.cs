@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Kamune.Actors;
 
 namespace Kamune.Node.Hosting;
 
@@ -31,7 +30,7 @@ internal sealed partial class SessionHub
 
         if (echo is not null)
         {
-            received.Session.Tell(new Send(echo.Data, echo));
+            received.Session.Tell(new SendMessage(echo.Data, echo));
         }
 
         return true;
@@ -42,7 +41,7 @@ internal sealed partial class SessionHub
         Answer(Sender, echo);
         if (_echoes.Accepted(Sender, echo) is { } next)
         {
-            Sender.Tell(new Send(next.Data, next));
+            Sender.Tell(new SendMessage(next.Data, next));
         }
     }
 
@@ -71,7 +70,7 @@ internal sealed partial class SessionHub
     {
         if (_echoes.Retry(retry.Session) is { } head)
         {
-            retry.Session.Tell(new Send(head.Data, head));
+            retry.Session.Tell(new SendMessage(head.Data, head));
         }
     }
 

@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Kamune.Actors;
 using Kamune.Node.Json;
 
 namespace Kamune.Node.Hosting;
@@ -54,7 +53,7 @@ internal sealed partial class SessionHub
         {
             if (!item.IsClose)
             {
-                session.Tell(new Send(item.Data, item));
+                session.Tell(new SendMessage(item.Data, item));
                 return;
             }
 
@@ -98,7 +97,7 @@ internal sealed partial class SessionHub
     {
         if (_sends.InFlight(retry.Session) is { IsClose: false } item)
         {
-            retry.Session.Tell(new Send(item.Data, item));
+            retry.Session.Tell(new SendMessage(item.Data, item));
         }
     }
 

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Event;
-using Kamune.Actors;
-using Kamune.Actors.Configuration;
 using Kamune.Node.Cli;
 using Kamune.Node.Json;
 
@@ -93,7 +91,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
             }
             else if (_dials.TryHoldEarly(established.Session, established))
             {
-                // Its Dialing is still on the way: numbered once it names the dial this session answers.
+                // Its DialConnected is still on the way: numbered once it names the dial this session answers.
                 return;
             }
             else

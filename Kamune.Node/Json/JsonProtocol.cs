@@ -5,7 +5,7 @@ using System.Text.Json;
 namespace Kamune.Node.Json;
 
 /// <summary>What a peer told us about itself: its announced name, its verified key and where it is.</summary>
-public sealed record PeerInfo(string Name, Kamune.Identity.PublicIdentity Identity, string Address)
+public sealed record PeerInfo(string Name, PublicIdentity Identity, string Address)
 {
     /// <summary>Base64url SHA-256 of the PKIX key: what `kamune-node identity show` prints as "name".</summary>
     public string Fingerprint => Identity.Fingerprint.Base64;

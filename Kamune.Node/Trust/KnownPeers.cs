@@ -1,5 +1,4 @@
 using System.Net;
-using Kamune.Actors;
 using Kamune.Node.Cli;
 
 namespace Kamune.Node.Trust;
@@ -115,7 +114,7 @@ public sealed class KnownPeers : IIdentityVerifier
             // A key never seen before will take a pin once established: that is what the budget caps, for connections
             // that came in. One this node dialed is the user's own choice of peer.
             var from = AddressOf(peer.Address);
-            if (!_index.Knows(peer.Fingerprint) && dialed is null && !_budget.TryTake(from))
+            if (!_index.Knows(peer.Fingerprint.Base64) && dialed is null && !_budget.TryTake(from))
             {
                 return Task.FromResult(IdentityVerdict.Reject(
                     $"too many new keys from {from}: {_budget.KeysPerWindow} in {_budget.Window} already; try again later (known keys are not limited)"));
@@ -201,12 +200,12 @@ public sealed class KnownPeers : IIdentityVerifier
         var claims = new List<(Pin Pin, string? Known)>(2);
         if (IsNamed(peer))
         {
-            claims.Add((new Pin(peer.Fingerprint, PinKind.Name, peer.Name), _index.FingerprintOfName(peer.Name)));
+            claims.Add((new Pin(peer.Fingerprint.Base64, PinKind.Name, peer.Name), _index.FingerprintOfName(peer.Name)));
         }
 
         if (dialedAt is { } dialed)
         {
-            claims.Add((new Pin(peer.Fingerprint, PinKind.Address, dialed), _index.FingerprintOfAddress(dialed)));
+            claims.Add((new Pin(peer.Fingerprint.Base64, PinKind.Address, dialed), _index.FingerprintOfAddress(dialed)));
         }
 
         foreach (var (pin, known) in claims)
@@ -226,11 +225,11 @@ public sealed class KnownPeers : IIdentityVerifier
     // dialed at.
     private IEnumerable<Pin> PinsOf(RemotePeer peer, string? dialedAt)
     {
-        var name = new Pin(peer.Fingerprint, PinKind.Name, peer.Name);
-        yield return IsNamed(peer) && _index.Conflict(name) is null ? name : new Pin(peer.Fingerprint, PinKind.Key);
+        var name = new Pin(peer.Fingerprint.Base64, PinKind.Name, peer.Name);
+        yield return IsNamed(peer) && _index.Conflict(name) is null ? name : new Pin(peer.Fingerprint.Base64, PinKind.Key);
         if (dialedAt is { } dialed)
         {
-            yield return new Pin(peer.Fingerprint, PinKind.Address, dialed);
+            yield return new Pin(peer.Fingerprint.Base64, PinKind.Address, dialed);
         }
     }
 

@@ -1,4 +1,3 @@
-using Kamune.Actors;
 using Kamune.Node.Cli;
 using Kamune.Node.Hosting;
 

@@ -1,6 +1,5 @@
 using System.Text;
 using Akka.Actor;
-using Kamune.Actors;
 
 namespace Kamune.Examples.Embedding;
 
@@ -55,7 +54,7 @@ internal sealed class Talker : ReceiveActor
     {
         if (_lines.TryDequeue(out var line))
         {
-            _session.Tell(new Send(Encoding.UTF8.GetBytes(line)));
+            _session.Tell(new SendMessage(Encoding.UTF8.GetBytes(line)));
         }
         else
         {

@@ -5,11 +5,9 @@ using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
 using Akka.Hosting;
-using Kamune.Abstractions;
-using Kamune.Actors;
-using Kamune.Actors.Hosting;
+using Kamune;
+using Kamune.Hosting;
 using Kamune.Examples.Embedding;
-using Kamune.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -49,7 +47,7 @@ await bob.StartAsync();
 
 try
 {
-    // Typed: a Dialing once TCP is up (the handshake then runs), a KamuneNodeException if the dial fails.
+    // Typed: a DialConnected once TCP is up (the handshake then runs), a KamuneNodeException if the dial fails.
     var dialing = await bob.Services.GetRequiredService<IKamuneNode>().DialAsync("127.0.0.1", listening.Port);
     Console.WriteLine($"bob: connected to {dialing.RemoteAddress}");
 }

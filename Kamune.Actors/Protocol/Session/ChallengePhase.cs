@@ -1,15 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Kamune.Actors;
 using Kamune.Wire;
 
 namespace Kamune.Protocol.Session;
 
 /// <summary>One message a phase wants sent: its route and BytesValue payload.</summary>
-public readonly record struct OutboundValue(Route Route, ReadOnlyMemory<byte> Value);
+internal readonly record struct OutboundValue(Route Route, ReadOnlyMemory<byte> Value);
 
 /// <summary>The outcome of one challenge step: what to send now, and whether the session is established.</summary>
-public sealed record ChallengeStep(IReadOnlyList<OutboundValue> Send, bool Completed);
+internal sealed record ChallengeStep(IReadOnlyList<OutboundValue> Send, bool Completed);
 
 /// <summary>
 /// Challenge exchange (protocol.md "Flow" step 4), session-encrypted inside the tunnel, Sequence from 1:
@@ -22,7 +21,7 @@ public sealed record ChallengeStep(IReadOnlyList<OutboundValue> Send, bool Compl
 /// own token or into a received value it was given, and Dispose wipes all of those, so a caller seals what a step
 /// returns before it disposes the phase.
 /// </summary>
-public sealed class ChallengePhase : IDisposable
+internal sealed class ChallengePhase : IDisposable
 {
     private readonly SessionRole _role;
 

@@ -1,9 +1,6 @@
 using System.Security.Cryptography;
 using Google.Protobuf;
-using Kamune.Abstractions;
-using Kamune.Actors;
 using Kamune.Crypto;
-using Kamune.Identity;
 using Kamune.Wire;
 
 namespace Kamune.Protocol.Session;
@@ -13,7 +10,7 @@ namespace Kamune.Protocol.Session;
 /// side's challenge token. The ML-KEM secret and the raw keys are already wiped. The ciphers pass to the
 /// <see cref="SessionTransport"/> built from them, which disposes them; Dispose here wipes the token.
 /// </summary>
-public sealed class HandshakeResult : IDisposable
+internal sealed class HandshakeResult : IDisposable
 {
     private readonly byte[] _challengeToken;
 
@@ -46,7 +43,7 @@ public sealed class HandshakeResult : IDisposable
 /// 3. Both: sessionID = prefix + suffix; direction keys from the secret and the sender's salt; the transcript
 ///    hash of the six Handshake fields; this side's challenge token.
 /// </summary>
-public static class HandshakePhase
+internal static class HandshakePhase
 {
     /// <summary>
     /// Derives what both roles derive once the secret and both Handshake messages are known. The sending
@@ -115,7 +112,7 @@ public static class HandshakePhase
 }
 
 /// <summary>The initiator's handshake: <see cref="CreateRequest"/>, then <see cref="OnResponse"/> exactly once each.</summary>
-public sealed class HandshakeInitiator : IDisposable
+internal sealed class HandshakeInitiator : IDisposable
 {
     private readonly IdentityKeyPair _local;
     private readonly PublicIdentity _remote;
@@ -183,7 +180,7 @@ public sealed class HandshakeInitiator : IDisposable
 }
 
 /// <summary>The responder's handshake: one call to <see cref="OnRequest"/>.</summary>
-public sealed class HandshakeResponder
+internal sealed class HandshakeResponder
 {
     private readonly IdentityKeyPair _local;
     private readonly PublicIdentity _remote;

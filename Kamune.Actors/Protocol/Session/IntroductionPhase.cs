@@ -1,12 +1,10 @@
 using Google.Protobuf;
-using Kamune.Abstractions;
-using Kamune.Identity;
 using Kamune.Wire;
 
 namespace Kamune.Protocol.Session;
 
 /// <summary>What a verified remote Introduce says: the key that signed it, its name and its protocol version.</summary>
-public sealed record RemoteIntroduction(PublicIdentity Identity, string Name, string AppVersion, VersionVerdict Version);
+internal sealed record RemoteIntroduction(PublicIdentity Identity, string Name, string AppVersion, VersionVerdict Version);
 
 /// <summary>
 /// Introduction (protocol.md "Flow" step 2), inside the exchange tunnel:
@@ -15,7 +13,7 @@ public sealed record RemoteIntroduction(PublicIdentity Identity, string Name, st
 /// 3. I verifies R's Introduce likewise.
 /// The verifier is the caller's business (it is asynchronous); everything else is here.
 /// </summary>
-public static class IntroductionPhase
+internal static class IntroductionPhase
 {
     /// <summary>Names longer than this are refused (<see cref="PeerName"/> has the other rules): they reach logs and UIs.</summary>
     public const int MaxNameLength = PeerName.MaxLength;

@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Kamune.Identity;
 
-namespace Kamune.Protocol.Session;
+namespace Kamune;
 
 /// <summary>
 /// The rules an announced Introduce.Name must meet before anyone shows it or pins it (docs/security.md, "Display

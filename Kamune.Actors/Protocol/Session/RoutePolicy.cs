@@ -1,10 +1,9 @@
-using Kamune.Actors;
 using Kamune.Wire;
 
 namespace Kamune.Protocol.Session;
 
 /// <summary>The phases of one session, in order (protocol.md "Flow for a new session").</summary>
-public enum SessionPhase
+internal enum SessionPhase
 {
     Exchange,
     Introduction,
@@ -17,7 +16,7 @@ public enum SessionPhase
 /// Which inbound route each phase accepts, in one place (protocol.md "Routes": a route that is invalid, unknown or
 /// not allowed in the current phase ends the session). The Exchange phase has raw frames and no routes.
 /// </summary>
-public static class RoutePolicy
+internal static class RoutePolicy
 {
     /// <summary>The routes a Kamune 0.7 peer may send: 1..13.</summary>
     public static bool IsDefined(Route route) => route > Route.Invalid && route <= Route.SessionData;

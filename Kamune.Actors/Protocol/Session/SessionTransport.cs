@@ -1,8 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Kamune.Abstractions;
 using Kamune.Crypto;
-using Kamune.Identity;
 using Kamune.Wire;
 
 namespace Kamune.Protocol.Session;
@@ -11,7 +9,7 @@ namespace Kamune.Protocol.Session;
 /// One verified inbound session message: its route, sequence, send time and BytesValue payload. A value type: one is
 /// made per received message and it travels inside lists and actor messages, so a struct saves an object per message.
 /// </summary>
-public readonly record struct InboundMessage(Route Route, ulong Sequence, DateTimeOffset Timestamp, ReadOnlyMemory<byte> Value);
+internal readonly record struct InboundMessage(Route Route, ulong Sequence, DateTimeOffset Timestamp, ReadOnlyMemory<byte> Value);
 
 /// <summary>
 /// The session layer used by the challenge exchange and the established session (protocol.md "Flow" steps 4-5):
@@ -19,7 +17,7 @@ public readonly record struct InboundMessage(Route Route, ulong Sequence, DateTi
 /// incoming in reverse (decrypt, then verify the signature, then decode). Sequence numbers are assigned here, from
 /// 1; checking the received ones is <see cref="ReceiveSequence"/>'s job.
 /// </summary>
-public sealed class SessionTransport : IDisposable
+internal sealed class SessionTransport : IDisposable
 {
     /// <summary>Largest BytesValue payload: its marshaled form (payload + 4 bytes) must fit the 61,439-byte cap.</summary>
     public const int MaxPayload = Envelope.MaxMessageSize - 4;
@@ -160,7 +158,7 @@ public sealed class SessionTransport : IDisposable
 /// The receive side of protocol.md step 5: each Sequence must be exactly last + 1, starting at 1 with the first
 /// challenge message. A duplicate or a gap is <see cref="KamuneError.OutOfSync"/> and the session cannot go on.
 /// </summary>
-public sealed class ReceiveSequence
+internal sealed class ReceiveSequence
 {
     public ulong Last { get; private set; }
 
