@@ -10,13 +10,17 @@ namespace Kamune.Tests.Actors;
 /// <summary>
 /// One direction of an in-memory connection: takes WriteFrame from one PeerActor (answering FrameWritten), records
 /// every frame, and hands them to the other PeerActor one at a time, waiting for its FrameAck as the stream's
-/// ActorRefWithAck sink would. A <c>tamper</c> function may drop, duplicate or alter frame number i.
+/// ActorRefWithAck sink would. A <c>tamper</c> function may drop, duplicate or alter frame number i. Told
+/// <see cref="Answer"/>, it plays the other answers a writer may give (<see cref="Answering"/>).
 /// </summary>
 internal sealed class WireActor : ReceiveActor
 {
     private readonly Queue<object> _queue = new();
     private readonly List<byte[]> _frames;
     private readonly Func<int, ByteString, IEnumerable<ByteString>> _tamper;
+    // Writers of the frames answered FrameHeld, oldest first: each is told FrameWritten on Release.
+    private readonly Queue<IActorRef> _held = new();
+    private Answer _answer = new(Answering.Written);
     private IActorRef _target = ActorRefs.Nobody;
     // Nothing goes out before Attach and the target's first acknowledgement: the writing peer may start (and write its
     // first frame) before the test has told this wire where frames go.
@@ -34,14 +38,38 @@ internal sealed class WireActor : ReceiveActor
             _awaitingAck = true;
             _target.Tell(ConnectionInit.Instance);
         });
+        Receive<Answer>(answer => _answer = answer);
+        Receive<Release>(_ =>
+        {
+            while (_held.TryDequeue(out var writer))
+            {
+                writer.Tell(FrameWritten.Instance);
+            }
+        });
         Receive<WriteFrame>(write =>
         {
+            switch (_answer.Mode)
+            {
+                case Answering.Dropped:
+                    Sender.Tell(FrameDropped.Instance);
+                    return;
+                case Answering.Nothing:
+                    _answer.Observer?.Forward(write);
+                    return;
+                case Answering.Held:
+                    Sender.Tell(FrameHeld.Instance);
+                    _held.Enqueue(Sender);
+                    break;
+                default:
+                    Sender.Tell(FrameWritten.Instance);
+                    break;
+            }
+
             lock (_frames)
             {
                 _frames.Add(write.Payload.ToArray());
             }
 
-            Sender.Tell(FrameWritten.Instance);
             if (!_closed)
             {
                 foreach (var delivered in _tamper(_index++, write.Payload))
@@ -95,7 +123,32 @@ internal sealed class WireActor : ReceiveActor
         }
     }
 
+    /// <summary>How the wire answers a writing PeerActor's WriteFrame.</summary>
+    public enum Answering
+    {
+        /// <summary>FrameWritten at once, and the frame goes to the other side (a writer whose queue has room).</summary>
+        Written,
+
+        /// <summary>FrameHeld at once, FrameWritten on <see cref="Release"/>; the frame goes to the other side.</summary>
+        Held,
+
+        /// <summary>FrameDropped; the frame goes nowhere (a writer whose connection is closing or closed).</summary>
+        Dropped,
+
+        /// <summary>No answer; the frame goes only to the observer (a writer that dies before it takes the frame).</summary>
+        Nothing,
+    }
+
     public sealed record Attach(IActorRef Target);
+
+    /// <summary>From now on answer WriteFrame the <paramref name="Mode"/> way; <paramref name="Observer"/> sees what is not answered.</summary>
+    public sealed record Answer(Answering Mode, IActorRef? Observer = null);
+
+    /// <summary>Tells FrameWritten for every frame answered FrameHeld so far, oldest first.</summary>
+    public sealed class Release
+    {
+        public static readonly Release Instance = new();
+    }
 }
 
 /// <summary>Two PeerActors (initiator and responder) joined by two <see cref="WireActor"/>s, with probes as handlers.</summary>

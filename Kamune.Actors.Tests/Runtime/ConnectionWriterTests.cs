@@ -13,7 +13,7 @@ namespace Kamune.Tests.Runtime;
 public sealed class ConnectionWriterTests : ConnectionWriterTestKit
 {
     [Fact]
-    public async Task Writer_stops_acknowledging_frames_while_the_remote_does_not_read_and_then_delivers_all_in_order()
+    public async Task Writer_holds_frames_while_the_remote_does_not_read_and_then_delivers_all_in_order()
     {
         const int total = 300;
         const int size = 60_000;
@@ -23,8 +23,8 @@ public sealed class ConnectionWriterTests : ConnectionWriterTestKit
         for (; acked < total; acked++)
         {
             writer.Tell(new WriteFrame(DrivingSession.Frame(acked, size)));
-            // The writer answers FrameWritten only when the bounded queue takes the frame; silence means back-pressure.
-            if (ReceiveOne(TimeSpan.FromSeconds(1)) is not FrameWritten)
+            // FrameWritten when the bounded queue takes the frame; FrameHeld, at once, when it is full: back-pressure.
+            if (ExpectMsg<object>(TimeSpan.FromSeconds(10)) is FrameHeld)
             {
                 break;
             }
@@ -35,11 +35,11 @@ public sealed class ConnectionWriterTests : ConnectionWriterTestKit
         var reading = ReadFramesAsync(remote, total);
         for (acked++; acked < total; acked++)
         {
-            ExpectMsg<FrameWritten>(TimeSpan.FromSeconds(10));
+            FishForMessage<FrameWritten>(_ => true, TimeSpan.FromSeconds(10));
             writer.Tell(new WriteFrame(DrivingSession.Frame(acked, size)));
         }
 
-        ExpectMsg<FrameWritten>(TimeSpan.FromSeconds(10));
+        FishForMessage<FrameWritten>(_ => true, TimeSpan.FromSeconds(10));
         var frames = await reading.WaitAsync(TimeSpan.FromSeconds(20));
         for (var i = 0; i < total; i++)
         {
@@ -93,7 +93,55 @@ public sealed class ConnectionWriterTests : ConnectionWriterTestKit
 
         Assert.All(Enumerable.Range(0, total), i => Assert.Equal(DrivingSession.Frame(i, 60_000).ToArray(), frames[i]));
         Assert.Null(await RawFrames.ReadAsync(remote.GetStream()).WaitAsync(TimeSpan.FromSeconds(5)));
-        Assert.All(peer.ReceiveN(total, TimeSpan.FromSeconds(5)), message => Assert.IsType<FrameWritten>(message));
+        var (written, heldAnswers) = CountAnswers(peer, total);
+        Assert.Equal(total, written);
+        Assert.True(heldAnswers > 0, "expected frames held behind the full queue to be answered FrameHeld");
+    }
+
+    [Fact]
+    public async Task A_frame_held_behind_the_full_queue_is_answered_FrameHeld_at_once_and_FrameWritten_once_the_queue_takes_it()
+    {
+        var peer = CreateTestProbe();
+        var (writer, remote, _) = await ConnectAsync(
+            Settings("kamune { outbound-buffer = 2, outbound-max-frames = 256, outbound-max-bytes = 16 MiB }"), peer);
+
+        // The remote reads nothing: frames go into the queue until the kernel's buffers and the queue are full; the
+        // first frame held behind it is answered at once, FrameHeld, while nothing is read.
+        var sent = 0;
+        while (true)
+        {
+            writer.Tell(new WriteFrame(DrivingSession.Frame(sent++, 60_000)), peer.Ref);
+            if (peer.ExpectMsg<object>() is FrameHeld)
+            {
+                break;
+            }
+        }
+
+        // Once the remote reads, that frame and every later one gets exactly one FrameWritten, and nothing more.
+        var reading = ReadFramesAsync(remote, sent);
+        var (written, heldAnswers) = CountAnswers(peer, 1);
+        Assert.Equal((1, 0), (written, heldAnswers));
+        peer.ExpectNoMsg(TimeSpan.FromMilliseconds(200));
+        var frames = await reading.WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.All(Enumerable.Range(0, sent), i => Assert.Equal(DrivingSession.Frame(i, 60_000).ToArray(), frames[i]));
+    }
+
+    [Fact]
+    public async Task A_frame_written_after_the_close_was_requested_is_answered_FrameDropped_and_never_sent()
+    {
+        var peer = CreateTestProbe();
+        var (writer, remote, _) = await ConnectAsync(Settings(), peer);
+
+        writer.Tell(new WriteFrame(DrivingSession.Frame(0, 100)), peer.Ref);
+        writer.Tell(new CloseConnection(false), peer.Ref);
+        writer.Tell(new WriteFrame(DrivingSession.Frame(1, 100)), peer.Ref);
+
+        // The inbound side's ConnectionCompleted may come between: it is the stream stage's, not the writer's answer.
+        peer.FishForMessage<FrameWritten>(_ => true);
+        peer.FishForMessage<FrameDropped>(_ => true);
+        var stream = remote.GetStream();
+        Assert.Equal(DrivingSession.Frame(0, 100).ToArray(), await RawFrames.ReadAsync(stream));
+        Assert.Null(await RawFrames.ReadAsync(stream).WaitAsync(TimeSpan.FromSeconds(5)));
     }
 
     [Fact]
@@ -168,6 +216,29 @@ public sealed class ConnectionWriterTests : ConnectionWriterTestKit
         var error = Assert.IsType<KamuneProtocolException>(failed.Cause);
         Assert.Equal(KamuneError.FrameTooLarge, error.Error);
         Assert.True(await RawFrames.ClosedWithinAsync(remote, TimeSpan.FromSeconds(5)));
+    }
+
+    // Every frame is answered at once, FrameWritten or FrameHeld, and a held one FrameWritten later: receives until
+    // `written` FrameWritten.
+    private static (int Written, int Held) CountAnswers(Akka.TestKit.TestProbe peer, int written)
+    {
+        var (seen, held) = (0, 0);
+        while (seen < written)
+        {
+            switch (peer.ExpectMsg<object>(TimeSpan.FromSeconds(10)))
+            {
+                case FrameWritten:
+                    seen++;
+                    break;
+                case FrameHeld:
+                    held++;
+                    break;
+                case var other:
+                    throw new InvalidOperationException($"expected FrameWritten or FrameHeld, got {other}");
+            }
+        }
+
+        return (seen, held);
     }
 
     private static async Task<List<byte[]>> ReadFramesAsync(TcpClient remote, int count)

@@ -196,4 +196,37 @@ public sealed class SessionRulesTests
         Assert.Equal(Route.Pong, Assert.IsType<SealMessage>(batch.Flush()).Route);
         Assert.True(batch.Add(new SealMessage(Route.ExchangeMessages, new byte[] { 4 }, null)));
     }
+
+    [Fact]
+    public void Frame_takes_answer_each_frame_in_order_and_a_FrameWritten_after_FrameHeld_takes_no_new_frame()
+    {
+        var takes = new FrameTakes<string>();
+        takes.Told("a");
+        takes.Told(null);
+        Assert.Equal("a", takes.Held());
+        Assert.Null(takes.Held());
+        takes.Told("b");
+        Assert.True(takes.HasUntakenSends);
+
+        // The writer's FrameWritten for the two held frames: neither takes "b", whose own answer has not come.
+        Assert.Null(takes.Written());
+        Assert.Null(takes.Written());
+        Assert.True(takes.HasUntakenSends);
+        Assert.Equal("b", takes.Written());
+        Assert.False(takes.HasUntakenSends);
+    }
+
+    [Fact]
+    public void Frame_takes_give_back_a_dropped_send_and_every_untaken_one_oldest_first()
+    {
+        var takes = new FrameTakes<string>();
+        takes.Told("a");
+        takes.Told("b");
+        takes.Told(null);
+        takes.Told("c");
+        Assert.Equal("a", takes.Dropped());
+        Assert.Equal(["b", "c"], takes.DropUntaken());
+        Assert.False(takes.HasUntakenSends);
+        Assert.Null(takes.Written());
+    }
 }

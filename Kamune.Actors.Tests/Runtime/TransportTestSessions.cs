@@ -21,6 +21,8 @@ internal sealed class EchoSession : ReceiveActor
             connection.Tell(new WriteFrame(frame.Payload));
         });
         Receive<FrameWritten>(_ => _stream.Tell(FrameAck.Instance));
+        // Held behind the full queue: the next frame is read only once it is written.
+        Receive<FrameHeld>(_ => { });
         Receive<ConnectionCompleted>(_ =>
         {
             connection.Tell(new CloseConnection(false));
@@ -66,6 +68,8 @@ internal sealed class DrivingSession : ReceiveActor
                 connection.Tell(new WriteFrame(Frame(_sent++, size)));
             }
         });
+        // Paced by FrameWritten alone: a frame held behind the full queue waits for its own.
+        Receive<FrameHeld>(_ => { });
         Receive<FrameWritten>(_ =>
         {
             if (_sent < count)

@@ -68,18 +68,53 @@ internal sealed class ConnectionCompleted : IConnectionContractMessage
 /// <summary>The inbound side failed: framing error (a KamuneProtocolException) or socket error.</summary>
 internal sealed record ConnectionFailed(Exception Cause) : IConnectionContractMessage;
 
-/// <summary>Write one frame payload; the writer answers <see cref="FrameWritten"/> once it is accepted by the stream.</summary>
+/// <summary>
+/// Write one frame payload. The writer answers each at once, in the order written, with <see cref="FrameWritten"/>
+/// (its outbound queue took the frame), <see cref="FrameHeld"/> (it holds the frame behind a full queue, a
+/// <see cref="FrameWritten"/> follows once the queue takes it) or <see cref="FrameDropped"/> (the frame cannot go out).
+/// A connection that answers <see cref="FrameWritten"/> alone keeps the contract.
+/// </summary>
 internal sealed record WriteFrame(ByteString Payload) : IConnectionContractMessage
 {
     public override string ToString() => $"WriteFrame({Payload.Count} bytes)";
 }
 
-/// <summary>The outbound stream accepted a frame; the writer may take the next one.</summary>
+/// <summary>
+/// The outbound stream took a frame: the writer is responsible for it from now on (unless a <see cref="FrameHeld"/>
+/// said so before) and the session's budget has room for one more (the back-pressure signal).
+/// </summary>
 internal sealed class FrameWritten : IConnectionContractMessage
 {
     public static readonly FrameWritten Instance = new();
 
     private FrameWritten()
+    {
+    }
+}
+
+/// <summary>
+/// The writer took responsibility for a frame it holds behind a full outbound queue (the peer is not reading fast
+/// enough): it goes out in order, or the connection is cut (kamune.write-timeout, the outbound bound). The budget
+/// stays taken until the <see cref="FrameWritten"/> that follows when the queue takes the frame.
+/// </summary>
+internal sealed class FrameHeld : IConnectionContractMessage
+{
+    public static readonly FrameHeld Instance = new();
+
+    private FrameHeld()
+    {
+    }
+}
+
+/// <summary>
+/// The writer did not take a frame: its connection is closing, closed or cut, so the frame never goes out. No
+/// <see cref="FrameWritten"/> follows; the session refuses the send at once and learns why from the connection's end.
+/// </summary>
+internal sealed class FrameDropped : IConnectionContractMessage
+{
+    public static readonly FrameDropped Instance = new();
+
+    private FrameDropped()
     {
     }
 }

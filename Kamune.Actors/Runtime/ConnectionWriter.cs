@@ -14,9 +14,10 @@ namespace Kamune.Actors.Runtime;
 /// Owns one TCP connection. It materializes the byte stream (protocol.md layer 2 framing both ways) as one graph,
 /// feeds inbound frames to the session actor with acknowledgement back-pressure (<see cref="SessionSink"/>) and
 /// puts <see cref="WriteFrame"/> into a bounded queue (<see cref="OutboundQueue"/>), answering <see cref="FrameWritten"/>
-/// only once the queue took the frame, so a slow socket slows the session. What it holds for the peer is bounded in
-/// frames, bytes and age (<see cref="OutboundBacklog{TReply}"/>): past the bound or the deadline the session is told
-/// <see cref="KamuneError.PeerNotReading"/> and the connection is aborted.
+/// only once the queue took the frame, so a slow socket slows the session; a frame it holds behind the full queue is
+/// answered <see cref="FrameHeld"/> at once, one it cannot take any more <see cref="FrameDropped"/>. What it holds
+/// for the peer is bounded in frames, bytes and age (<see cref="OutboundBacklog{TReply}"/>): past the bound or the
+/// deadline the session is told <see cref="KamuneError.PeerNotReading"/> and the connection is aborted.
 /// It watches its session: when the session stops, the connection is closed (gracefully, bounded by
 /// write-timeout) and the writer stops, so nothing of the connection outlives it.
 /// </summary>
@@ -229,32 +230,31 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         Receive<GetOutboundHeld>(_ => Sender.Tell(new OutboundHeld(_backlog!.Frames, _backlog.Bytes, _backlog.PeakFrames, _backlog.PeakBytes)));
     }
 
+    // Every frame is answered at once, in order: FrameWritten (the queue took it), FrameHeld (it waits behind the full
+    // queue; FrameWritten follows once the queue takes it) or FrameDropped, so the session acknowledges a send only
+    // once this writer took responsibility for its frame, and refuses one it did not take.
     private void Write(WriteFrame write)
     {
-        if (_aborted)
+        if (_aborted || _closing || _socketClosed)
         {
-            // Cut on purpose (the session asked, or was told why): frames still on their way have nowhere to go.
-            return;
-        }
-
-        if (_closing)
-        {
-            // The session asked to close and then wrote more: the frame cannot go out any more.
-            _log.Warning("Frame written to {RemoteAddress} after close was requested; dropped", _remote);
-            return;
-        }
-
-        if (_socketClosed)
-        {
-            // The socket is closed (by the peer or a failure); the session learns it from the inbound side.
-            _log.Debug("Frame to {RemoteAddress} not queued: the connection has closed", _remote);
+            // Cut on purpose, closing at the session's request, or closed by the peer or a failure: the frame cannot
+            // go out any more; the session learns why from the connection's end.
+            _log.Debug("Frame to {RemoteAddress} dropped: the connection is {State}", _remote,
+                _aborted ? "cut" : _closing ? "closing" : "closed");
+            Sender.Tell(FrameDropped.Instance);
             return;
         }
 
         if (_backlog!.Add(write.Payload, Sender, Now, _taken) is { } overBound)
         {
             PeerNotReading(overBound);
+            Sender.Tell(FrameDropped.Instance);
             return;
+        }
+
+        if (_taken.Count == 0)
+        {
+            Sender.Tell(FrameHeld.Instance);
         }
 
         ConfirmTaken();

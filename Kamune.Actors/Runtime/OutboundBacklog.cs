@@ -12,7 +12,8 @@ internal sealed record OutboundLimits(int MaxFrames, long MaxBytes, TimeSpan Dea
 /// <summary>
 /// The frames a connection holds for its peer and the rules that bound them, without actor types: those the socket
 /// stream has not taken yet, in the <see cref="OutboundQueue"/> and, once it is full, waiting here in order behind
-/// it. A frame is taken (its sender may be told FrameWritten) when it enters the queue.
+/// it. A frame is taken (its sender may be told FrameWritten) when it enters the queue; one that waits is the
+/// writer's to send from the moment it is held (its sender is told FrameHeld), though not yet out of the budget.
 /// Two rules decide that the peer is not reading. The bound: a frame that would make the held frames or bytes pass
 /// <see cref="OutboundLimits"/> is refused, whatever the session's own budget says. The deadline: it runs from when
 /// the oldest frame still held was given to the writer, not from the socket's last write, so a peer that reads a

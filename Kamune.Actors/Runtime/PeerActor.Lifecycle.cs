@@ -25,8 +25,8 @@ internal sealed partial class PeerActor
                     "Session {SessionId}: {Message} from {Sender}, not from this session's connection; dropped",
                     _sessionId ?? "(none yet)", message.GetType().Name, Sender.Path);
                 return true;
-            case FrameWritten when Sender.Equals(_options.Connection):
-                OnFrameWritten(phase);
+            case FrameWritten or FrameHeld or FrameDropped when Sender.Equals(_options.Connection):
+                OnFrameTaken(message, phase);
                 return true;
             case CipherFailed failed:
                 Finish(CloseReason.ProtocolError, failed.Error, failed.Detail, abort: true);
@@ -138,7 +138,6 @@ internal sealed partial class PeerActor
         _finished = true;
         Timers.CancelAll();
         _verification?.Cancel();
-        RefuseAccepted($"Session closed ({reason}) before the message was written.");
         if (reason is CloseReason.ProtocolError or CloseReason.Timeout or CloseReason.Rejected)
         {
             _log.Warning("Session {SessionId} ended: {CloseReason} {KamuneError}: {Detail}", _sessionId ?? "(none yet)", reason, error, detail);
@@ -148,10 +147,64 @@ internal sealed partial class PeerActor
             _log.Info("Session {SessionId} ended: {CloseReason}", _sessionId ?? "(none yet)", reason);
         }
 
-        Tell(_handlerGone, _options.Handler, new SessionClosed(Self, _sessionId, reason, error, detail, _options.RemoteAddress));
-        Tell(_connectionGone, _options.Connection, new CloseConnection(abort));
+        var end = new SessionEnd(reason, error, detail, abort);
+        if (!abort && !_connectionGone && _takes.HasUntakenSends)
+        {
+            // A graceful end with sends told to a live writer that has not answered yet: it answers each WriteFrame at
+            // once, in order, before the CloseConnection told after them, so waiting one round trip tells which of
+            // them it took (acknowledged) or dropped (refused) instead of refusing frames that do go out.
+            _ending = end;
+            Timers.StartSingleTimer(TakesTimerKey, TakesOverdue.Instance, TakesAnsweredWithin);
+            Context.Become(AwaitingTakes());
+            return;
+        }
+
+        Complete(end);
+    }
+
+    // The writer owes answers for sends told to it; nothing else is read, sent or reopened meanwhile.
+    private Receive AwaitingTakes() => message =>
+    {
+        switch (message)
+        {
+            case FrameWritten or FrameHeld or FrameDropped when Sender.Equals(_options.Connection):
+                OnFrameTaken(message, SessionPhase.Established);
+                if (!_takes.HasUntakenSends)
+                {
+                    Complete(_ending!);
+                }
+
+                return true;
+            case Terminated terminated when terminated.ActorRef.Equals(_options.Connection):
+                _connectionGone = true;
+                Complete(_ending!);
+                return true;
+            case Terminated terminated when terminated.ActorRef.Equals(_options.Handler):
+                _handlerGone = true;
+                return true;
+            case TakesOverdue:
+                Complete(_ending!);
+                return true;
+            default:
+                return Stopped()(message);
+        }
+    };
+
+    private void Complete(SessionEnd end)
+    {
+        Timers.CancelAll();
+        Conclude(end, $"Session closed ({end.Reason}) before the message was written.");
         Context.Become(Stopped());
         Context.Stop(Self);
+    }
+
+    // The session's last words: every accepted send not answered yet is refused, the handler told why, the connection closed.
+    private void Conclude(SessionEnd end, string refusal)
+    {
+        _ending = null;
+        RefuseAccepted(refusal);
+        Tell(_handlerGone, _options.Handler, new SessionClosed(Self, _sessionId, end.Reason, end.Error, end.Detail, _options.RemoteAddress));
+        Tell(_connectionGone, _options.Connection, new CloseConnection(end.Abort));
     }
 
     // Nothing is told to an actor known to be gone: it would only be a dead letter.
@@ -172,6 +225,13 @@ internal sealed partial class PeerActor
 
         return true;
     };
+
+    private sealed record SessionEnd(CloseReason Reason, KamuneError? Error, string Detail, bool Abort);
+
+    private sealed class TakesOverdue
+    {
+        public static readonly TakesOverdue Instance = new();
+    }
 
     private sealed class HandshakeTimedOut
     {

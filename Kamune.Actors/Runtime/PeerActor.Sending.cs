@@ -91,10 +91,10 @@ internal sealed partial class PeerActor
                 Finish(CloseReason.LocalClose, null, close.Detail, abort: false);
                 return true;
             case Sealed { Tag: PendingSend pending } sealedSend:
+                // Acknowledged only once the connection takes the frame (OnFrameTaken): the writer may be gone already.
                 _unanswered.Dequeue();
                 _budget.Sealed(written: true);
-                Write(sealedSend.Frame);
-                pending.ReplyTo.Tell(new SendAck(sealedSend.Sequence, pending.CorrelationId));
+                Write(sealedSend.Frame, new WrittenSend(pending, sealedSend.Sequence));
                 return true;
             case Sealed { Tag: null } sealedControl:
                 _budget.Sealed(written: true);
@@ -110,7 +110,34 @@ internal sealed partial class PeerActor
         }
     }
 
-    // The connection took a frame: room in the budget may reopen refused senders and the socket's reads.
+    // The connection's answer to a WriteFrame (FrameTakes): a send is acknowledged once the live writer took its frame,
+    // refused once it dropped it.
+    private void OnFrameTaken(object answer, SessionPhase phase)
+    {
+        switch (answer)
+        {
+            case FrameHeld:
+                Ack(_takes.Held());
+                return;
+            case FrameDropped:
+                if (_takes.Dropped() is { } dropped)
+                {
+                    Refuse(dropped.Pending.ReplyTo, SendRefusalKind.Closed,
+                        "The connection dropped the message: it is closing or closed.", dropped.Pending.CorrelationId);
+                }
+
+                return;
+            case FrameWritten:
+                Ack(_takes.Written());
+                OnFrameWritten(phase);
+                return;
+        }
+    }
+
+    private static void Ack(WrittenSend? taken) =>
+        taken?.Pending.ReplyTo.Tell(new SendAck(taken.Sequence, taken.Pending.CorrelationId));
+
+    // The connection's queue took a frame: room in the budget may reopen refused senders and the socket's reads.
     private void OnFrameWritten(SessionPhase phase)
     {
         _budget.Confirmed();
@@ -143,18 +170,26 @@ internal sealed partial class PeerActor
         }
     }
 
-    private void Write(ByteString frame)
+    private void Write(ByteString frame, WrittenSend? send = null)
     {
         _lastWrittenAt = _clock.Elapsed;
+        _takes.Told(send);
         _options.Connection.Tell(new WriteFrame(frame));
     }
 
     private void Refuse(IActorRef sender, SendRefusalKind kind, string reason, object? correlationId) =>
         sender.Tell(new SendRefused(kind, reason, correlationId));
 
-    // The session ends: every send it accepted and has not answered is refused, oldest first.
+    // The session ends: every send it accepted and has not answered is refused, oldest first: those whose frame the
+    // connection has not taken (told, never confirmed: perhaps to a writer already gone), then those at the cipher,
+    // then those that waited for Established.
     private void RefuseAccepted(string reason)
     {
+        foreach (var untaken in _takes.DropUntaken())
+        {
+            Refuse(untaken.Pending.ReplyTo, SendRefusalKind.Closed, reason, untaken.Pending.CorrelationId);
+        }
+
         while (_unanswered.TryDequeue(out var unsent))
         {
             Refuse(unsent.ReplyTo, SendRefusalKind.Closed, reason, unsent.CorrelationId);
@@ -169,6 +204,9 @@ internal sealed partial class PeerActor
     private sealed record PendingSend(IActorRef ReplyTo, object? CorrelationId);
 
     private sealed record EarlySend(PendingSend Pending, byte[] Data);
+
+    // A send whose frame went to the connection, with the sequence number its SendAck carries.
+    private sealed record WrittenSend(PendingSend Pending, ulong Sequence);
 
     private sealed record CloseMarker(string Detail);
 

@@ -17,7 +17,9 @@ namespace Kamune.Actors.Runtime;
 /// It watches its connection and its handler: when the connection's writer stops the session ends at once
 /// (ConnectionLost, or LocalClose while closing); when the handler stops the session closes gracefully.
 /// Every failure ends this session only: <see cref="SessionClosed"/> to the handler exactly once, every accepted
-/// <see cref="SendMessage"/> answered exactly once, the connection closed, the actor (so its children and keys) stopped.
+/// <see cref="SendMessage"/> answered exactly once, the connection closed, the actor (so its children and keys) stopped. A
+/// send is acknowledged only once the live writer took its frame (<see cref="FrameTakes{TSend}"/>); a graceful end
+/// waits for the writer's answers to the sends already told to it, an abrupt one refuses those not yet taken.
 /// </summary>
 internal sealed partial class PeerActor : ActorBase, IWithTimers
 {
@@ -25,6 +27,11 @@ internal sealed partial class PeerActor : ActorBase, IWithTimers
     private const string IdleTimerKey = "idle";
     private const string KeepAliveTimerKey = "keep-alive";
     private const string DeliveryOverdueTimerKey = "delivery-overdue";
+    private const string TakesTimerKey = "takes";
+
+    // A graceful end waits this long at most for the writer's answers to the sends told to it (it answers at once; a
+    // writer that does not is treated as gone, and those sends are refused).
+    private static readonly TimeSpan TakesAnsweredWithin = TimeSpan.FromSeconds(5);
 
     private readonly PeerOptions _options;
     private readonly ILoggingAdapter _log = Context.GetLogger();
@@ -38,6 +45,8 @@ internal sealed partial class PeerActor : ActorBase, IWithTimers
     // Sends handed to the cipher and not yet answered, oldest first (the cipher answers in order): if the session
     // ends first, each still gets its SendRefused instead of silence.
     private readonly Queue<PendingSend> _unanswered = new();
+    // Every frame told to the connection until the connection took it: a send is acknowledged only then.
+    private readonly FrameTakes<WrittenSend> _takes = new();
     private IActorRef _cipher = ActorRefs.Nobody;
     private IActorRef _guard = ActorRefs.Nobody;
     // The stream stage that sent ConnectionInit: the only sender whose frames are read.
@@ -52,6 +61,8 @@ internal sealed partial class PeerActor : ActorBase, IWithTimers
     private bool _closing;
     private bool _sessionDataLogged;
     private bool _finished;
+    // Set by a graceful Finish while the live writer still owes answers for sends told to it (AwaitingTakes).
+    private SessionEnd? _ending;
 
     public PeerActor(PeerOptions options)
     {
@@ -96,15 +107,15 @@ internal sealed partial class PeerActor : ActorBase, IWithTimers
     {
         _verification?.Cancel();
         _verification?.Dispose();
-        if (!_finished)
+        if (!_finished || _ending is not null)
         {
-            // Stopped from outside (PoisonPill, parent, system shutdown): every accepted send and the handler still
-            // hear exactly once.
+            // Stopped from outside (PoisonPill, parent, system shutdown), perhaps while a graceful finish waited for
+            // the writer: every accepted send and the handler still hear exactly once. A send whose frame the writer
+            // has not confirmed is refused, though the frame may still go out: it was never acknowledged.
             _finished = true;
-            RefuseAccepted("Session actor stopped before the message was written.");
-            Tell(_handlerGone, _options.Handler, new SessionClosed(
-                Self, _sessionId, CloseReason.LocalClose, null, "Session actor stopped.", _options.RemoteAddress));
-            Tell(_connectionGone, _options.Connection, new CloseConnection(true));
+            Conclude(
+                _ending ?? new SessionEnd(CloseReason.LocalClose, null, "Session actor stopped.", Abort: true),
+                "Session actor stopped before the message was written.");
         }
 
         base.PostStop();

@@ -8,7 +8,10 @@ namespace Kamune.Actors.Runtime;
 /// socket; tests build it with a <see cref="DeterministicRandomSource"/> and a <see cref="ManualClock"/>.
 /// </summary>
 /// <param name="Role">Dialer = <see cref="SessionRole.Initiator"/>, listener = <see cref="SessionRole.Responder"/>.</param>
-/// <param name="Connection">The frame writer: takes <see cref="WriteFrame"/> and <see cref="CloseConnection"/>.</param>
+/// <param name="Connection">
+/// The frame writer: takes <see cref="WriteFrame"/> (answering each FrameWritten, FrameHeld or FrameDropped) and
+/// <see cref="CloseConnection"/>.
+/// </param>
 /// <param name="Handler">Receives SessionEstablished, MessageReceived and SessionClosed.</param>
 /// <param name="LocalIdentity">Signs every envelope; owned by the node, not disposed by the session.</param>
 /// <param name="LocalName">Introduce.Name; the Go reference defaults it to the identity's fingerprint.</param>
