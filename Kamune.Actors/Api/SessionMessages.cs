@@ -102,7 +102,12 @@ public sealed class DeliveryAck
 /// </summary>
 public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationId = null);
 
-/// <summary>The message was sealed with this sequence number and handed to the live connection.</summary>
+/// <summary>
+/// The message was sealed with this sequence number and taken by the live connection writer: into its outbound queue,
+/// or held behind it while the peer reads slowly, to go out in order unless the connection is cut meanwhile. It is
+/// local: it does not say the peer read it. A message whose frame the writer did not take (it stopped, or its
+/// connection was closing or closed) is answered <see cref="SendRefused"/> with <see cref="SendRefusalKind.Closed"/>.
+/// </summary>
 public sealed record SendAck(ulong Sequence, object? CorrelationId);
 
 /// <summary>Why a <see cref="SendMessage"/> was refused: what the sender may do about it.</summary>
@@ -116,7 +121,10 @@ public enum SendRefusalKind
     BackPressure,
     /// <summary>The session is closing (CloseSession was received): nothing more is sent.</summary>
     Closing,
-    /// <summary>The session ended before the message was written; see <see cref="SessionClosed"/>.</summary>
+    /// <summary>
+    /// The session ended, or its connection closed, before the connection writer took the message; see
+    /// <see cref="SessionClosed"/>, which follows.
+    /// </summary>
     Closed,
 }
 
