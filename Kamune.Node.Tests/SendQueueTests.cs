@@ -57,6 +57,25 @@ public sealed class SendQueueTests
     }
 
     [Fact]
+    public void A_refused_message_is_taken_for_its_retry_once_per_refusal_and_not_after_it_was_answered()
+    {
+        var queue = new SendQueue<string>(maxPerSession: 10, maxSessionBytes: 1000, maxBytes: 1000);
+        var first = queue.Enqueue("s", Outgoing.Message(1, new byte[] { 1 }))!;
+        Assert.Null(queue.TakeRetry("s"));
+
+        // SendWindowOpen and the fallback timer both come for one refusal: only the first sends it again.
+        queue.Refused("s");
+        Assert.Same(first, queue.TakeRetry("s"));
+        Assert.Null(queue.TakeRetry("s"));
+
+        // Refused again, then answered while its retry was waiting: nothing is left to retry.
+        queue.Refused("s");
+        queue.Done("s", first);
+        Assert.Null(queue.TakeRetry("s"));
+        Assert.Null(queue.TakeRetry("unknown"));
+    }
+
+    [Fact]
     public void Only_the_runtime_back_pressure_and_session_end_refusals_are_told_apart_from_faults()
     {
         Assert.True(SendQueue<string>.IsBackPressure(SendRefusalKind.BackPressure));

@@ -22,6 +22,16 @@ internal interface IRefusedSendHandler
     void OnSendRefused(int session, string reason);
 }
 
+/// <summary>
+/// The hub's fallback timers for what a session refused for back-pressure: the first delay of a commanded send's
+/// retry (doubling while it stays refused) and an echo's. The session's SendWindowOpen retries sooner; tests make
+/// these long to see that it does.
+/// </summary>
+internal sealed record HubRetryDelays(TimeSpan FirstSend, TimeSpan Echo)
+{
+    public static readonly HubRetryDelays Default = new(TimeSpan.FromMilliseconds(2), TimeSpan.FromMilliseconds(5));
+}
+
 /// <summary>Dial <paramref name="Address"/>; the asker gets a <see cref="DialOutcome"/> once the session is up or has failed.</summary>
 internal sealed record HubDial(PeerAddress Address);
 

@@ -29,7 +29,8 @@ internal sealed class Outgoing
 /// <summary>
 /// The sends users command (JSON "send", typed console lines), per session, in the order commanded. A session gets
 /// one at a time: the next goes once the session answered the last (SendAck), and one the session refuses for
-/// back-pressure is offered again until it is taken. The runtime's send window refuses rather than queues, and a
+/// back-pressure is offered again until it is taken: once, on the session's SendWindowOpen or the hub's fallback
+/// timer, whichever comes first (<see cref="TakeRetry"/>). The runtime's send window refuses rather than queues, and a
 /// later Send can be accepted after an earlier one was refused; with one unanswered Send per session the order on
 /// the wire is always the order commanded. A close queued behind the sends goes after them.
 /// Bounded: <see cref="HasRoom"/> says whether the next command for a session may be taken now (the command intake
@@ -98,13 +99,30 @@ internal sealed class SendQueue<TSession>
     /// <summary>How many back-pressure refusals in a row the message in flight has had (the retry backs off).</summary>
     public int Refusals(TSession session) => _lanes.TryGetValue(session, out var lane) ? lane.Refusals : 0;
 
-    /// <summary>Counts one back-pressure refusal of the message in flight.</summary>
+    /// <summary>Counts one back-pressure refusal of the message in flight, which now waits to be offered again.</summary>
     public void Refused(TSession session)
     {
         if (_lanes.TryGetValue(session, out var lane))
         {
             lane.Refusals++;
+            lane.AwaitingRetry = true;
         }
+    }
+
+    /// <summary>
+    /// The refused message to offer again now, or null when none waits (it was offered again already and its answer
+    /// is on the way, or it was answered). Each refusal yields its message once, so the session's SendWindowOpen and
+    /// the fallback timer, both coming, never send it twice.
+    /// </summary>
+    public Outgoing? TakeRetry(TSession session)
+    {
+        if (!_lanes.TryGetValue(session, out var lane) || !lane.InFlight || !lane.AwaitingRetry)
+        {
+            return null;
+        }
+
+        lane.AwaitingRetry = false;
+        return lane.Items.Peek();
     }
 
     /// <summary>
@@ -121,6 +139,7 @@ internal sealed class SendQueue<TSession>
         lane.Items.Dequeue();
         lane.Bytes -= item.Data.Length;
         lane.Refusals = 0;
+        lane.AwaitingRetry = false;
         _bytes -= item.Data.Length;
         if (lane.Items.Count > 0)
         {
@@ -173,5 +192,8 @@ internal sealed class SendQueue<TSession>
         public bool Closing { get; set; }
 
         public int Refusals { get; set; }
+
+        /// <summary>The message in flight was refused for back-pressure and not offered again yet.</summary>
+        public bool AwaitingRetry { get; set; }
     }
 }

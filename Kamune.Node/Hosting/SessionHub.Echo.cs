@@ -9,8 +9,6 @@ namespace Kamune.Node.Hosting;
 // meanwhile is bounded by EchoBook (per session and per node).
 internal sealed partial class SessionHub
 {
-    private static readonly TimeSpan EchoRetryDelay = TimeSpan.FromMilliseconds(5);
-
     // Echoes one session may hold for its send window: far above any in-flight window a well-behaved peer uses, and
     // above what kamune.delivery-window lets a session have unanswered. Only reachable with the window off.
     private const int MaxHeldEchoes = 4096;
@@ -62,7 +60,7 @@ internal sealed partial class SessionHub
         if (retry)
         {
             _log.Debug("Echo held for the send window: {Reason}", reason);
-            Timers.StartSingleTimer(Sender, new RetryEcho(Sender), EchoRetryDelay);
+            Timers.StartSingleTimer(Sender, new RetryEcho(Sender), _retryDelays.Echo);
         }
     }
 

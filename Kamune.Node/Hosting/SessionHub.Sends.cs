@@ -8,9 +8,12 @@ namespace Kamune.Node.Hosting;
 // are SendQueue's.
 internal sealed partial class SessionHub
 {
-    // A send refused for back-pressure is offered again after 2 ms, doubling up to 256 ms while it stays refused: a
-    // peer that reads slowly is not polled hard, and the session's write timeout ends one that stopped reading.
-    private static TimeSpan SendRetryDelay(int refusals) => TimeSpan.FromMilliseconds(2 << Math.Min(refusals, 7));
+    // A send refused for back-pressure is offered again as soon as the session says SendWindowOpen. The timer is the
+    // fallback for a window-open that never comes for it: the session tells a sender once per refusal, and every send
+    // of this hub (commanded, echoed, the bench's) is the same sender to it. It doubles from its first delay up to 128
+    // times that while the send stays refused, so a peer that reads slowly is not polled hard, and the session's
+    // write timeout ends one that stopped reading.
+    private TimeSpan SendRetryDelay(int refusals) => _retryDelays.FirstSend * (1 << Math.Min(refusals, 7));
 
     private void OnHubSend(HubSend send)
     {
@@ -95,9 +98,27 @@ internal sealed partial class SessionHub
 
     private void OnRetrySend(RetrySend retry)
     {
-        if (_sends.InFlight(retry.Session) is { IsClose: false } item)
+        if (_sends.TakeRetry(retry.Session) is { } item)
         {
             retry.Session.Tell(new SendMessage(item.Data, item));
+        }
+    }
+
+    // The session has room again for what it refused us: the refused send and the held echo go now, not on their
+    // timers. Whatever was offered again already, or belongs to a session this hub no longer knows, waits for its
+    // answer as before: nothing is sent twice, and a late SendWindowOpen is dropped quietly.
+    private void OnSendWindowOpen(SendWindowOpen open)
+    {
+        if (_sends.TakeRetry(open.Session) is { } item)
+        {
+            Timers.Cancel(new RetrySend(open.Session));
+            open.Session.Tell(new SendMessage(item.Data, item));
+        }
+
+        if (_echoes.Retry(open.Session) is { } echo)
+        {
+            Timers.Cancel(open.Session);
+            open.Session.Tell(new SendMessage(echo.Data, echo));
         }
     }
 

@@ -28,6 +28,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     private readonly Func<RemotePeer, PeerAddress?, string?>? _onEstablished;
     private readonly Dictionary<IActorRef, string> _refused = new();
     private readonly TimeSpan _dialAnswerTimeout;
+    private readonly HubRetryDelays _retryDelays;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly SessionNumbers<IActorRef, Entry> _sessions = new();
     private readonly DialBook<IActorRef, IActorRef, SessionEstablished> _dials = new();
@@ -45,10 +46,12 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     /// an accepted one): the trust store pins the key here, not at the Introduce. A reason returned closes that
     /// session instead.
     /// </param>
+    /// <param name="retryDelays">The fallback timers for sends refused for back-pressure (null: <see cref="HubRetryDelays.Default"/>).</param>
     public SessionHub(
         IActorRef manager, INodeOutput output, bool echo, Func<PeerAddress, IIdentityVerifier?>? onDial,
-        Func<RemotePeer, PeerAddress?, string?>? onEstablished = null)
+        Func<RemotePeer, PeerAddress?, string?>? onEstablished = null, HubRetryDelays? retryDelays = null)
     {
+        _retryDelays = retryDelays ?? HubRetryDelays.Default;
         _onEstablished = onEstablished;
         _manager = manager;
         _output = output;
@@ -70,6 +73,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         Receive<HubSend>(OnHubSend);
         Receive<HubClose>(OnHubClose);
         Receive<RetrySend>(OnRetrySend);
+        Receive<SendWindowOpen>(OnSendWindowOpen);
         Receive<HubCloseAll>(_ => CloseAll());
         Receive<HubListSessions>(_ => Sender.Tell(new HubSessions(
             _sessions.Live().Select(s => new HubSessionInfo(s.Number, s.Info.SessionId, s.Info.Peer, s.Info.Role)).ToArray())));
@@ -77,8 +81,8 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
 
     public static Props Props(
         IActorRef manager, INodeOutput output, bool echo, Func<PeerAddress, IIdentityVerifier?>? onDial,
-        Func<RemotePeer, PeerAddress?, string?>? onEstablished = null) =>
-        Akka.Actor.Props.Create(() => new SessionHub(manager, output, echo, onDial, onEstablished));
+        Func<RemotePeer, PeerAddress?, string?>? onEstablished = null, HubRetryDelays? retryDelays = null) =>
+        Akka.Actor.Props.Create(() => new SessionHub(manager, output, echo, onDial, onEstablished, retryDelays));
 
     private void OnEstablished(SessionEstablished established)
     {
