@@ -1,6 +1,7 @@
 // Two Kamune nodes hosted in one process, so the example runs anywhere: alice listens (declared in her options),
-// bob dials her (through IKamuneNode). Each accepts only the other's key. Bob sends five lines in order, alice
-// acknowledges each, bob closes the session, then both hosts stop.
+// bob dials her (through IKamuneNode). Each accepts only the other's key. Bob sends 2,000 numbered messages, many at
+// once, and keeps them in order through back-pressure refusals; alice checks the order and acknowledges each; bob
+// closes the session, then both hosts stop.
 using System.Net;
 using Akka.Actor;
 using Akka.Configuration;
@@ -34,14 +35,15 @@ await alice.StartAsync();
 var listening = (IPEndPoint)alice.Services.GetRequiredService<IKamuneNode>().Listeners[0].LocalAddress;
 Console.WriteLine($"alice: listening on {listening}");
 
-string[] lines = ["one", "two", "three", "four", "five"];
+const int messages = 2000;
 var bobClosed = new TaskCompletionSource<CloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
 using var bob = BuildHost("bob", akka => akka.WithKamune(kamune =>
 {
     kamune.Identity = bobKey;
-    kamune.Config = ConfigurationFactory.ParseString("kamune.name = bob");
+    // A send window far below what the talker keeps on its way, so it meets back-pressure refusals (the default is 64).
+    kamune.Config = ConfigurationFactory.ParseString("kamune.name = bob\nkamune.send-window = 16");
     kamune.Verifier = AllowListVerifier.FromIdentities([aliceKey.PublicIdentity]);
-    kamune.Handler = KamuneHandler.FromProps(Props.Create(() => new Talker(lines, bobClosed)), "talker");
+    kamune.Handler = KamuneHandler.FromProps(Props.Create(() => new Talker(messages, bobClosed)), "talker");
 }));
 await bob.StartAsync();
 
@@ -57,7 +59,7 @@ catch (KamuneNodeException e)
     return 1;
 }
 
-// The talker closes the session after its last line; each side's handler hears SessionClosed once.
+// The talker closes the session after its last message; each side's handler hears SessionClosed once.
 Console.WriteLine($"bob: session closed ({await bobClosed.Task.WaitAsync(deadline)})");
 Console.WriteLine($"alice: session closed ({await aliceClosed.Task.WaitAsync(deadline)})");
 
