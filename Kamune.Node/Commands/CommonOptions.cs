@@ -13,7 +13,7 @@ internal static class CommonOptions
 
     public static readonly Option<bool> Verbose = new("--verbose", "-v")
     {
-        Description = "Also log the actor runtime (Akka, Kamune) to stderr, and show stack traces on errors",
+        Description = "Also log the actor runtime (Akka, Kamune) and the node's debug lines to stderr, and show stack traces on errors (the node's own warnings are shown without it)",
         Recursive = true,
     };
 }

@@ -10,13 +10,16 @@ namespace Kamune.Node.Hosting;
 
 /// <summary>
 /// Serilog to stderr only: stdout belongs to the chat console or to the --json event stream. Without --verbose,
-/// stderr carries the one-line error and the node's own warnings (output it could not write, sessions that did not
-/// close in time); the actor runtime's logs (Akka, the Kamune library) come only with --verbose, so a failure the
-/// user is told about in one line is not told again, with a stack trace, by the layers it passed through.
+/// stderr carries the one-line error and the node's own warnings and errors, one line each (output it could not
+/// write, echoes dropped, sessions that did not close in time): the node logs them to Serilog itself, past Akka's
+/// switch. The actor runtime's logs (Akka, the Kamune library), the node's debug lines and stack traces come only
+/// with --verbose, so a failure the user is told about in one line is not told again, with a stack trace, by the
+/// layers it passed through.
 /// </summary>
 internal static class NodeLogging
 {
     private const string Template = "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}";
+    private const string OneLineTemplate = "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}";
 
     private static readonly Config Quiet = ConfigurationFactory.ParseString("akka.loglevel = OFF");
 
@@ -30,12 +33,34 @@ internal static class NodeLogging
         _verbose = verbose;
         var configuration = new LoggerConfiguration().MinimumLevel.Is(verbose ? LogEventLevel.Debug : LogEventLevel.Warning);
 
-        // A terminal gets the console sink's colours. A pipe or a file gets lines that never make the logging thread
-        // wait: a stderr nobody reads then costs dropped log lines, not a stalled Akka logger or a hung shutdown.
+        // A terminal gets the console sink's colours with --verbose. A pipe or a file gets lines that never make the
+        // logging thread wait: a stderr nobody reads then costs dropped log lines, not a stalled hub or a hung shutdown.
+        var oneLine = verbose ? null : OneLine();
         Log.Logger = (Console.IsErrorRedirected
-                ? configuration.WriteTo.Sink(new StderrSink(new MessageTemplateTextFormatter(Template)))
-                : configuration.WriteTo.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose))
+                ? configuration.WriteTo.Sink(new StderrSink(oneLine ?? new MessageTemplateTextFormatter(Template)))
+                : oneLine is null
+                    ? configuration.WriteTo.Console(outputTemplate: Template, standardErrorFromLevel: LogEventLevel.Verbose)
+                    : configuration.WriteTo.Console(oneLine, standardErrorFromLevel: LogEventLevel.Verbose))
             .CreateLogger();
+    }
+
+    /// <summary>How stderr's lines look without --verbose: time, level and message, on one line, no stack trace.</summary>
+    internal static ITextFormatter OneLine() => new OneLineFormatter(new MessageTemplateTextFormatter(OneLineTemplate));
+
+    /// <summary>
+    /// One event, one line: a value that holds a line break (an exception's message) cannot split it, so a script that
+    /// reads stderr line by line, or a service manager's journal, gets each warning whole.
+    /// </summary>
+    internal sealed class OneLineFormatter(ITextFormatter inner) : ITextFormatter
+    {
+        public void Format(LogEvent logEvent, TextWriter output)
+        {
+            using var text = new StringWriter();
+            inner.Format(logEvent, text);
+            var line = text.ToString().TrimEnd('\r', '\n').ReplaceLineEndings(" ");
+            output.Write(line);
+            output.Write('\n');
+        }
     }
 
     /// <summary>Log events as lines on a stderr <see cref="OutputLines"/> that never waits (at most 1 MiB queued).</summary>

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Akka.Event;
 using Kamune.Node.Cli;
 using Kamune.Node.Json;
 

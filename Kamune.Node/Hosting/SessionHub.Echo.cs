@@ -1,5 +1,4 @@
 using Akka.Actor;
-using Akka.Event;
 
 namespace Kamune.Node.Hosting;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
-using Akka.Event;
 using Kamune.Node.Cli;
 using Kamune.Node.Json;
 
@@ -29,7 +28,9 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, string> _refused = new();
     private readonly TimeSpan _dialAnswerTimeout;
     private readonly HubRetryDelays _retryDelays;
-    private readonly ILoggingAdapter _log = Context.GetLogger();
+    // The node's own warnings go to Serilog directly, not through Akka's logging: without --verbose Akka's (and so the
+    // library's) logs are off, and these must still reach stderr. Serilog's stderr writer never waits on a pipe.
+    private readonly Serilog.ILogger _log = Serilog.Log.ForContext<SessionHub>();
     private readonly SessionNumbers<IActorRef, Entry> _sessions = new();
     private readonly DialBook<IActorRef, IActorRef, SessionEstablished> _dials = new();
     private readonly EchoBook<IActorRef> _echoes = new(MaxHeldEchoes, MaxHeldEchoBytes);
@@ -141,7 +142,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         {
             if (!_outputFailed)
             {
-                _log.Error(e, "Node output failed; events are dropped until it works again");
+                _log.Error(e, "Node output failed ({Reason}); events are dropped until it works again", e.Message);
                 _outputFailed = true;
             }
         }
