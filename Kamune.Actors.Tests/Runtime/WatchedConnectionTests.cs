@@ -9,7 +9,7 @@ namespace Kamune.Tests.Runtime;
 /// <summary>
 /// Issue 18 items 1 and 2 over real loopback TCP: a session ends the moment its connection's writer stops (before,
 /// it lived on until the idle timeout and acknowledged sends that went to dead letters), and closes gracefully when
-/// its handler stops.
+/// its handler stops, also when that handler is a listener's and the listener unbinds.
 /// </summary>
 public sealed class WatchedConnectionTests : TwoNodeTestKit
 {
@@ -18,6 +18,8 @@ public sealed class WatchedConnectionTests : TwoNodeTestKit
         .WithFallback(KamuneConfig.Default);
 
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    private const int Sessions = 6;
 
     public WatchedConnectionTests()
         : base(NodeConfig, "watched-a", "watched-b", 0x3A, 0x3B)
@@ -50,6 +52,37 @@ public sealed class WatchedConnectionTests : TwoNodeTestKit
         SystemB.Stop(handlerB);
         var there = probeA.FishForMessage<SessionClosed>(_ => true, Patience);
         Assert.Equal((CloseReason.PeerClosed, KamuneError.PeerDisconnected), (there.Reason, there.Error));
+    }
+
+    [Fact]
+    public async Task Sessions_whose_listening_handler_stops_close_gracefully_and_every_dialer_hears_PeerClosed()
+    {
+        // The listener unbinds when its handler stops; Akka.IO ends a listener's accepted sockets with it, so an
+        // unbind before the sessions' CLOSE_TRANSPORT is out cut them, and a dialer heard ConnectionLost. Rounds of
+        // several sessions each, so that an unbind racing the closes would lose at least once.
+        for (var round = 0; round < 4; round++)
+        {
+            var listening = CreateTestProbe();
+            var dialing = CreateTestProbe(SystemB);
+            var handlerA = Sys.ActorOf(Props.Create(() => new Forwarder(listening.Ref)));
+            var handlerB = SystemB.ActorOf(Props.Create(() => new Forwarder(dialing.Ref)));
+            var local = (IPEndPoint)await NodeA.ListenAsync("127.0.0.1", 0, handlerA);
+            await Task.WhenAll(Enumerable.Range(0, Sessions).Select(_ => NodeB.DialAsync("127.0.0.1", local.Port, handlerB)));
+            for (var i = 0; i < Sessions; i++)
+            {
+                listening.ExpectMsg<SessionEstablished>(Patience);
+                dialing.ExpectMsg<SessionEstablished>(Patience);
+            }
+
+            Sys.Stop(handlerA);
+
+            for (var i = 0; i < Sessions; i++)
+            {
+                var there = dialing.FishForMessage<SessionClosed>(_ => true, Patience);
+                Assert.True((there.Reason, there.Error) == (CloseReason.PeerClosed, KamuneError.PeerDisconnected),
+                    $"round {round}, session {i}: expected PeerClosed, got {there.Reason} {there.Error}: {there.Detail}");
+            }
+        }
     }
 
     private async Task<(Akka.TestKit.TestProbe A, Akka.TestKit.TestProbe B, IActorRef HandlerA, IActorRef HandlerB)> EstablishedAsync()

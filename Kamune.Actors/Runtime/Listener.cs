@@ -13,7 +13,8 @@ namespace Kamune.Actors.Runtime;
 /// rate (<see cref="AcceptRateLimit"/>) and connection limit, and hands each admitted connection (an Akka.Streams flow
 /// over Akka.IO's connection actor, its first length prefix checked) to the manager, which runs it as a responder
 /// session for the listener's handler. It watches that handler: once the handler is gone nobody can use what it
-/// accepts, so it unbinds and stops, as Akka.IO's own listener stops when its bind handler dies.
+/// accepts, so it stops accepting at once and unbinds and stops once the sessions it accepted have closed (Draining),
+/// as Akka.IO's own listener stops when its bind handler dies.
 /// </summary>
 /// <remarks>
 /// Not <c>Tcp().Bind(...)</c> from Akka.Streams: that source makes its stage actor (an Akka <c>FunctionRef</c>) the bind
@@ -23,7 +24,7 @@ namespace Kamune.Actors.Runtime;
 /// (docs/reliability.md, finding 3). An actor as bind handler removes watchers as it should. Each connection is still
 /// an Akka.Streams flow, built from the same stage the stream source builds it from.
 /// </remarks>
-internal sealed class Listener : ReceiveActor
+internal sealed class Listener : ReceiveActor, IWithTimers
 {
     private readonly BindListener _request;
     private readonly KamuneSettings _settings;
@@ -36,6 +37,8 @@ internal sealed class Listener : ReceiveActor
     private readonly Dictionary<IActorRef, IPAddress> _connections = new();
     // Akka.IO connections refused at the handshake cap and held unanswered until Akka.IO closes them (Park).
     private readonly Dictionary<IActorRef, IPAddress> _parked = new();
+    // Connections handed to the manager (AcceptConnection) and not yet answered ConnectionStarted or ConnectionRefused.
+    private int _starting;
     private IActorRef? _tcpListener;
     private EndPoint? _localAddress;
 
@@ -51,6 +54,8 @@ internal sealed class Listener : ReceiveActor
     /// <param name="firstFrameLength">The only length an accepted connection's first frame may declare; null: any.</param>
     public static Props Props(BindListener request, KamuneSettings settings, int? firstFrameLength, IClock clock) =>
         ActorFactory.Props(() => new Listener(request, settings, firstFrameLength, clock));
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     protected override void PreStart()
     {
@@ -134,35 +139,87 @@ internal sealed class Listener : ReceiveActor
         Receive<ConnectionRefused>(Park);
         // From held connections (Park): the reset they end with, or a peer's close seen on the way.
         Receive<Tcp.ConnectionClosed>(_ => { });
-        Receive<ConnectionStarted>(started =>
-        {
-            Context.Watch(started.Connection);
-            _connections[started.Connection] = AddressOf(started.RemoteAddress);
-        });
+        Receive<ConnectionStarted>(OnStarted);
         Receive<Terminated>(terminated =>
         {
             if (terminated.ActorRef.Equals(_request.Handler))
             {
-                _log.Info("Kamune listener on {LocalAddress} unbinds: its handler stopped", _localAddress);
-                _tcpListener!.Tell(Tcp.Unbind.Instance);
-                Become(() => Unbinding(_localAddress!, Context.Parent));
+                _log.Info("Kamune listener on {LocalAddress} stops accepting: its handler stopped; it unbinds once its sessions have closed",
+                    _localAddress);
+                Timers.StartSingleTimer(DrainDeadline.Instance, DrainDeadline.Instance, _settings.WriteTimeout);
+                Become(Draining);
+                UnbindWhenDrained();
             }
-            else if (terminated.ActorRef.Equals(_tcpListener))
+            else
             {
-                _log.Warning("Kamune listener on {LocalAddress} stopped by Akka.IO", _localAddress);
-                _tcpListener = null;
-                Context.Stop(Self);
-            }
-            else if (_connections.Remove(terminated.ActorRef, out var address) || _parked.Remove(terminated.ActorRef, out address))
-            {
-                Release(address);
+                OnTerminated(terminated);
             }
         });
-        Receive<UnbindListener>(unbind =>
+        Receive<UnbindListener>(unbind => Unbind(unbind.LocalAddress, Sender));
+    }
+
+    // The handler is gone: nothing new is accepted, but the port stays bound until every connection this listener
+    // accepted has ended, because Akka.IO resets a listener's accepted sockets when it unbinds, and a session's
+    // CLOSE_TRANSPORT still on its way would then reach the dialer as a reset (ConnectionLost, not PeerClosed).
+    // The sessions close on their own (each watches the handler); their writers flush within kamune.write-timeout,
+    // and the listener unbinds at that deadline whatever is left.
+    private void Draining()
+    {
+        Receive<Tcp.Connected>(connected => Reject(connected, "the listener's handler stopped"));
+        Receive<ConnectionRefused>(Park);
+        Receive<Tcp.ConnectionClosed>(_ => { });
+        Receive<ConnectionStarted>(started =>
         {
-            _tcpListener!.Tell(Tcp.Unbind.Instance);
-            Become(() => Unbinding(unbind.LocalAddress, Sender));
+            OnStarted(started);
+            UnbindWhenDrained();
         });
+        Receive<Terminated>(terminated =>
+        {
+            OnTerminated(terminated);
+            UnbindWhenDrained();
+        });
+        Receive<DrainDeadline>(_ =>
+        {
+            _log.Warning("Kamune listener on {LocalAddress}: {Count} connections still closing after {WriteTimeout}; unbinding",
+                _localAddress, _connections.Count + _starting, _settings.WriteTimeout);
+            Unbind(_localAddress!, Context.Parent);
+        });
+        Receive<UnbindListener>(unbind => Unbind(unbind.LocalAddress, Sender));
+    }
+
+    private void UnbindWhenDrained()
+    {
+        if (_connections.Count == 0 && _starting == 0 && _tcpListener is not null)
+        {
+            Unbind(_localAddress!, Context.Parent);
+        }
+    }
+
+    private void Unbind(EndPoint localAddress, IActorRef replyTo)
+    {
+        _tcpListener!.Tell(Tcp.Unbind.Instance);
+        Become(() => Unbinding(localAddress, replyTo));
+    }
+
+    private void OnStarted(ConnectionStarted started)
+    {
+        _starting--;
+        Context.Watch(started.Connection);
+        _connections[started.Connection] = AddressOf(started.RemoteAddress);
+    }
+
+    private void OnTerminated(Terminated terminated)
+    {
+        if (terminated.ActorRef.Equals(_tcpListener))
+        {
+            _log.Warning("Kamune listener on {LocalAddress} stopped by Akka.IO", _localAddress);
+            _tcpListener = null;
+            Context.Stop(Self);
+        }
+        else if (_connections.Remove(terminated.ActorRef, out var address) || _parked.Remove(terminated.ActorRef, out address))
+        {
+            Release(address);
+        }
     }
 
     // Whichever comes first, Akka.IO's Unbound or its listener stopping, the caller hears Unbound once.
@@ -211,6 +268,7 @@ internal sealed class Listener : ReceiveActor
 
         // Counted from accept, not from ConnectionStarted, so a burst cannot slip past the limit.
         _openPerAddress[address] = open + 1;
+        _starting++;
         Context.Parent.Tell(new AcceptConnection(Incoming(connected), _request.Handler, Sender));
     }
 
@@ -247,6 +305,8 @@ internal sealed class Listener : ReceiveActor
     // not come back in one wave; then it is reset.
     private void Park(ConnectionRefused refused)
     {
+        // The manager's answer to an AcceptConnection, as ConnectionStarted is.
+        _starting--;
         if (refused.TcpConnection is { } connection)
         {
             Context.Watch(connection);
@@ -293,4 +353,9 @@ internal sealed class Listener : ReceiveActor
     private sealed record Resolved(IPEndPoint Address);
 
     private sealed record BindFailed(string Reason);
+
+    private sealed class DrainDeadline
+    {
+        public static readonly DrainDeadline Instance = new();
+    }
 }
