@@ -158,7 +158,7 @@ public sealed class KnownPeersTests : IDisposable
     [Fact]
     public async Task New_keys_from_one_address_are_capped_per_window_but_known_keys_and_dialed_peers_are_not()
     {
-        var clock = new ManualClock(DateTimeOffset.UnixEpoch);
+        var clock = new ManualMonotonicClock();
         var budget = new PinBudget(2, TimeSpan.FromHours(1), clock);
         var known = KnownPeers.Open(FilePath, budget);
         using var third = IdentityKeyPair.Generate(new DeterministicRandomSource(23));

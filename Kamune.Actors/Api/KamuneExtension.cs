@@ -32,7 +32,7 @@ public sealed class KamuneExtension : IExtension
         Options = options;
         Settings = KamuneSettings.Create(system);
         StartScheduler(system);
-        var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune, options.Clock);
+        var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune);
         Manager = system.SystemActorOf(KamuneGuardian.Props(manager), "kamune");
         // ActorSystem.Terminate() and CoordinatedShutdown.Run close the sessions gracefully before anything unbinds.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kamune-graceful-stop", async () =>

@@ -8,7 +8,8 @@ namespace Kamune.Actors.Runtime;
 /// generation for a first frame the sender may have precomputed once (docs/security.md); the handshake cap bounds
 /// how many run at once, this bounds how often one address can ask. A bucket holds at most <c>burst</c> tokens and
 /// refills at <c>rate</c> per second, so an honest burst (a client opening its sessions at once) passes whole.
-/// Plain rules over an injected <see cref="IClock"/>, no actor types. The table holds at most <c>maxTracked</c>
+/// Plain rules over an injected <see cref="IMonotonicClock"/>, no actor types: a wall-clock step (NTP, an operator
+/// setting the date) can neither refill every bucket at once nor hold them empty. The table holds at most <c>maxTracked</c>
 /// addresses: buckets that have refilled to full are the same as absent ones and are dropped first; if that is not
 /// enough (more busy addresses than that), an untracked address is let through rather than refused, since the
 /// handshake cap still bounds what it can cost.
@@ -20,13 +21,13 @@ internal sealed class AcceptRateLimit
 
     private readonly double _rate;
     private readonly double _burst;
-    private readonly IClock _clock;
+    private readonly IMonotonicClock _clock;
     private readonly int _maxTracked;
     private readonly Dictionary<IPAddress, Bucket> _buckets = new();
 
     /// <param name="ratePerSecond">Tokens added per second; 0 turns the limit off.</param>
     /// <param name="burst">Most tokens a bucket holds (and a new address starts with).</param>
-    public AcceptRateLimit(double ratePerSecond, int burst, IClock clock, int maxTracked = 4096)
+    public AcceptRateLimit(double ratePerSecond, int burst, IMonotonicClock clock, int maxTracked = 4096)
     {
         if (ratePerSecond < 0 || double.IsNaN(ratePerSecond) || burst < 1 || maxTracked < 1)
         {
@@ -51,17 +52,9 @@ internal sealed class AcceptRateLimit
             return true;
         }
 
-        var now = _clock.UtcNow;
+        var now = _clock.Elapsed;
         if (_buckets.TryGetValue(address, out var bucket))
         {
-            if (now < bucket.At)
-            {
-                // The clock stepped back (wall-clock time, NTP): the refill counts on from the new time instead of
-                // waiting for the old one to come round again.
-                bucket = bucket with { At = now };
-                _buckets[address] = bucket;
-            }
-
             var tokens = Refilled(bucket, now);
             if (tokens < 1 - Tolerance)
             {
@@ -82,14 +75,14 @@ internal sealed class AcceptRateLimit
         return true;
     }
 
-    // A clock that steps forward fills buckets early; one that steps back was rebased above. Within 0..burst always.
-    private double Refilled(Bucket bucket, DateTimeOffset now)
+    // Within 0..burst always.
+    private double Refilled(Bucket bucket, TimeSpan now)
     {
         var elapsed = Math.Max(0, (now - bucket.At).TotalSeconds);
         return Math.Min(_burst, bucket.Tokens + elapsed * _rate);
     }
 
-    private bool DropFullBuckets(DateTimeOffset now)
+    private bool DropFullBuckets(TimeSpan now)
     {
         foreach (var (address, bucket) in _buckets)
         {
@@ -102,5 +95,5 @@ internal sealed class AcceptRateLimit
         return _buckets.Count < _maxTracked;
     }
 
-    private readonly record struct Bucket(double Tokens, DateTimeOffset At);
+    private readonly record struct Bucket(double Tokens, TimeSpan At);
 }

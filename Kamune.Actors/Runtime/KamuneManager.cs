@@ -17,7 +17,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private readonly KamuneSettings _settings;
     private readonly SessionPropsFactory _sessionProps;
     private readonly ExchangeFirstFrames? _firstFrames;
-    private readonly IClock _clock;
+    private readonly IMonotonicClock _clock;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, PendingConnection> _connections = new();
     private readonly Dictionary<EndPoint, IActorRef> _listeners = new();
@@ -35,7 +35,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private List<IActorRef>? _shutdownWaiters;
     private bool _unbindingListeners;
 
-    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames, IClock clock)
+    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames, IMonotonicClock clock)
     {
         _settings = settings;
         _sessionProps = sessionProps;
@@ -107,10 +107,10 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     public ITimerScheduler Timers { get; set; } = null!;
 
     /// <param name="firstFrames">The exchange's first-frame lengths to check at the prefix; null (stand-in sessions): none.</param>
-    /// <param name="clock">Time for the per-address accept rate limit; the system clock when null.</param>
+    /// <param name="clock">Time for the per-address accept rate limit; the process's monotonic clock when null.</param>
     public static Props Props(
-        KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames = null, IClock? clock = null) =>
-        ActorFactory.Props(() => new KamuneManager(settings, sessionProps, firstFrames, clock ?? SystemClock.Instance));
+        KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames = null, IMonotonicClock? clock = null) =>
+        ActorFactory.Props(() => new KamuneManager(settings, sessionProps, firstFrames, clock ?? SystemMonotonicClock.Instance));
 
     // A failing child is stopped, never restarted: a session cannot resume mid-protocol, and its writer
     // watches it and closes the socket (protocol.md: an error ends that connection only).

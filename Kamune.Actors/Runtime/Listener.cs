@@ -42,7 +42,7 @@ internal sealed class Listener : ReceiveActor, IWithTimers
     private IActorRef? _tcpListener;
     private EndPoint? _localAddress;
 
-    public Listener(BindListener request, KamuneSettings settings, int? firstFrameLength, IClock clock)
+    public Listener(BindListener request, KamuneSettings settings, int? firstFrameLength, IMonotonicClock clock)
     {
         _request = request;
         _settings = settings;
@@ -52,7 +52,7 @@ internal sealed class Listener : ReceiveActor, IWithTimers
     }
 
     /// <param name="firstFrameLength">The only length an accepted connection's first frame may declare; null: any.</param>
-    public static Props Props(BindListener request, KamuneSettings settings, int? firstFrameLength, IClock clock) =>
+    public static Props Props(BindListener request, KamuneSettings settings, int? firstFrameLength, IMonotonicClock clock) =>
         ActorFactory.Props(() => new Listener(request, settings, firstFrameLength, clock));
 
     public ITimerScheduler Timers { get; set; } = null!;
