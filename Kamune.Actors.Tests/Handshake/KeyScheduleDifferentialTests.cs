@@ -45,11 +45,12 @@ public class KeyScheduleDifferentialTests
             Assert.Equal(BouncyHkdf(secret, [], info), token);
         }
 
-        var root = KeySchedule.ResumptionRoot(secret, sessionId);
+        var root = new byte[KeySchedule.KeySize];
+        KeySchedule.ResumptionRoot(secret, sessionId, root);
         Assert.Equal(BouncyHkdf(secret, Encoding.UTF8.GetBytes(sessionId), Encoding.UTF8.GetBytes("kamune/resumption-root/v1")), root);
-        Assert.Equal(
-            BouncyHkdf(root, [], [.. Encoding.UTF8.GetBytes("kamune/resumption/token/v1/"), 0, 0, 1, 7]),
-            KeySchedule.ResumptionToken(root, 263));
+        var resumption = new byte[KeySchedule.KeySize];
+        KeySchedule.ResumptionToken(root, 263, resumption);
+        Assert.Equal(BouncyHkdf(root, [], [.. Encoding.UTF8.GetBytes("kamune/resumption/token/v1/"), 0, 0, 1, 7]), resumption);
     }
 
     [Fact]
@@ -73,7 +74,9 @@ public class KeyScheduleDifferentialTests
         Assert.Throws<ArgumentException>(() => KeySchedule.DirectionKey(new byte[31], new byte[16], "A", Direction.ClientToServer, key));
         Assert.Throws<ArgumentException>(() => KeySchedule.DirectionKey(new byte[32], new byte[15], "A", Direction.ClientToServer, key));
         Assert.Throws<ArgumentException>(() => KeySchedule.ChallengeToken(new byte[32], "A", Direction.ClientToServer, new byte[31], key));
-        Assert.Throws<ArgumentException>(() => KeySchedule.ResumptionToken(new byte[16], 0));
+        Assert.Throws<ArgumentException>(() => KeySchedule.ResumptionToken(new byte[16], 0, key));
+        Assert.Throws<ArgumentException>(() => KeySchedule.ResumptionToken(new byte[32], 0, new byte[16]));
+        Assert.Throws<ArgumentException>(() => KeySchedule.ResumptionRoot(new byte[32], "A", new byte[31]));
         Assert.Throws<ArgumentOutOfRangeException>(() => KeySchedule.DirectionLabel((Direction)2));
     }
 }

@@ -142,6 +142,21 @@ public sealed class KeyHygieneTests
         Assert.Throws<InvalidOperationException>(() => phase.OnAccepted(other));
     }
 
+    [Fact]
+    public void Resumption_keys_keep_their_root_pinned_derive_tokens_into_the_caller_s_buffer_and_zero_the_root_on_dispose()
+    {
+        var keys = ResumptionKeys.Derive(Filled(32, 3), "ABCDEFGHIJKLMNOPQRSTUVWX");
+        AssertPinned(keys.RootBuffer);
+        Assert.Contains(keys.RootBuffer, b => b != 0);
+        Span<byte> token = stackalloc byte[KeySchedule.KeySize];
+        keys.Token(0, token);
+        Assert.True(token.IndexOfAnyExcept((byte)0) >= 0);
+
+        keys.Dispose();
+        AssertAllZero(keys.RootBuffer);
+        Assert.Throws<ObjectDisposedException>(() => keys.Token(1, new byte[KeySchedule.KeySize]));
+    }
+
     private static (IDisposable Pair, byte[] Secret) Generate(string kind, IRandomSource random)
     {
         switch (kind)

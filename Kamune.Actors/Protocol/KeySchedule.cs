@@ -75,27 +75,28 @@ internal static class KeySchedule
         HKDF.DeriveKey(HashAlgorithmName.SHA512, secret, token32, ReadOnlySpan<byte>.Empty, ChallengeInfo(sessionId, d, transcriptHash));
     }
 
-    /// <summary>HKDF-SHA512(secret, salt = UTF-8 sessionID, info = "kamune/resumption-root/v1").</summary>
-    public static byte[] ResumptionRoot(ReadOnlySpan<byte> secret, string sessionId)
+    /// <summary>
+    /// HKDF-SHA512(secret, salt = UTF-8 sessionID, info = "kamune/resumption-root/v1"), into the caller's buffer as
+    /// every derived secret here is: <see cref="ResumptionKeys"/> holds it pinned and wipes it.
+    /// </summary>
+    public static void ResumptionRoot(ReadOnlySpan<byte> secret, string sessionId, Span<byte> root32)
     {
         CheckSecret(secret);
+        CheckOutput(root32, nameof(root32));
         ArgumentNullException.ThrowIfNull(sessionId);
-        var root = new byte[KeySize];
-        HKDF.DeriveKey(HashAlgorithmName.SHA512, secret, root, Encoding.UTF8.GetBytes(sessionId), Encoding.ASCII.GetBytes(ResumptionRootInfo));
-        return root;
+        HKDF.DeriveKey(HashAlgorithmName.SHA512, secret, root32, Encoding.UTF8.GetBytes(sessionId), Encoding.ASCII.GetBytes(ResumptionRootInfo));
     }
 
     /// <summary>token[i] = HKDF-SHA512(root, salt = empty, info = "kamune/resumption/token/v1/" || uint32be(i)).</summary>
-    public static byte[] ResumptionToken(ReadOnlySpan<byte> root, uint index)
+    public static void ResumptionToken(ReadOnlySpan<byte> root, uint index, Span<byte> token32)
     {
         if (root.Length != KeySize)
         {
             throw new ArgumentException($"resumption root: expected {KeySize} bytes, got {root.Length}.", nameof(root));
         }
 
-        var token = new byte[KeySize];
-        HKDF.DeriveKey(HashAlgorithmName.SHA512, root, token, ReadOnlySpan<byte>.Empty, ResumptionTokenInfo(index));
-        return token;
+        CheckOutput(token32, nameof(token32));
+        HKDF.DeriveKey(HashAlgorithmName.SHA512, root, token32, ReadOnlySpan<byte>.Empty, ResumptionTokenInfo(index));
     }
 
     internal static byte[] DirectionInfo(string sessionId, Direction d)
