@@ -221,6 +221,7 @@ internal sealed class NodeProcess : IAsyncDisposable
 
     public const int SigTerm = 15;
     public const int SigInt = 2;
+    public const int SigHup = 1;
 
     public async Task<int> WaitForExitAsync(TimeSpan? timeout = null)
     {

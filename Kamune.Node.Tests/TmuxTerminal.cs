@@ -35,6 +35,12 @@ internal sealed class TmuxTerminal : IDisposable
     /// <summary>A key by tmux's name for it: "C-d" is Ctrl+D.</summary>
     public Task PressAsync(string key) => TmuxAsync("send-keys", "-t", "main", key);
 
+    /// <summary>
+    /// Closes the terminal as closing its window does: the server goes, the pseudo-terminal hangs up and what runs in
+    /// it gets SIGHUP.
+    /// </summary>
+    public Task HangUpAsync() => TmuxAsync("kill-server");
+
     /// <summary>What the terminal shows, with its scroll-back, lines that wrapped joined.</summary>
     public Task<string> ScreenAsync() => TmuxAsync("capture-pane", "-p", "-J", "-t", "main", "-S", "-");
 

@@ -54,7 +54,7 @@ public static class NodeCli
                 Output = output,
                 Error = error,
                 EnableDefaultExceptionHandler = false,
-                // The commands handle Ctrl+C and SIGTERM themselves, to close every session gracefully first.
+                // The commands handle Ctrl+C, SIGTERM and SIGHUP themselves, to close every session gracefully first.
                 ProcessTerminationTimeout = null,
             };
             return await parse.InvokeAsync(configuration).ConfigureAwait(false);

@@ -30,8 +30,8 @@ internal static class RunCommand
 
         var command = new Command(
             "run",
-            "Run a node: listen, dial, and chat (or script it with --json). It stops on /quit or {\"cmd\":\"quit\"}, Ctrl+C or SIGTERM, " +
-            "closing every session gracefully; at end of stdin too, except a listening node whose stdin is not a terminal " +
+            "Run a node: listen, dial, and chat (or script it with --json). It stops on /quit or {\"cmd\":\"quit\"}, Ctrl+C, SIGTERM or SIGHUP (its terminal closed; ignored under nohup), " +
+            "closing every session gracefully and exiting 0; at end of stdin too, except a listening node whose stdin is not a terminal " +
             "(nohup, systemd, a script's &), which serves on. A background job (`&`, or Ctrl+Z then `bg`) serves without reading its terminal until `fg`.")
         {
             listen, dial, name, home, trust, echo, json, config,

@@ -7,7 +7,7 @@ namespace Kamune.Node.Hosting;
 /// so `kamune-node run ... &amp;` is not stopped by the terminal and takes commands once `fg` brings it back.</item>
 /// <item>End of input from a terminal (Ctrl+D) is "quit". End of input from anything else (/dev/null under nohup,
 /// systemd or a script's `&amp;`, a pipe whose writer is done) is "quit" only for a node that does not listen:
-/// one that listens serves on until `/quit` or {"cmd":"quit"}, SIGINT or SIGTERM.</item>
+/// one that listens serves on until `/quit` or {"cmd":"quit"}, SIGINT, SIGTERM or SIGHUP.</item>
 /// </list>
 /// Until then a read does not return; once <paramref name="stopping"/> fires it returns end of input.
 /// </summary>
