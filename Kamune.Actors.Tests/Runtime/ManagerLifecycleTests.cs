@@ -108,32 +108,7 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public async Task A_listener_whose_handler_stopped_unbinds_and_stops()
-    {
-        var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
-        var handler = CreateTestProbe();
-        manager.Tell(new BindListener("127.0.0.1", 0, handler.Ref));
-        var port = ((IPEndPoint)ExpectMsg<ListenerBound>().LocalAddress).Port;
-        using (await RawFrames.ConnectEchoingAsync(port))
-        {
-        }
-
-        Sys.Stop(handler.Ref);
-
-        AwaitAssert(() =>
-        {
-            manager.Tell(GetManagerState.Instance);
-            Assert.Equal(0, ExpectMsg<ManagerState>().Listeners);
-        }, TimeSpan.FromSeconds(10));
-        await Assert.ThrowsAsync<SocketException>(async () =>
-        {
-            using var late = new TcpClient();
-            await late.ConnectAsync(IPAddress.Loopback, port);
-        });
-    }
-
-    [Fact]
-    public async Task A_listener_whose_handler_stopped_refuses_newcomers_at_once_but_unbinds_only_once_its_connections_closed()
+    public async Task A_listener_whose_handler_stopped_refuses_newcomers_at_once_and_unbinds_and_stops_once_its_connections_closed()
     {
         // The stand-in session does not watch the handler, so its connection stays open as long as the client wants.
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
