@@ -165,7 +165,12 @@ internal sealed class Listener : ReceiveActor, IWithTimers
     // and the listener unbinds at that deadline whatever is left.
     private void Draining()
     {
-        Receive<Tcp.Connected>(connected => Reject(connected, "the listener's handler stopped"));
+        // At debug level: the info line above said it once, and a flooder must not set the log's pace meanwhile.
+        Receive<Tcp.Connected>(connected =>
+        {
+            _log.Debug("Refusing connection from {RemoteAddress}: the listener's handler stopped", connected.RemoteAddress);
+            Sender.Tell(Tcp.Close.Instance);
+        });
         Receive<ConnectionRefused>(Park);
         Receive<Tcp.ConnectionClosed>(_ => { });
         Receive<ConnectionStarted>(started =>
