@@ -62,6 +62,21 @@ public sealed class NodeListenConfigTests : IDisposable
         Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_node_run_with_an_old_style_file_listens_where_its_kamune_listen_says_and_stops_cleanly()
+    {
+        var home = await _temp.NodeHomeAsync("node");
+        var file = Write("kamune {\n  app-version = \"0.7.0\"\n  listen {\n    host = \"127.0.0.2\"\n    port = 0\n    backlog = 64\n  }\n}\n");
+
+        await using var node = NodeProcess.Start(["run", "--json", "--home", home, "--config", file]);
+        var address = (await node.WaitForEventAsync("listening")).GetProperty("address").GetString()!;
+
+        Assert.StartsWith("127.0.0.2:", address, StringComparison.Ordinal);
+        Assert.NotEqual("127.0.0.2:0", address);
+        node.Signal(NodeProcess.SigTerm);
+        Assert.Equal(0, await node.WaitForExitAsync());
+    }
+
     private string Write(string content)
     {
         var file = _temp.Sub($"{Guid.NewGuid():N}.conf");
