@@ -10,7 +10,7 @@ public sealed class KamuneSettingsValueTests
     [InlineData("kamune.send-window = banana", "kamune.send-window: expected an integer, got \"banana\"")]
     [InlineData("kamune.handshake-timeout = banana", "kamune.handshake-timeout: expected a duration (for example 30s), got \"banana\"")]
     [InlineData("kamune.keep-alive-interval = sometimes", "kamune.keep-alive-interval: expected off or a duration (for example 30s), got \"sometimes\"")]
-    [InlineData("kamune.listen.port = [1, 2]", "kamune.listen.port: expected an integer, got a list")]
+    [InlineData("kamune.listen-backlog = [1, 2]", "kamune.listen-backlog: expected an integer, got a list")]
     public void A_value_of_the_wrong_kind_is_named_by_its_key(string hocon, string expected)
     {
         var error = Assert.Throws<ConfigurationException>(() => KamuneSettings.Create(ConfigurationFactory.ParseString(hocon)));

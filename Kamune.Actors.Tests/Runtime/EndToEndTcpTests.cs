@@ -56,7 +56,7 @@ public sealed class EndToEndTcpTests : TwoNodeTestKit
 
     // Was failing: every connection built a new ActorMaterializer, whose creation blocks a pool thread (see
     // ConnectionWriter.PreStart); 200 at once starved the pool for ~45 s and dials timed out. Also needs room in the
-    // listen backlog (kamune.listen.backlog) and no per-address cap (all dials come from 127.0.0.1).
+    // listen backlog (kamune.listen-backlog) and no per-address cap (all dials come from 127.0.0.1).
     [Fact]
     public async Task One_system_holds_two_hundred_concurrent_sessions()
     {

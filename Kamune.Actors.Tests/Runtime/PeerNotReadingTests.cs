@@ -13,7 +13,8 @@ namespace Kamune.Tests.Runtime;
 // session hears ConnectionFailed with KamuneError.PeerNotReading before the socket goes.
 public sealed class PeerNotReadingTests : ConnectionWriterTestKit
 {
-    private const string Bounds = "kamune { write-timeout = 2s, outbound-buffer = 4, outbound-max-frames = 24, outbound-max-bytes = 1 MiB }";
+    // send-window 8 (the window the tests write within): 4 + 8 frames fit the bound of 24, as KamuneSettings requires.
+    private const string Bounds = "kamune { write-timeout = 2s, outbound-buffer = 4, send-window = 8, outbound-max-frames = 24, outbound-max-bytes = 1 MiB }";
     private const string TrickleBounds = "kamune { write-timeout = 2s, outbound-buffer = 4, outbound-max-frames = 128, outbound-max-bytes = 8 MiB }";
     private const int MaxFrames = 24;
     private const long MaxBytes = 1024 * 1024;

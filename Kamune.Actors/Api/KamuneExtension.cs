@@ -2,7 +2,9 @@ using System.Net;
 using Akka;
 using Akka.Actor;
 using Akka.Configuration;
+using Akka.Event;
 using Kamune.Actors.Runtime;
+using Kamune.Protocol;
 
 namespace Kamune;
 
@@ -19,18 +21,34 @@ public sealed record KamuneNodeOptions(
     IClock? Clock = null);
 
 /// <summary>
-/// Kamune inside an existing ActorSystem: <c>KamuneExtension.Configure(system, options)</c> once, then
-/// <c>KamuneExtension.Get(system)</c> anywhere. <see cref="Manager"/> takes <see cref="BindListener"/>,
+/// Kamune inside an ActorSystem. Give the system a <see cref="KamuneSetup"/> when you create it (Akka.Hosting's
+/// <c>WithKamune</c> does), then <c>KamuneExtension.Get(system)</c> anywhere, like any Akka extension; for a system
+/// created without one, <see cref="Configure"/> once. <see cref="Manager"/> takes <see cref="BindListener"/>,
 /// <see cref="DialPeer"/> and <see cref="UnbindListener"/>; session events go to the handler each of those names.
 /// </summary>
 public sealed class KamuneExtension : IExtension
 {
-    private KamuneExtension(ExtendedActorSystem system, KamuneNodeOptions options)
+    internal KamuneExtension(ExtendedActorSystem system, KamuneNodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(options.Identity);
         ArgumentNullException.ThrowIfNull(options.Verifier);
         Options = options;
+        // Once per system, as Akka's own extensions do with their reference config: every kamune.* key then has its
+        // default in system.Settings.Config, whoever built the system and its config.
+        system.Settings.InjectTopLevelFallback(KamuneConfig.Default);
         Settings = KamuneSettings.Create(system);
+        if (!system.Dispatchers.HasDispatcher(Settings.Dispatcher))
+        {
+            throw new ConfigurationException(
+                $"kamune.dispatcher: expected the id of a dispatcher defined in the config, got \"{Settings.Dispatcher}\"");
+        }
+
+        if (system.Settings.Config.HasPath("kamune.app-version"))
+        {
+            // KamuneSettings refused any other value: this one states the protocol's own version.
+            system.Log.Warning("kamune.app-version is obsolete and ignored: Kamune announces protocol version {0}", ProtocolVersion.Current);
+        }
+
         StartScheduler(system);
         var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune);
         Manager = system.SystemActorOf(KamuneGuardian.Props(manager), "kamune");
@@ -57,7 +75,11 @@ public sealed class KamuneExtension : IExtension
     /// <summary>The node's manager: takes the node messages for the actor that is parent of its listeners, connections and sessions.</summary>
     public IActorRef Manager { get; }
 
-    /// <summary>Starts Kamune in <paramref name="system"/>. Configuring again with other options is a programming error.</summary>
+    /// <summary>
+    /// Starts Kamune in <paramref name="system"/> with <paramref name="options"/>: a convenience for a system created
+    /// without a <see cref="KamuneSetup"/> (one that has a setup starts from it on <see cref="Get"/>). Call it once,
+    /// before anything calls <see cref="Get"/>; configuring again with other options is a programming error.
+    /// </summary>
     public static KamuneExtension Configure(ActorSystem system, KamuneNodeOptions options)
     {
         ArgumentNullException.ThrowIfNull(system);
@@ -72,15 +94,28 @@ public sealed class KamuneExtension : IExtension
         return extension;
     }
 
-    /// <summary>The Kamune of <paramref name="system"/>, started earlier by <see cref="Configure"/>.</summary>
+    /// <summary>
+    /// The Kamune of <paramref name="system"/>, started on first use from the system's <see cref="KamuneSetup"/>
+    /// (or earlier by <see cref="Configure"/>). Throws <see cref="InvalidOperationException"/> naming what to add
+    /// when the system has neither.
+    /// </summary>
     public static KamuneExtension Get(ActorSystem system)
     {
         ArgumentNullException.ThrowIfNull(system);
-        return system.HasExtension<KamuneExtension>()
-            ? system.GetExtension<KamuneExtension>()
-            : throw new InvalidOperationException(
-                $"Kamune: expected KamuneExtension.Configure(system, options) before Get, got none for system \"{system.Name}\"");
+        // Checked before the extension registry is asked: it caches a failed start, which would then also fail a
+        // later Configure.
+        return system.HasExtension<KamuneExtension>() || SetupOf(system) is not null
+            ? system.WithExtension<KamuneExtension, KamuneExtensionProvider>()
+            : throw NoSetup(system);
     }
+
+    internal static KamuneSetup? SetupOf(ActorSystem system) =>
+        system.Settings.Setup.Get<KamuneSetup>() is { HasValue: true } setup ? setup.Value : null;
+
+    internal static InvalidOperationException NoSetup(ActorSystem system) => new(
+        $"Kamune: expected a KamuneSetup in the ActorSystemSetup of system \"{system.Name}\" "
+        + "(ActorSystem.Create(name, BootstrapSetup.Create().And(new KamuneSetup(options))), or WithKamune under Akka.Hosting), "
+        + "or KamuneExtension.Configure(system, options) before Get; got neither");
 
     /// <summary>
     /// Binds a listener; returns the bound address (useful with port 0). Throws <see cref="KamuneNodeException"/> if it
@@ -141,7 +176,8 @@ public sealed class KamuneExtension : IExtension
     private static void StartScheduler(ActorSystem system) =>
         system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
 
-    // One PeerActor per connection, built from the node's options and the typed settings.
+    // One PeerActor per connection, built from the node's options and the typed settings, on kamune.dispatcher (its
+    // cipher and replay guard follow it there). Introduce announces the protocol's own version, not a setting.
     internal static SessionPropsFactory PeerSessions(KamuneSettings settings, KamuneNodeOptions options)
     {
         var name = settings.Name.Length > 0 ? settings.Name : options.Identity.PublicIdentity.Fingerprint.Base64;
@@ -153,7 +189,7 @@ public sealed class KamuneExtension : IExtension
             connection.Handler,
             options.Identity,
             name,
-            settings.AppVersion,
+            ProtocolVersion.Current.ToString(),
             connection.Verifier ?? options.Verifier,
             random,
             clock,
@@ -163,7 +199,7 @@ public sealed class KamuneExtension : IExtension
             settings.KeepAliveInterval,
             settings.MaxFrameLength,
             settings.SendWindow,
-            settings.DeliveryWindow));
+            settings.DeliveryWindow)).WithDispatcher(settings.Dispatcher);
     }
 
     private sealed class Provider(KamuneNodeOptions options) : ExtensionIdProvider<KamuneExtension>
@@ -175,12 +211,18 @@ public sealed class KamuneExtension : IExtension
 /// <summary>Creates ActorSystems with Kamune configured, for applications that do not bring their own.</summary>
 public static class KamuneSystem
 {
-    /// <summary>A new ActorSystem whose config is <paramref name="config"/> over the Kamune reference, with Kamune started.</summary>
+    /// <summary>
+    /// A new ActorSystem whose config is <paramref name="config"/> over the Kamune reference, with a
+    /// <see cref="KamuneSetup"/> of <paramref name="options"/>, and Kamune started.
+    /// </summary>
     public static ActorSystem Create(string name, KamuneNodeOptions options, Config? config = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        // The reference goes in at creation too (not only as the extension's fallback): its akka.coordinated-shutdown
+        // phase timeout must be there before anything reads the phases.
         var effective = config is null ? KamuneConfig.Default : config.WithFallback(KamuneConfig.Default);
-        var system = ActorSystem.Create(name, effective);
-        KamuneExtension.Configure(system, options);
+        var system = ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(effective).And(new KamuneSetup(options)));
+        KamuneExtension.Get(system);
         return system;
     }
 }

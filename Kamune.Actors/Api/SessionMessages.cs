@@ -50,7 +50,15 @@ public sealed record SessionEstablished(IActorRef Session, string SessionId, Rem
 /// its own, made for this event: the handler may keep it as long as it likes, the session never touches it again.
 /// With <c>kamune.delivery-window</c> above 0 (the default), answer it with <see cref="DeliveryAck"/> once handled.
 /// </summary>
-public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOnlyMemory<byte> Data, ulong Sequence, DateTimeOffset Timestamp);
+public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOnlyMemory<byte> Data, ulong Sequence, DateTimeOffset Timestamp)
+{
+    /// <summary>Equal when every field is, <see cref="Data"/> by its bytes, not by the buffer that holds them.</summary>
+    public bool Equals(MessageReceived? other) =>
+        ReferenceEquals(this, other) || (other is not null && Equals(Session, other.Session) && SessionId == other.SessionId
+            && MessageBytes.Equal(Data, other.Data) && Sequence == other.Sequence && Timestamp.Equals(other.Timestamp));
+
+    public override int GetHashCode() => HashCode.Combine(Session, SessionId, MessageBytes.Hash(Data), Sequence, Timestamp);
+}
 
 /// <summary>
 /// The session ended. Sent to the handler exactly once per session (also for failed handshakes), and never before
@@ -100,7 +108,14 @@ public sealed class DeliveryAck
 /// send the refused ones again, oldest first, then go on with new ones. A sender with one Send at a time may simply
 /// send the refused one again, on SendWindowOpen or later.
 /// </summary>
-public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationId = null);
+public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationId = null)
+{
+    /// <summary>Equal when the bytes of <see cref="Data"/> and the <see cref="CorrelationId"/> are.</summary>
+    public bool Equals(SendMessage? other) =>
+        ReferenceEquals(this, other) || (other is not null && MessageBytes.Equal(Data, other.Data) && Equals(CorrelationId, other.CorrelationId));
+
+    public override int GetHashCode() => HashCode.Combine(MessageBytes.Hash(Data), CorrelationId);
+}
 
 /// <summary>
 /// The message was sealed with this sequence number and taken by the live connection writer: into its outbound queue,
@@ -144,5 +159,20 @@ public sealed class CloseSession
 
     private CloseSession()
     {
+    }
+}
+
+// Records compare a ReadOnlyMemory<byte> by the buffer it points into; the messages that carry one compare its bytes,
+// so a test's ExpectMsg(new MessageReceived(...)) means the same content. Message bytes are not secrets: no need for
+// a constant-time compare.
+internal static class MessageBytes
+{
+    public static bool Equal(ReadOnlyMemory<byte> a, ReadOnlyMemory<byte> b) => a.Span.SequenceEqual(b.Span);
+
+    public static int Hash(ReadOnlyMemory<byte> data)
+    {
+        var hash = new HashCode();
+        hash.AddBytes(data.Span);
+        return hash.ToHashCode();
     }
 }

@@ -1,6 +1,6 @@
 using Akka.Actor;
+using Akka.DependencyInjection;
 using Akka.Hosting;
-using Kamune.Identity;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -39,8 +39,9 @@ public static class KamuneHostingExtensions
     }
 
     /// <summary>
-    /// Adds the Kamune reference config as a fallback and <see cref="KamuneOptions.Config"/> over it; when the ActorSystem starts, starts the extension with the
-    /// options' identity and verifier and registers the manager under <see cref="KamuneManagerKey"/>; once every
+    /// Adds the Kamune reference config as a fallback and <see cref="KamuneOptions.Config"/> over it, and a
+    /// <see cref="KamuneSetup"/> (<c>AddSetup</c>) whose identity and verifier are resolved when the ActorSystem starts;
+    /// then starts the extension from it (<see cref="KamuneExtension.Get"/>) and registers the manager under <see cref="KamuneManagerKey"/>; once every
     /// <c>WithActors</c> has run, resolves the handlers, binds the listeners (a failure fails the host's start) and
     /// starts the dials. Stopping the host closes every session gracefully (KamuneExtension's CoordinatedShutdown task).
     /// </summary>
@@ -61,15 +62,17 @@ public static class KamuneHostingExtensions
             builder.AddHocon(options.Config, HoconAddMode.Prepend);
         }
 
+        // The identity and verifier may come from the service provider, which exists only once the ActorSystem is being
+        // created: the setup resolves them then, through the system's dependency resolver.
+        builder.AddSetup(KamuneSetup.Create(system => NodeOptions(system, ServiceProvider(system), options)));
         KamuneNode? node = null;
         return builder
             .WithActors((system, registry, resolver) =>
             {
-                var provider = resolver.GetService<IServiceProvider>();
-                node = provider.GetService<KamuneNode>() ?? new KamuneNode();
+                node = resolver.GetService<IServiceProvider>().GetService<KamuneNode>() ?? new KamuneNode();
                 try
                 {
-                    var extension = KamuneExtension.Configure(system, NodeOptions(system, provider, options));
+                    var extension = KamuneExtension.Get(system);
                     registry.Register<KamuneManagerKey>(extension.Manager);
                 }
                 catch (Exception e)
@@ -92,6 +95,9 @@ public static class KamuneHostingExtensions
                 }
             });
     }
+
+    private static IServiceProvider ServiceProvider(ActorSystem system) =>
+        DependencyResolver.For(system).Resolver.GetService<IServiceProvider>();
 
     private static KamuneNodeOptions NodeOptions(ActorSystem system, IServiceProvider provider, KamuneOptions options)
     {

@@ -86,10 +86,13 @@ internal sealed partial class PeerActor : ActorBase, IWithTimers
 
     protected override void PreStart()
     {
+        // The crypto runs where the session runs (kamune.dispatcher), not on the default dispatcher children get.
+        var dispatcher = Context.Dispatcher.Id;
         _cipher = Context.ActorOf(
-            CipherActor.Props(_options.Role, _options.LocalIdentity, _options.LocalName, _options.AppVersion, _options.Clock, _options.Random),
+            CipherActor.Props(_options.Role, _options.LocalIdentity, _options.LocalName, _options.AppVersion, _options.Clock, _options.Random)
+                .WithDispatcher(dispatcher),
             "cipher");
-        _guard = Context.ActorOf(ReplayGuardActor.Props(), "replay-guard");
+        _guard = Context.ActorOf(ReplayGuardActor.Props().WithDispatcher(dispatcher), "replay-guard");
         Context.Watch(_cipher);
         Context.Watch(_guard);
         // Nothing of the session outlives its connection, and nothing keeps running for a handler that is gone.

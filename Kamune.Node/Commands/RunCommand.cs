@@ -96,7 +96,7 @@ internal static class RunCommand
 
         if (listening)
         {
-            var address = listenOption ?? new PeerAddress(config.Kamune.ListenHost, config.Kamune.ListenPort);
+            var address = listenOption ?? new PeerAddress(config.ListenHost, config.ListenPort);
             var bound = await runtime.ListenAsync(address, hub, TimeSpan.FromSeconds(10)).ConfigureAwait(false);
             output.Emit(new NodeEvent.Listening(bound));
         }

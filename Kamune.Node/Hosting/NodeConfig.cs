@@ -15,11 +15,20 @@ public enum TrustMode
 /// <summary>
 /// The node's configuration: a --config file over the embedded hocon/kamune-node.conf over the runtime's
 /// reference.conf. Read once; every value typed and checked here, so a bad file fails before anything starts.
+/// <see cref="ListenHost"/> and <see cref="ListenPort"/> (kamune.listen.host, .port) are the node's own keys: the
+/// library's API takes explicit addresses.
 /// </summary>
-public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Trust, IReadOnlyList<string> AllowList, TimeSpan ShutdownTimeout, int BenchWindow)
+public sealed record NodeConfig(
+    Config Root, KamuneSettings Kamune, TrustMode Trust, IReadOnlyList<string> AllowList, TimeSpan ShutdownTimeout, int BenchWindow,
+    string ListenHost, int ListenPort)
 {
     private static readonly Lazy<Config> Embedded = new(() =>
         ConfigurationFactory.FromResource("Kamune.Node.kamune-node.conf", typeof(NodeConfig).Assembly));
+
+    // Keys older node files may still set: kamune.listen.backlog is the library's kamune.listen-backlog under its old
+    // name (read as that when set); kamune.app-version left the library's config (KamuneSettings names it unless it
+    // states the protocol's own version). Known to the checks, never defaults.
+    private static readonly Config Legacy = ConfigurationFactory.ParseString("kamune { listen.backlog = 4096, app-version = \"0.7.0\" }");
 
     /// <summary>The embedded node defaults alone (demo, bench and tests start from these).</summary>
     public static NodeConfig Defaults() => Load(null);
@@ -46,8 +55,8 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
                 throw new NodeException($"--config {file}: {FirstLine(e.Message)}", ExitCodes.Usage, e);
             }
 
-            RefuseUnknownKeys(file, fromFile, root);
-            root = fromFile.WithFallback(root);
+            RefuseUnknownKeys(file, fromFile, root.WithFallback(Legacy));
+            root = OldBacklog(file, fromFile).WithFallback(fromFile).WithFallback(root);
         }
 
         if (overrides is not null)
@@ -62,6 +71,13 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
             var trust = ParseTrust(node.GetString("trust"), "kamune-node.trust");
             var window = node.GetInt("bench-window");
             var kamune = KamuneSettings.Create(root);
+            ConfigValues.CheckKinds(root, "kamune.listen", Embedded.Value);
+            var listenPort = root.GetInt("kamune.listen.port");
+            if (listenPort is < 0 or > ushort.MaxValue)
+            {
+                throw new ConfigurationException($"kamune.listen.port: expected 0..65535, got {listenPort}");
+            }
+
             if (window < 1 || window > kamune.SendWindow)
             {
                 throw new NodeException(
@@ -74,7 +90,8 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
                 throw new NodeException($"kamune-node.shutdown-timeout: expected a positive duration, got {shutdown}", ExitCodes.Usage);
             }
 
-            return new NodeConfig(root, kamune, trust, node.GetStringList("allow-list").ToArray(), shutdown, window);
+            return new NodeConfig(
+                root, kamune, trust, node.GetStringList("allow-list").ToArray(), shutdown, window, root.GetString("kamune.listen.host"), listenPort);
         }
         catch (ConfigurationException e)
         {
@@ -95,6 +112,33 @@ public sealed record NodeConfig(Config Root, KamuneSettings Kamune, TrustMode Tr
                 throw new NodeException($"--config {Where(file, key)}: unknown key {key}; did you mean {closest}?", ExitCodes.Usage);
             }
         }
+    }
+
+    // kamune.listen.backlog, set in the file, as the library's kamune.listen-backlog (an empty config when not set).
+    private static Config OldBacklog(string file, Config fromFile)
+    {
+        const string old = "kamune.listen.backlog";
+        if (!fromFile.HasPath(old))
+        {
+            return Config.Empty;
+        }
+
+        if (fromFile.HasPath("kamune.listen-backlog"))
+        {
+            throw new NodeException(
+                $"--config {Where(file, old)}: expected one of kamune.listen-backlog and its older name {old}, got both", ExitCodes.Usage);
+        }
+
+        try
+        {
+            ConfigValues.CheckKinds(fromFile, "kamune.listen", Legacy);
+        }
+        catch (ConfigurationException e)
+        {
+            throw new NodeException($"--config {Where(file, old)}: {FirstLine(e.Message)}", ExitCodes.Usage, e);
+        }
+
+        return ConfigurationFactory.ParseString($"kamune.listen-backlog = {fromFile.GetLong(old).ToString(System.Globalization.CultureInfo.InvariantCulture)}");
     }
 
     /// <summary>"tofu", "allow-list" or "any", as on the command line and in the config.</summary>
