@@ -35,4 +35,35 @@ public sealed class HostingSetupTests
             await host.StopAsync();
         }
     }
+
+    [Fact]
+    public async Task A_second_WithKamune_on_one_builder_fails_the_start_and_names_the_mistake()
+    {
+        using var key = IdentityKeyPair.Generate(new DeterministicRandomSource(0x74));
+        var failure = await Record.ExceptionAsync(async () =>
+        {
+            using var host = HostedNodes.Build("hosted-twice", akka => akka
+                .WithKamune(options =>
+                {
+                    options.Identity = key;
+                    options.Verifier = AcceptAllVerifier.Instance;
+                })
+                .WithKamune(options =>
+                {
+                    options.Identity = key;
+                    options.Verifier = AcceptAllVerifier.Instance;
+                }));
+            await host.StartAsync();
+            await host.StopAsync();
+        });
+
+        Assert.NotNull(failure);
+        var chain = new List<string>();
+        for (var e = failure; e is not null; e = e.InnerException)
+        {
+            chain.Add(e.Message);
+        }
+
+        Assert.Contains(chain, m => m.Contains("expected one WithKamune per ActorSystem", StringComparison.Ordinal));
+    }
 }

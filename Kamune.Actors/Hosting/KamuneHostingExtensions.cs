@@ -17,6 +17,9 @@ public sealed class KamuneManagerKey
 /// <summary>Akka.Hosting registration: Kamune in a Microsoft.Extensions.Hosting application.</summary>
 public static class KamuneHostingExtensions
 {
+    // Builders WithKamune already ran on: one node per ActorSystem, as KamuneExtension.Configure insists.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<AkkaConfigurationBuilder, KamuneOptions> Configured = new();
+
     /// <summary>
     /// Makes the node that <c>WithKamune</c> starts available as <see cref="IKamuneNode"/>. A separate call because
     /// Akka.Hosting's builder does not give extensions its service collection (as of 1.5.74).
@@ -54,6 +57,12 @@ public static class KamuneHostingExtensions
             throw new ArgumentException(
                 "Kamune options: expected exactly one of Identity (yours to dispose) and IdentityFactory (Kamune's), got " +
                 (options.Identity is null ? "neither" : "both"), nameof(options));
+        }
+
+        if (!Configured.TryAdd(builder, options))
+        {
+            throw new InvalidOperationException(
+                "Kamune: expected one WithKamune per ActorSystem, got a second one; put every listen and dial in the first");
         }
 
         builder.AddHocon(KamuneConfig.Default, HoconAddMode.Append);
