@@ -30,7 +30,7 @@ internal static class HostedNodes
                 collection.AddKamuneNode();
                 collection.AddAkka(name, builder =>
                 {
-                    // Akka's log events go to the host's ILoggerFactory (docs/embedding.md "Logging").
+                    // Akka's log events go to the host's ILoggerFactory (docs/embedding-settings.md "Logging").
                     builder.ConfigureLoggers(loggers =>
                     {
                         loggers.ClearLoggers();
