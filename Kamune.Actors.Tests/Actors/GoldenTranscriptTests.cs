@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace Kamune.Tests.Actors;
@@ -32,7 +31,7 @@ public sealed class GoldenTranscriptTests : PeerTestKit
 
     private byte[] RunScriptedSession()
     {
-        var (pair, atInitiator, _) = PeerPair.Established(this, new PeerPair.Settings { Seed = 42, KeepAlive = TimeSpan.FromSeconds(15) });
+        var (pair, atInitiator, _) = PeerPair.Established(this, Options with { Seed = 42, KeepAliveInterval = TimeSpan.FromSeconds(15) });
         using (pair)
         {
             pair.Initiator.Tell(new SendMessage("hello, kamune"u8.ToArray(), "hello"), TestActor);
@@ -52,33 +51,11 @@ public sealed class GoldenTranscriptTests : PeerTestKit
             pair.Initiator.Tell(CloseSession.Instance, TestActor);
             Assert.Equal(CloseReason.LocalClose, pair.InitiatorHandler.ExpectMsg<SessionClosed>().Reason);
             Assert.Equal(CloseReason.PeerClosed, pair.ResponderHandler.ExpectMsg<SessionClosed>().Reason);
-            AwaitCondition(() => Snapshot(pair.InitiatorFrames).Count == InitiatorFrames && Snapshot(pair.ResponderFrames).Count == ResponderFrames);
+            AwaitCondition(() => pair.InitiatorFrames.Count == InitiatorFrames && pair.ResponderFrames.Count == ResponderFrames);
             Assert.Equal(24, atInitiator.SessionId.Length);
 
             // Each direction as a TCP capture would show it: uint16be length || payload per frame.
-            return [.. Stream(Snapshot(pair.InitiatorFrames)), .. Stream(Snapshot(pair.ResponderFrames))];
+            return [.. pair.InitiatorFrames.ToStream(), .. pair.ResponderFrames.ToStream()];
         }
-    }
-
-    private static List<byte[]> Snapshot(List<byte[]> frames)
-    {
-        lock (frames)
-        {
-            return [.. frames];
-        }
-    }
-
-    private static byte[] Stream(List<byte[]> frames)
-    {
-        var stream = new byte[frames.Sum(f => f.Length + 2)];
-        var offset = 0;
-        foreach (var frame in frames)
-        {
-            BinaryPrimitives.WriteUInt16BigEndian(stream.AsSpan(offset), (ushort)frame.Length);
-            frame.CopyTo(stream, offset + 2);
-            offset += frame.Length + 2;
-        }
-
-        return stream;
     }
 }

@@ -12,7 +12,7 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
     [Fact]
     public void Keep_alive_does_not_ping_a_session_busy_both_ways_and_pings_it_once_it_falls_quiet()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { KeepAlive = TimeSpan.FromSeconds(10) });
+        var (pair, _, _) = PeerPair.Established(this, Options with { KeepAliveInterval = TimeSpan.FromSeconds(10) });
         using (pair)
         {
             // Traffic both ways at second 6: at the tick at second 10 the initiator read and wrote 4 s ago.
@@ -42,7 +42,7 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
     {
         // A monotonic clock that does not move: the idle timer fires on the scheduler but finds no time has passed,
         // so it waits again instead of ending the session (a wall-clock step is just such a scheduler jump).
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { IdleTimeout = TimeSpan.FromMinutes(5), Monotonic = new StoppedClock() });
+        var (pair, _, _) = PeerPair.Established(this, Options with { IdleTimeout = TimeSpan.FromMinutes(5), Monotonic = new StoppedClock() });
         using (pair)
         {
             Scheduler.Advance(TimeSpan.FromMinutes(30));
@@ -55,7 +55,7 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
     [Fact]
     public void A_handler_behind_on_DeliveryAck_for_ten_seconds_is_named_in_a_warning_and_catches_up_when_it_answers()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { DeliveryWindow = 1 });
+        var (pair, _, _) = PeerPair.Established(this, Options with { DeliveryWindow = 1 });
         using (pair)
         {
             pair.Initiator.Tell(new SendMessage("first"u8.ToArray()), TestActor);

@@ -20,8 +20,7 @@ public sealed class PeerSessionTests : PeerTestKit
         return [ByteString.FromBytes(bytes)];
     }
 
-    private static Func<int, ByteString, IEnumerable<ByteString>> At(int index, Func<ByteString, IEnumerable<ByteString>> change) =>
-        (i, frame) => i == index ? change(frame) : [frame];
+    private static FrameTamper At(int index, Func<ByteString, IEnumerable<ByteString>> change) => FrameTampers.At(index, change);
 
     [Fact]
     public void Both_sides_are_established_with_one_session_id_and_each_others_identity()
@@ -92,7 +91,7 @@ public sealed class PeerSessionTests : PeerTestKit
     [Fact]
     public void Sends_beyond_the_send_window_are_refused_as_back_pressure()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { SendWindow = 1 });
+        var (pair, _, _) = PeerPair.Established(this, Options with { SendWindow = 1 });
         using (pair)
         {
             pair.Initiator.Tell(new SendMessage("first"u8.ToArray(), 1), TestActor);
@@ -182,7 +181,7 @@ public sealed class PeerSessionTests : PeerTestKit
     [Fact]
     public void A_duplicated_frame_ends_the_session_out_of_sync()
     {
-        var settings = new PeerPair.Settings { TamperToResponder = At(FirstInitiatorApplicationFrame, Twice) };
+        var settings = Options with { TamperToResponder = At(FirstInitiatorApplicationFrame, Twice) };
         var (pair, _, _) = PeerPair.Established(this, settings);
         using (pair)
         {
@@ -200,7 +199,7 @@ public sealed class PeerSessionTests : PeerTestKit
     [Fact]
     public void A_tampered_session_frame_ends_the_session_with_DecryptionFailed()
     {
-        var settings = new PeerPair.Settings { TamperToResponder = At(FirstInitiatorApplicationFrame, FlipLastBit) };
+        var settings = Options with { TamperToResponder = At(FirstInitiatorApplicationFrame, FlipLastBit) };
         var (pair, _, _) = PeerPair.Established(this, settings);
         using (pair)
         {
@@ -222,7 +221,7 @@ public sealed class PeerSessionTests : PeerTestKit
         var tamper = index == 1
             ? At(index, frame => [frame.Slice(0, frame.Count - 1)])
             : At(index, FlipLastBit);
-        using var pair = PeerPair.Start(this, new PeerPair.Settings { TamperToResponder = tamper });
+        using var pair = PeerPair.Start(this, Options with { TamperToResponder = tamper });
         Watch(pair.Responder);
         var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
         Assert.Equal((CloseReason.ProtocolError, expected), (closed.Reason, closed.Error));
@@ -234,7 +233,7 @@ public sealed class PeerSessionTests : PeerTestKit
     public void A_rejected_identity_ends_the_session_with_Rejected_before_any_key_is_agreed()
     {
         using var stranger = IdentityKeyPair.FromSeed(new byte[32]);
-        var settings = new PeerPair.Settings { ResponderVerifier = AllowListVerifier.FromIdentities([stranger.PublicIdentity]) };
+        var settings = Options with { ResponderVerifier = AllowListVerifier.FromIdentities([stranger.PublicIdentity]) };
         using var pair = PeerPair.Start(this, settings);
         Watch(pair.Responder);
         var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
@@ -249,7 +248,7 @@ public sealed class PeerSessionTests : PeerTestKit
     [Fact]
     public void A_failing_verifier_counts_as_a_rejection()
     {
-        var settings = new PeerPair.Settings { InitiatorVerifier = new ThrowingVerifier() };
+        var settings = Options with { InitiatorVerifier = new ThrowingVerifier() };
         using var pair = PeerPair.Start(this, settings);
         var closed = pair.InitiatorHandler.ExpectMsg<SessionClosed>();
         Assert.Equal(CloseReason.Rejected, closed.Reason);
@@ -259,26 +258,18 @@ public sealed class PeerSessionTests : PeerTestKit
     [Fact]
     public void Keep_alive_ping_is_answered_with_pong_and_not_delivered_to_the_handler()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { KeepAlive = TimeSpan.FromSeconds(10) });
+        var (pair, _, _) = PeerPair.Established(this, Options with { KeepAliveInterval = TimeSpan.FromSeconds(10) });
         using (pair)
         {
             var responderFramesBefore = pair.ResponderFrames.Count;
             Scheduler.Advance(TimeSpan.FromSeconds(10));
-            AwaitCondition(() => Count(pair.ResponderFrames) == responderFramesBefore + 1);
+            AwaitCondition(() => pair.ResponderFrames.Count == responderFramesBefore + 1);
 
             // The ping took sequence 3, so the next message is 4 and nothing else reached the handlers.
             pair.Initiator.Tell(new SendMessage("after"u8.ToArray()), TestActor);
             Assert.Equal(4UL, ExpectMsg<SendAck>().Sequence);
             Assert.Equal(4UL, pair.ResponderHandler.ExpectMsg<MessageReceived>().Sequence);
             pair.InitiatorHandler.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
-        }
-    }
-
-    private static int Count(List<byte[]> frames)
-    {
-        lock (frames)
-        {
-            return frames.Count;
         }
     }
 

@@ -51,7 +51,7 @@ public sealed class PeerTimeoutTests : PeerTestKit
     [Fact]
     public void Session_without_inbound_frames_for_the_idle_timeout_ends_with_IdleTimeout()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { IdleTimeout = TimeSpan.FromMinutes(5) });
+        var (pair, _, _) = PeerPair.Established(this, Options with { IdleTimeout = TimeSpan.FromMinutes(5) });
         using (pair)
         {
             Watch(pair.Initiator);
@@ -67,7 +67,7 @@ public sealed class PeerTimeoutTests : PeerTestKit
     [Fact]
     public void An_inbound_frame_restarts_the_idle_timer()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { IdleTimeout = TimeSpan.FromMinutes(5) });
+        var (pair, _, _) = PeerPair.Established(this, Options with { IdleTimeout = TimeSpan.FromMinutes(5) });
         using (pair)
         {
             // At minute 4 only the initiator hears something; at minute 6 only the responder's timer has run out.
@@ -85,7 +85,7 @@ public sealed class PeerTimeoutTests : PeerTestKit
     [Fact]
     public void The_idle_timeout_counts_from_the_last_frame_not_from_when_its_timer_was_set()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { IdleTimeout = TimeSpan.FromMinutes(5) });
+        var (pair, _, _) = PeerPair.Established(this, Options with { IdleTimeout = TimeSpan.FromMinutes(5) });
         using (pair)
         {
             // Frames both ways at minute 4; the timers set at minute 0 fire at minute 5 and must wait until minute 9.

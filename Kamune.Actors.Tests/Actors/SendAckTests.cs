@@ -1,13 +1,13 @@
 using Akka.Actor;
 using Kamune.Actors.Runtime;
-using Answering = Kamune.Tests.Actors.WireActor.Answering;
+using Answering = Kamune.TestKit.InMemoryConnection.Answering;
 
 namespace Kamune.Tests.Actors;
 
 /// <summary>
 /// Issue 18 item 1: a send is acknowledged only once the live connection writer took its frame (FrameWritten, or
 /// FrameHeld for a frame it holds behind a full queue); one it dropped, or never confirmed before it stopped, is
-/// refused as Closed. The initiator's wire plays the writer's answers (WireActor.Answer).
+/// refused as Closed. The initiator's wire plays the writer's answers (InMemoryConnection.Answer).
 /// </summary>
 public sealed class SendAckTests : PeerTestKit
 {
@@ -18,7 +18,7 @@ public sealed class SendAckTests : PeerTestKit
         using (pair)
         {
             var writer = CreateTestProbe();
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Nothing, writer.Ref));
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Nothing, writer.Ref));
             pair.Initiator.Tell(new SendMessage("sealed, never taken"u8.ToArray(), 1), TestActor);
 
             // Sealed and handed to the writer, which has not taken it: no answer yet.
@@ -41,16 +41,16 @@ public sealed class SendAckTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Held));
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Held));
             pair.Initiator.Tell(new SendMessage("held"u8.ToArray(), 1), TestActor);
             Assert.Equal((object?)1, ExpectMsg<SendAck>().CorrelationId);
 
             // The next frame is told but not answered yet when the held one's FrameWritten comes: it stays unanswered.
             var writer = CreateTestProbe();
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Nothing, writer.Ref));
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Nothing, writer.Ref));
             pair.Initiator.Tell(new SendMessage("not taken"u8.ToArray(), 2), TestActor);
             writer.ExpectMsg<WriteFrame>();
-            pair.InitiatorConnection.Tell(WireActor.Release.Instance);
+            pair.InitiatorConnection.Tell(InMemoryConnection.Release.Instance);
             ExpectNoMsg(TimeSpan.FromMilliseconds(200));
 
             Sys.Stop(pair.InitiatorConnection);
@@ -61,18 +61,18 @@ public sealed class SendAckTests : PeerTestKit
     [Fact]
     public void A_held_frame_keeps_its_place_in_the_send_window_until_FrameWritten()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { SendWindow = 1 });
+        var (pair, _, _) = PeerPair.Established(this, Options with { SendWindow = 1 });
         using (pair)
         {
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Held));
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Held));
             pair.Initiator.Tell(new SendMessage("held"u8.ToArray(), 1), TestActor);
             Assert.Equal((object?)1, ExpectMsg<SendAck>().CorrelationId);
 
             // Acknowledged, but the budget is the back-pressure signal: it stays taken until the queue takes the frame.
             pair.Initiator.Tell(new SendMessage("over"u8.ToArray(), 2), TestActor);
             Assert.Equal(SendRefusalKind.BackPressure, ExpectMsg<SendRefused>().Kind);
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Written));
-            pair.InitiatorConnection.Tell(WireActor.Release.Instance);
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Written));
+            pair.InitiatorConnection.Tell(InMemoryConnection.Release.Instance);
             ExpectMsg<SendWindowOpen>();
             pair.Initiator.Tell(new SendMessage("over"u8.ToArray(), 2), TestActor);
             Assert.Equal((object?)2, ExpectMsg<SendAck>().CorrelationId);
@@ -85,12 +85,12 @@ public sealed class SendAckTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Dropped));
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Dropped));
             pair.Initiator.Tell(new SendMessage("dropped"u8.ToArray(), 1), TestActor);
             var refused = ExpectMsg<SendRefused>();
             Assert.Equal((SendRefusalKind.Closed, (object?)1), (refused.Kind, refused.CorrelationId));
 
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Written));
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Written));
             pair.Initiator.Tell(new SendMessage("written"u8.ToArray(), 2), TestActor);
             Assert.Equal((object?)2, ExpectMsg<SendAck>().CorrelationId);
         }
@@ -128,7 +128,7 @@ public sealed class SendAckTests : PeerTestKit
         using (pair)
         {
             var writer = CreateTestProbe();
-            pair.InitiatorConnection.Tell(new WireActor.Answer(Answering.Nothing, writer.Ref));
+            pair.InitiatorConnection.Tell(new InMemoryConnection.Answer(Answering.Nothing, writer.Ref));
             WhileSuspended(pair.Initiator, () =>
             {
                 pair.Initiator.Tell(new SendMessage("never taken"u8.ToArray(), 1), TestActor);

@@ -57,7 +57,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
     [Fact]
     public void A_failure_the_writer_reports_ends_the_session_at_once_with_its_kind_even_with_deliveries_held()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { DeliveryWindow = 1 });
+        var (pair, _, _) = PeerPair.Established(this, Options with { DeliveryWindow = 1 });
         using (pair)
         {
             for (var i = 0; i < 3; i++)
@@ -92,7 +92,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
     [Fact]
     public void A_session_whose_handler_stops_before_it_is_established_ends_without_waiting_for_the_handshake()
     {
-        using var pair = PeerPair.Start(this, new PeerPair.Settings { ResponderVerifier = new PendingVerifier() });
+        using var pair = PeerPair.Start(this, Options with { ResponderVerifier = new PendingVerifier() });
         Watch(pair.Responder);
         Sys.Stop(pair.ResponderHandler.Ref);
         ExpectTerminated(pair.Responder);
@@ -102,7 +102,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
     [Fact]
     public void Sends_waiting_for_establishment_are_each_refused_when_the_session_is_stopped_from_outside()
     {
-        using var pair = PeerPair.Start(this, new PeerPair.Settings { ResponderVerifier = new PendingVerifier() });
+        using var pair = PeerPair.Start(this, Options with { ResponderVerifier = new PendingVerifier() });
         for (var i = 1; i <= 3; i++)
         {
             pair.Initiator.Tell(new SendMessage("early"u8.ToArray(), i), TestActor);
@@ -121,7 +121,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
     public void A_send_beyond_the_queue_for_early_sends_is_refused_as_not_established_and_the_queued_ones_go_out_in_order()
     {
         var verifier = new PendingVerifier();
-        using var pair = PeerPair.Start(this, new PeerPair.Settings { ResponderVerifier = verifier, SendWindow = 2 });
+        using var pair = PeerPair.Start(this, Options with { ResponderVerifier = verifier, SendWindow = 2 });
         pair.Initiator.Tell(new SendMessage("one"u8.ToArray(), 1), TestActor);
         pair.Initiator.Tell(new SendMessage("two"u8.ToArray(), 2), TestActor);
         pair.Initiator.Tell(new SendMessage("three"u8.ToArray(), 3), TestActor);
@@ -157,7 +157,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
     [Fact]
     public void A_sender_that_retries_its_refused_sends_oldest_first_on_SendWindowOpen_keeps_its_stream_in_order()
     {
-        var (pair, _, _) = PeerPair.Established(this, new PeerPair.Settings { SendWindow = 4 });
+        var (pair, _, _) = PeerPair.Established(this, Options with { SendWindow = 4 });
         using (pair)
         {
             static SendMessage Numbered(int i) => new(new[] { (byte)i }, i);

@@ -30,12 +30,7 @@ internal sealed class PureSession : IDisposable
 
     public ExchangeTunnel? ResponderTunnel { get; private set; }
 
-    public static byte[] Seed(ulong seed, byte salt)
-    {
-        var bytes = new byte[32];
-        new DeterministicRandomSource(seed ^ ((ulong)salt << 56)).Fill(bytes);
-        return bytes;
-    }
+    public static byte[] Seed(ulong seed, byte salt) => DeterministicRandomSource.IdentitySeed(seed, salt);
 
     /// <summary>protocol.md step 1: the three raw exchange frames.</summary>
     public void Exchange()

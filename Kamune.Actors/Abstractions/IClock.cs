@@ -16,15 +16,3 @@ public sealed class SystemClock : IClock
 
     public DateTimeOffset UtcNow => DateTimeOffset.UtcNow;
 }
-
-/// <summary>A clock that only moves when told to: the test double for <see cref="IClock"/>.</summary>
-public sealed class ManualClock : IClock
-{
-    private long _ticks;
-
-    public ManualClock(DateTimeOffset start) => _ticks = start.UtcTicks;
-
-    public DateTimeOffset UtcNow => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
-
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-}

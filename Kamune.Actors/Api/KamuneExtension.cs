@@ -18,7 +18,14 @@ public sealed record KamuneNodeOptions(
     IdentityKeyPair Identity,
     IIdentityVerifier Verifier,
     IRandomSource? Random = null,
-    IClock? Clock = null);
+    IClock? Clock = null)
+{
+    /// <summary>
+    /// Sees every frame this node's TCP connections write and read (<see cref="IFrameObserver"/>), for a golden
+    /// transcript from a real node; null (the default): nothing is observed and nothing is paid for it.
+    /// </summary>
+    public IFrameObserver? FrameObserver { get; init; }
+}
 
 /// <summary>
 /// Kamune inside an ActorSystem. Give the system a <see cref="KamuneSetup"/> when you create it (Akka.Hosting's
@@ -50,7 +57,7 @@ public sealed class KamuneExtension : IExtension
         }
 
         StartScheduler(system);
-        var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune);
+        var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune, frames: options.FrameObserver);
         Manager = system.SystemActorOf(KamuneGuardian.Props(manager), "kamune");
         // ActorSystem.Terminate() and CoordinatedShutdown.Run close the sessions gracefully before anything unbinds.
         CoordinatedShutdown.Get(system).AddTask(CoordinatedShutdown.PhaseBeforeServiceUnbind, "kamune-graceful-stop", async () =>
@@ -176,30 +183,22 @@ public sealed class KamuneExtension : IExtension
     private static void StartScheduler(ActorSystem system) =>
         system.Scheduler.Advanced.ScheduleOnce(TimeSpan.Zero, static () => { });
 
-    // One PeerActor per connection, built from the node's options and the typed settings, on kamune.dispatcher (its
-    // cipher and replay guard follow it there). Introduce announces the protocol's own version, not a setting.
+    // One PeerActor per connection, built from the node's options and the typed settings (PeerSettings: as a test's), on
+    // kamune.dispatcher (its cipher and replay guard follow it there). Introduce announces the protocol's own version.
     internal static SessionPropsFactory PeerSessions(KamuneSettings settings, KamuneNodeOptions options)
     {
-        var name = settings.Name.Length > 0 ? settings.Name : options.Identity.PublicIdentity.Fingerprint.Base64;
+        var session = PeerSettings.From(settings);
         var random = options.Random ?? SystemRandomSource.Instance;
         var clock = options.Clock ?? SystemClock.Instance;
-        return connection => PeerActor.Props(new PeerOptions(
+        return connection => PeerActor.Props(session.Options(
             connection.Dialed ? SessionRole.Initiator : SessionRole.Responder,
             connection.Connection,
             connection.Handler,
             options.Identity,
-            name,
-            ProtocolVersion.Current.ToString(),
             connection.Verifier ?? options.Verifier,
             random,
             clock,
-            connection.RemoteAddress,
-            settings.HandshakeTimeout,
-            settings.IdleTimeout,
-            settings.KeepAliveInterval,
-            settings.MaxFrameLength,
-            settings.SendWindow,
-            settings.DeliveryWindow)).WithDispatcher(settings.Dispatcher);
+            connection.RemoteAddress) with { ParentIsManager = true }).WithDispatcher(settings.Dispatcher);
     }
 
     private sealed class Provider(KamuneNodeOptions options) : ExtensionIdProvider<KamuneExtension>

@@ -31,9 +31,11 @@ internal static class ConnectionGraph
         KamuneSettings settings,
         SharedKillSwitch killSwitch,
         IActorRef owner,
-        IMaterializer materializer)
+        IMaterializer materializer,
+        FrameTap? tap = null)
     {
         var outbound = Source.FromGraph(new OutboundQueue(settings.OutboundBuffer))
+            .Via(FrameTap.Through(tap, FrameDirection.Sent))
             .Via(KamuneFraming.Encoder())
             .BatchWeighted(WriteBatchBytes, frame => frame.Count, frame => frame, (batch, frame) => batch.Concat(frame))
             .Via(killSwitch.Flow<ByteString>());
@@ -43,6 +45,7 @@ internal static class ConnectionGraph
             .Via(killSwitch.Flow<ByteString>())
             .WatchTermination(Keep.Both)
             .Via(KamuneFraming.Decoder(settings.MaxFrameLength))
+            .Via(FrameTap.Through(tap, FrameDirection.Received))
             .To(Sink.FromGraph(new SessionSink(owner, settings.InboundBuffer)))
             .Run(materializer);
         return new Running(queue, opened, socketClosed);
@@ -70,4 +73,19 @@ internal static class ConnectionGraph
         var connection = await connecting.ConfigureAwait(false);
         return new ConnectionOpened(connection.LocalAddress, connection.RemoteAddress);
     }
+}
+
+/// <summary>Shows one connection's frame payloads to a <see cref="IFrameObserver"/>, read-only, as they pass.</summary>
+internal sealed record FrameTap(IFrameObserver Observer, EndPoint Remote)
+{
+    private static readonly Flow<ByteString, ByteString, NotUsed> Untapped = Flow.Create<ByteString>();
+
+    /// <summary>A pass-through flow: the same frames, each shown to the observer first; with no tap, nothing at all.</summary>
+    public static Flow<ByteString, ByteString, NotUsed> Through(FrameTap? tap, FrameDirection direction) => tap is null
+        ? Untapped
+        : Flow.Create<ByteString>().Select(frame =>
+        {
+            tap.Observer.OnFrame(direction, tap.Remote, frame.ToReadOnlySpan());
+            return frame;
+        });
 }

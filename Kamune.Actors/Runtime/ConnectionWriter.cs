@@ -43,9 +43,11 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     private bool _aborted;
     private bool _closing;
     private IMaterializer? _materializer;
+    private readonly IFrameObserver? _frames;
 
-    public ConnectionWriter(ConnectionTarget target, KamuneSettings settings, IMaterializer? materializer)
+    public ConnectionWriter(ConnectionTarget target, KamuneSettings settings, IMaterializer? materializer, IFrameObserver? frames = null)
     {
+        _frames = frames;
         _target = target;
         _settings = settings;
         _materializer = materializer;
@@ -61,8 +63,9 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     /// supervisor actor each. The streams still end with this writer: its kill switch and the session sink's watch
     /// see to that. Null: a materializer of this writer's own (tests that run a writer alone).
     /// </param>
-    public static Props Props(ConnectionTarget target, KamuneSettings settings, IMaterializer? materializer = null) =>
-        ActorFactory.Props(() => new ConnectionWriter(target, settings, materializer));
+    /// <param name="frames">Sees the connection's frames both ways (KamuneNodeOptions.FrameObserver); null: none.</param>
+    public static Props Props(ConnectionTarget target, KamuneSettings settings, IMaterializer? materializer = null, IFrameObserver? frames = null) =>
+        ActorFactory.Props(() => new ConnectionWriter(target, settings, materializer, frames));
 
     protected override void PreStart()
     {
@@ -93,7 +96,8 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     private void Materialize(Flow<ByteString, ByteString, Task<ConnectionOpened>> socket)
     {
-        var (queue, opened, socketClosed) = ConnectionGraph.Run(socket, _settings, _killSwitch, Self, _materializer!);
+        var tap = _frames is null ? null : new FrameTap(_frames, TargetAddress);
+        var (queue, opened, socketClosed) = ConnectionGraph.Run(socket, _settings, _killSwitch, Self, _materializer!, tap);
         _queue = queue;
         var self = Self;
         queue.OnRoom(() => self.Tell(OutboundQueueRoom.Instance));

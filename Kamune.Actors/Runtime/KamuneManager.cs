@@ -18,6 +18,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private readonly SessionPropsFactory _sessionProps;
     private readonly ExchangeFirstFrames? _firstFrames;
     private readonly IMonotonicClock _clock;
+    private readonly IFrameObserver? _frames;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IActorRef, PendingConnection> _connections = new();
     private readonly Dictionary<EndPoint, IActorRef> _listeners = new();
@@ -35,8 +36,9 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private List<IActorRef>? _shutdownWaiters;
     private bool _unbindingListeners;
 
-    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames, IMonotonicClock clock)
+    public KamuneManager(KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames, IMonotonicClock clock, IFrameObserver? frames)
     {
+        _frames = frames;
         _settings = settings;
         _sessionProps = sessionProps;
         _firstFrames = firstFrames;
@@ -108,9 +110,10 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
 
     /// <param name="firstFrames">The exchange's first-frame lengths to check at the prefix; null (stand-in sessions): none.</param>
     /// <param name="clock">Time for the per-address accept rate limit; the process's monotonic clock when null.</param>
-    public static Props Props(
-        KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames = null, IMonotonicClock? clock = null) =>
-        ActorFactory.Props(() => new KamuneManager(settings, sessionProps, firstFrames, clock ?? SystemMonotonicClock.Instance));
+    /// <param name="frames">Sees every connection's frames (KamuneNodeOptions.FrameObserver); null: none.</param>
+    public static Props Props(KamuneSettings settings, SessionPropsFactory sessionProps, ExchangeFirstFrames? firstFrames = null,
+        IMonotonicClock? clock = null, IFrameObserver? frames = null) =>
+        ActorFactory.Props(() => new KamuneManager(settings, sessionProps, firstFrames, clock ?? SystemMonotonicClock.Instance, frames));
 
     // A failing child is stopped, never restarted: a session cannot resume mid-protocol, and its writer
     // watches it and closes the socket (protocol.md: an error ends that connection only).
@@ -256,7 +259,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
 
     private IActorRef StartConnection(ConnectionTarget target, PendingConnection pending)
     {
-        var writer = Context.ActorOf(ConnectionWriter.Props(target, _settings, _materializer), $"connection-{++_next}");
+        var writer = Context.ActorOf(ConnectionWriter.Props(target, _settings, _materializer, _frames), $"connection-{++_next}");
         Context.Watch(writer);
         _connections[writer] = pending;
         return writer;

@@ -25,8 +25,13 @@ internal sealed partial class PeerActor
         }
 
         Context.Become(Established(sessionId));
-        // The manager (our parent) stops counting this connection against kamune.max-concurrent-handshakes.
-        Context.Parent.Tell(PeerEstablished.Instance);
+        // The manager (our parent) stops counting this connection against kamune.max-concurrent-handshakes; any
+        // other parent would only see a message it does not know.
+        if (_options.ParentIsManager)
+        {
+            Context.Parent.Tell(PeerEstablished.Instance);
+        }
+
         _log.Info("Session {SessionId} established with {PeerName} ({PeerFingerprint})", sessionId, peer.Name, peer.Fingerprint);
         _options.Handler.Tell(new SessionEstablished(Self, sessionId, peer, _options.Role));
 

@@ -101,6 +101,7 @@ internal sealed partial class PeerActor : ActorBase, IWithTimers
 
         // Go bounds the whole handshake with one deadline (30 s by default); so do we, until Established.
         Timers.StartSingleTimer(HandshakeTimerKey, HandshakeTimedOut.Instance, _options.HandshakeTimeout);
+        _options.HandshakeTimerWatcher?.Tell(new HandshakeTimerArmed(Self, _options.HandshakeTimeout));
         _lastWrittenAt = _clock.Elapsed;
         NoteRead();
         BecomeExchange();

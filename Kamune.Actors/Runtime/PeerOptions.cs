@@ -5,7 +5,8 @@ namespace Kamune.Actors.Runtime;
 
 /// <summary>
 /// Everything one <see cref="PeerActor"/> needs for one connection. The transport builds it per accepted or dialed
-/// socket; tests build it with a <see cref="DeterministicRandomSource"/> and a <see cref="ManualClock"/>.
+/// socket (through <see cref="PeerSettings"/>, the one place settings become options); tests build it with Kamune.TestKit's
+/// deterministic randomness and manual clock.
 /// </summary>
 /// <param name="Role">Dialer = <see cref="SessionRole.Initiator"/>, listener = <see cref="SessionRole.Responder"/>.</param>
 /// <param name="Connection">
@@ -53,6 +54,18 @@ internal sealed record PeerOptions(
 {
     public const int MaxWireFrameLength = ushort.MaxValue;
 
+    /// <summary>
+    /// True only for a session the manager created: it alone understands <see cref="PeerEstablished"/>. A session under
+    /// any other parent (a test harness, an application's own actor) tells its parent nothing (issue 17 item 7).
+    /// </summary>
+    public bool ParentIsManager { get; init; }
+
+    /// <summary>
+    /// Told <see cref="HandshakeTimerArmed"/> once the handshake timer runs, so a test may move a TestScheduler past it
+    /// without polling; null (every node's session): nobody is told.
+    /// </summary>
+    public IActorRef? HandshakeTimerWatcher { get; init; }
+
     /// <summary>Throws ArgumentException for settings no session can run with (a programming error, not network input).</summary>
     public void Validate()
     {
@@ -90,3 +103,6 @@ internal sealed record PeerOptions(
         }
     }
 }
+
+/// <summary>Session to <see cref="PeerOptions.HandshakeTimerWatcher"/>: its handshake timer now runs for <paramref name="Timeout"/>.</summary>
+internal sealed record HandshakeTimerArmed(IActorRef Session, TimeSpan Timeout);

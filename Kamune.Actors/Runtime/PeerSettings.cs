@@ -1,0 +1,60 @@
+using System.Net;
+using Akka.Actor;
+using Kamune.Protocol;
+
+namespace Kamune.Actors.Runtime;
+
+/// <summary>
+/// What of <see cref="KamuneSettings"/> a session runs with: the one place node settings become <see cref="PeerOptions"/>,
+/// used by the node's session factory (KamuneExtension) and by Kamune.TestKit, so a test session gets the same
+/// timeouts and windows as a node's.
+/// </summary>
+/// <param name="Name">Introduce.Name; empty: the local identity's fingerprint (as the Go reference does). Introduce
+/// announces the protocol's own version, not a setting.</param>
+internal sealed record PeerSettings(
+    string Name,
+    TimeSpan HandshakeTimeout,
+    TimeSpan IdleTimeout,
+    TimeSpan? KeepAliveInterval,
+    int MaxFrameLength,
+    int SendWindow,
+    int DeliveryWindow)
+{
+    public static PeerSettings From(KamuneSettings settings) => new(
+        settings.Name,
+        settings.HandshakeTimeout,
+        settings.IdleTimeout,
+        settings.KeepAliveInterval,
+        settings.MaxFrameLength,
+        settings.SendWindow,
+        settings.DeliveryWindow);
+
+    /// <summary>The options of one session over <paramref name="connection"/>; validated when its Props are made.</summary>
+    public PeerOptions Options(
+        SessionRole role,
+        IActorRef connection,
+        IActorRef handler,
+        IdentityKeyPair identity,
+        IIdentityVerifier verifier,
+        IRandomSource random,
+        IClock clock,
+        EndPoint? remoteAddress,
+        IMonotonicClock? monotonic = null) => new(
+        role,
+        connection,
+        handler,
+        identity,
+        Name.Length > 0 ? Name : identity.PublicIdentity.Fingerprint.Base64,
+        ProtocolVersion.Current.ToString(),
+        verifier,
+        random,
+        clock,
+        remoteAddress,
+        HandshakeTimeout,
+        IdleTimeout,
+        KeepAliveInterval,
+        MaxFrameLength,
+        SendWindow,
+        DeliveryWindow,
+        monotonic);
+}
