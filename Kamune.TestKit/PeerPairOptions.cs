@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Kamune.Actors.Runtime;
 
 namespace Kamune.TestKit;
@@ -18,7 +19,7 @@ public sealed record PeerPairOptions
 
     /// <summary>Options with the reference configuration's session settings.</summary>
     public PeerPairOptions()
-        : this(PeerSettings.From(KamuneSettings.Create(KamuneConfig.Default)))
+        : this(PeerSettings.From(KamuneSettings.Create(Config.Empty)))
     {
     }
 

@@ -18,13 +18,15 @@ public abstract class TwoNodeTestKit : Akka.TestKit.Xunit2.TestKit, IDisposable
         ulong seedB,
         IRandomSource? randomA = null,
         IRandomSource? randomB = null,
-        ITestOutputHelper? output = null)
+        ITestOutputHelper? output = null,
+        IFrameObserver? framesA = null,
+        IFrameObserver? framesB = null)
         : base(config, nameA, output)
     {
         KeyA = IdentityKeyPair.Generate(new DeterministicRandomSource(seedA));
         KeyB = IdentityKeyPair.Generate(new DeterministicRandomSource(seedB));
-        NodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(KeyA, AcceptAllVerifier.Instance, randomA));
-        SystemB = KamuneSystem.Create(nameB, new KamuneNodeOptions(KeyB, AcceptAllVerifier.Instance, randomB), config);
+        NodeA = KamuneExtension.Configure(Sys, new KamuneNodeOptions(KeyA, AcceptAllVerifier.Instance, randomA) { FrameObserver = framesA });
+        SystemB = KamuneSystem.Create(nameB, new KamuneNodeOptions(KeyB, AcceptAllVerifier.Instance, randomB) { FrameObserver = framesB }, config);
         NodeB = KamuneExtension.Get(SystemB);
     }
 
