@@ -11,6 +11,10 @@ public sealed class FrameCapture : IReadOnlyList<byte[]>
 {
     private readonly List<byte[]> _frames = [];
 
+    internal FrameCapture()
+    {
+    }
+
     /// <summary>Frames captured so far.</summary>
     public int Count
     {

@@ -62,7 +62,10 @@ public sealed class PeerPair : IDisposable
         ResponderConnection = toInitiator;
     }
 
-    /// <summary>The initiator's connection: what the initiator writes goes through it to the responder.</summary>
+    /// <summary>
+    /// The initiator's connection: what the initiator writes goes through it to the responder. Stop it to cut the
+    /// connection under the initiator (the session ends as ConnectionLost).
+    /// </summary>
     public IActorRef InitiatorConnection { get; }
 
     /// <summary>The responder's connection: what the responder writes goes through it to the initiator.</summary>

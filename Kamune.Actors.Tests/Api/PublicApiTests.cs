@@ -11,28 +11,15 @@ namespace Kamune.Actors.Tests.Api;
 public sealed class PublicApiTests
 {
     [Fact]
-    public void The_public_API_of_Kamune_Actors_is_the_approved_one()
+    public void The_public_API_of_Kamune_Actors_is_the_approved_one() => AssertApproved(typeof(KamuneExtension).Assembly, "Kamune.Actors");
+
+    [Fact]
+    public void The_public_API_of_Kamune_TestKit_is_the_approved_one() => AssertApproved(typeof(PeerPair).Assembly, "Kamune.TestKit");
+
+    [Fact]
+    public void The_test_surface_lives_in_one_namespace()
     {
-        var found = ApiGenerator.GeneratePublicApi(typeof(KamuneExtension).Assembly, new ApiGeneratorOptions
-        {
-            IncludeAssemblyAttributes = false,
-        }).ReplaceLineEndings("\n");
-        var approvedPath = Path.Combine(SourceDirectory(), "Kamune.Actors.approved.txt");
-        var receivedPath = Path.Combine(SourceDirectory(), "Kamune.Actors.received.txt");
-        var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : "";
-
-        if (found != approved)
-        {
-            File.WriteAllText(receivedPath, found);
-        }
-        else
-        {
-            File.Delete(receivedPath);
-        }
-
-        Assert.True(found == approved,
-            $"expected the public API in {approvedPath}, got another one, written to {receivedPath}: "
-            + $"diff the two and copy the received file over the approved one if the change is meant");
+        Assert.Equal(["Kamune.TestKit"], typeof(PeerPair).Assembly.GetExportedTypes().Select(t => t.Namespace).Distinct());
     }
 
     [Fact]
@@ -56,6 +43,30 @@ public sealed class PublicApiTests
         Assert.Equal(alice.PublicIdentity.Fingerprint.GetHashCode(), peer.Fingerprint.GetHashCode());
         Assert.False(peer.Fingerprint.Equals(bob.PublicIdentity.Fingerprint));
         Assert.True(peer.Fingerprint != bob.PublicIdentity.Fingerprint);
+    }
+
+    private static void AssertApproved(System.Reflection.Assembly assembly, string name)
+    {
+        var found = ApiGenerator.GeneratePublicApi(assembly, new ApiGeneratorOptions
+        {
+            IncludeAssemblyAttributes = false,
+        }).ReplaceLineEndings("\n");
+        var approvedPath = Path.Combine(SourceDirectory(), $"{name}.approved.txt");
+        var receivedPath = Path.Combine(SourceDirectory(), $"{name}.received.txt");
+        var approved = File.Exists(approvedPath) ? File.ReadAllText(approvedPath).ReplaceLineEndings("\n") : "";
+
+        if (found != approved)
+        {
+            File.WriteAllText(receivedPath, found);
+        }
+        else
+        {
+            File.Delete(receivedPath);
+        }
+
+        Assert.True(found == approved,
+            $"expected the public API in {approvedPath}, got another one, written to {receivedPath}: "
+            + $"diff the two and copy the received file over the approved one if the change is meant");
     }
 
     private static string SourceDirectory([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;

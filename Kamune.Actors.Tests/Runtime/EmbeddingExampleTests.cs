@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Runtime;
 
@@ -38,52 +39,17 @@ public sealed partial class EmbeddingExampleTests
     }
 
     [Fact]
-    public void The_embedding_doc_quotes_every_example_file_exactly()
-    {
-        var root = RepositoryRoot();
-        var doc = File.ReadAllText(Path.Combine(root, "docs", "embedding.md"));
-        var quoted = QuotedFile().Matches(doc).ToDictionary(m => m.Groups["path"].Value, m => m.Groups["code"].Value);
-        var sources = Directory.EnumerateFiles(Path.Combine(root, ExampleFolder), "*.cs", SearchOption.AllDirectories)
-            .Where(path => !path.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-                && !path.Contains($"{Path.DirectorySeparatorChar}bin{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
-            .Select(path => Path.GetRelativePath(root, path).Replace(Path.DirectorySeparatorChar, '/'))
-            .Order(StringComparer.Ordinal)
-            .ToList();
-
-        Assert.NotEmpty(sources);
-        Assert.Equal(sources, quoted.Keys.Order(StringComparer.Ordinal));
-        foreach (var source in sources)
-        {
-            Assert.Equal(File.ReadAllText(Path.Combine(root, source)).ReplaceLineEndings("\n"), quoted[source].ReplaceLineEndings("\n"));
-        }
-    }
+    public void The_embedding_doc_quotes_every_example_file_exactly() => DocQuotes.AssertQuotesEveryFile("docs/embedding.md", ExampleFolder);
 
     [GeneratedRegex(@"^bob: sent 2000 messages; (?<refused>[0-9]+) refused for back-pressure, sent again after (?<opens>[0-9]+) SendWindowOpen$")]
     private static partial Regex SentLine();
-
-    // <!-- file: PATH --> then a ```csharp block: the block is PATH's whole text.
-    [GeneratedRegex(@"<!-- file: (?<path>[^ ]+) -->\r?\n```csharp\r?\n(?<code>.*?)```", RegexOptions.Singleline)]
-    private static partial Regex QuotedFile();
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Kamune.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"Kamune.sln: expected it above {AppContext.BaseDirectory}, got none");
-    }
 
     // bin/<Configuration>/<tfm>/ of this test project -> the same folders of the example (the project reference builds it).
     private static string ExampleDll()
     {
         var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
         var configuration = tfm.Parent!;
-        var dll = Path.Combine(RepositoryRoot(), ExampleFolder, "bin", configuration.Name, tfm.Name, "Kamune.Examples.Embedding.dll");
+        var dll = Path.Combine(DocQuotes.RepositoryRoot(), ExampleFolder, "bin", configuration.Name, tfm.Name, "Kamune.Examples.Embedding.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException($"the embedding example: expected {dll}, got none; build the solution first");
     }
 
