@@ -1,4 +1,5 @@
 using Akka.Actor;
+using Akka.Configuration;
 using Akka.TestKit;
 
 namespace Kamune.Tests.Actors;
@@ -6,23 +7,24 @@ namespace Kamune.Tests.Actors;
 /// <summary>TestKit with the virtual-time scheduler: timers fire only when a test calls Advance.</summary>
 public abstract class PeerTestKit : Akka.TestKit.Xunit2.TestKit
 {
+    private static readonly Config KitConfig = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.test.timefactor = 1
+        # The machine is shared and test classes run in parallel: allow slow hand-offs, never sleep.
+        akka.test.single-expect-default = 10s
+        # The sessions of a PeerPair read these (PeerPairOptions.FromSystem): no idle timeout, a small send
+        # window, no DeliveryAck needed, unless a test says otherwise.
+        kamune.idle-timeout = off
+        kamune.send-window = 16
+        kamune.delivery-window = 0
+        """).WithFallback(VirtualTime.Config);
+
     protected PeerTestKit()
-        : base("""
-               akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
-               akka.loglevel = WARNING
-               akka.test.timefactor = 1
-               # The machine is shared and test classes run in parallel: allow slow hand-offs, never sleep.
-               akka.test.single-expect-default = 10s
-               # The sessions of a PeerPair read these (PeerPairOptions.FromSystem): no idle timeout, a small send
-               # window, no DeliveryAck needed, unless a test says otherwise.
-               kamune.idle-timeout = off
-               kamune.send-window = 16
-               kamune.delivery-window = 0
-               """)
+        : base(KitConfig)
     {
     }
 
-    protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+    protected TestScheduler Scheduler => VirtualTime.Scheduler(Sys);
 
     /// <summary>The session settings of this kit's system, for a <see cref="PeerPair"/> to change with <c>with</c>.</summary>
     protected PeerPairOptions Options => PeerPairOptions.FromSystem(Sys);

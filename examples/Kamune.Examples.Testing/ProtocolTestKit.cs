@@ -1,4 +1,6 @@
+using Akka.Configuration;
 using Akka.TestKit;
+using Kamune.TestKit;
 
 namespace Kamune.Examples.Testing;
 
@@ -8,15 +10,16 @@ namespace Kamune.Examples.Testing;
 /// </summary>
 public abstract class ProtocolTestKit : Akka.TestKit.Xunit2.TestKit
 {
+    private static readonly Config Settings = ConfigurationFactory.ParseString("""
+        akka.loglevel = WARNING
+        akka.test.single-expect-default = 10s
+        kamune.handshake-timeout = 5s
+        """).WithFallback(VirtualTime.Config);
+
     protected ProtocolTestKit()
-        : base("""
-               akka.scheduler.implementation = "Akka.TestKit.TestScheduler, Akka.TestKit"
-               akka.loglevel = WARNING
-               akka.test.single-expect-default = 10s
-               kamune.handshake-timeout = 5s
-               """)
+        : base(Settings)
     {
     }
 
-    protected TestScheduler Scheduler => (TestScheduler)Sys.Scheduler;
+    protected TestScheduler Scheduler => VirtualTime.Scheduler(Sys);
 }
