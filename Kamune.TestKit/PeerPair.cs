@@ -20,10 +20,11 @@ namespace Kamune.TestKit;
 /// answers with <c>FramesReceived</c> (every waiting frame, in order) or a single <c>FrameReceived</c>. The inbound side
 /// ends with <c>ConnectionCompleted</c> (clean end) or <c>ConnectionFailed</c> (error), after every frame sent before it.
 /// A session takes frames only from the stage that sent it <c>ConnectionInit</c>; the same messages from anyone else
-/// are dropped. Outbound, the session sends <c>WriteFrame</c> to its connection, which answers each with
-/// <c>FrameWritten</c> once it took the frame (in order, one answer per frame; a writer may later answer more kinds, but
-/// <c>FrameWritten</c> alone stays a valid answer); <c>CloseConnection</c> ends the outbound side gracefully (after the
-/// frames already taken) or, with abort, at once. Payloads are frame payloads: the 2-byte length is the transport's.
+/// are dropped. Outbound, the session sends <c>WriteFrame</c> to its connection, which answers each at once, in order,
+/// with <c>FrameWritten</c> (took it), <c>FrameHeld</c> (holds it behind a full queue; <c>FrameWritten</c> follows) or
+/// <c>FrameDropped</c> (closing or closed; nothing follows); answering <c>FrameWritten</c> alone, as the in-memory
+/// connection does, keeps the contract. <c>CloseConnection</c> ends the outbound side gracefully (after the frames
+/// already taken) or, with abort, at once. Payloads are frame payloads: the 2-byte length is the transport's.
 /// </para>
 /// <para>
 /// The sessions are children of <see cref="Parent"/>, not of a Kamune node's manager: a session under any parent but

@@ -12,7 +12,9 @@ internal sealed class TcpRelay : IAsyncDisposable
     private readonly TcpListener _listener = new(IPAddress.Loopback, 0);
     private readonly MemoryStream _toTarget = new();
     private readonly MemoryStream _toClient = new();
+    private readonly TcpClient _upstream = new();
     private readonly Task _relaying;
+    private TcpClient? _client;
 
     public TcpRelay(IPEndPoint target)
     {
@@ -44,21 +46,23 @@ internal sealed class TcpRelay : IAsyncDisposable
         }
     }
 
+    // Closes whatever is still open, so a test that failed half-way never waits on the relay.
     public async ValueTask DisposeAsync()
     {
         _listener.Stop();
+        _client?.Dispose();
+        _upstream.Dispose();
         await _relaying.ContinueWith(_ => { }, TaskScheduler.Default);
     }
 
     private async Task RelayAsync(IPEndPoint target)
     {
-        using var client = await _listener.AcceptTcpClientAsync();
+        var client = _client = await _listener.AcceptTcpClientAsync();
         _listener.Stop();
-        using var upstream = new TcpClient();
-        await upstream.ConnectAsync(target);
+        await _upstream.ConnectAsync(target);
         await Task.WhenAll(
-            PumpAsync(client.GetStream(), upstream, _toTarget),
-            PumpAsync(upstream.GetStream(), client, _toClient));
+            PumpAsync(client.GetStream(), _upstream, _toTarget),
+            PumpAsync(_upstream.GetStream(), client, _toClient));
     }
 
     // Copies until the source ends, then ends the other side's writing half so the close travels on too.
@@ -83,7 +87,7 @@ internal sealed class TcpRelay : IAsyncDisposable
         catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException)
         {
             // A reset ends the relay of that direction; what was read before it is kept.
-            to.Client.Close();
+            to.Client?.Close();
         }
     }
 }
