@@ -26,18 +26,3 @@ public sealed class SystemMonotonicClock : IMonotonicClock
 
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_start);
 }
-
-/// <summary>A monotonic clock that only moves when told to, and only forward: the test double for <see cref="IMonotonicClock"/>.</summary>
-public sealed class ManualMonotonicClock : IMonotonicClock
-{
-    private long _ticks;
-
-    public TimeSpan Elapsed => TimeSpan.FromTicks(Interlocked.Read(ref _ticks));
-
-    public void Advance(TimeSpan by)
-    {
-        // A monotonic clock never goes back; a test that tries means a wall-clock step, which this clock cannot see.
-        ArgumentOutOfRangeException.ThrowIfLessThan(by, TimeSpan.Zero);
-        Interlocked.Add(ref _ticks, by.Ticks);
-    }
-}
