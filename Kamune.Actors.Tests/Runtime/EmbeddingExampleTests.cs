@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Kamune.Tests.Support;
@@ -15,7 +14,7 @@ public sealed partial class EmbeddingExampleTests
     [Fact]
     public async Task The_embedding_example_runs_delivers_every_message_in_order_through_refusals_closes_gracefully_and_exits_0()
     {
-        var (exitCode, stdout, stderr) = await RunAsync(ExampleDll(), TimeSpan.FromSeconds(90));
+        var (exitCode, stdout, stderr) = await ExamplePrograms.RunAsync(ExampleFolder, TimeSpan.FromSeconds(90));
 
         Assert.True(exitCode == 0, $"exit code {exitCode}\nstdout:\n{stdout}\nstderr:\n{stderr}");
         var lines = stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -43,34 +42,4 @@ public sealed partial class EmbeddingExampleTests
 
     [GeneratedRegex(@"^bob: sent 2000 messages; (?<refused>[0-9]+) refused for back-pressure, sent again after (?<opens>[0-9]+) SendWindowOpen$")]
     private static partial Regex SentLine();
-
-    // bin/<Configuration>/<tfm>/ of this test project -> the same folders of the example (the project reference builds it).
-    private static string ExampleDll()
-    {
-        var tfm = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar));
-        var configuration = tfm.Parent!;
-        var dll = Path.Combine(DocQuotes.RepositoryRoot(), ExampleFolder, "bin", configuration.Name, tfm.Name, "Kamune.Examples.Embedding.dll");
-        return File.Exists(dll) ? dll : throw new FileNotFoundException($"the embedding example: expected {dll}, got none; build the solution first");
-    }
-
-    private static async Task<(int ExitCode, string Stdout, string Stderr)> RunAsync(string dll, TimeSpan deadline)
-    {
-        var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add(dll);
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("dotnet: expected a process, got none");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(deadline);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"the embedding example did not exit within {deadline}; stdout so far:\n{await stdout}");
-        }
-
-        return (process.ExitCode, await stdout, await stderr);
-    }
 }
