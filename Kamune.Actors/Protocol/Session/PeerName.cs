@@ -10,7 +10,7 @@ namespace Kamune;
 /// with invisible or reordering characters in it. Pure and allocation-light, so every embedder gets the same rules
 /// from <see cref="IntroductionPhase.ReadIntroduce"/>; every refusal is <see cref="KamuneError.InvalidName"/>.
 /// </summary>
-public static class PeerName
+internal static class PeerName
 {
     /// <summary>Names longer than this (in UTF-16 units, after normalisation) are refused: they reach logs and UIs.</summary>
     public const int MaxLength = 256;
