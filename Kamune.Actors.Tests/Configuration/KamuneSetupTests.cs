@@ -105,6 +105,21 @@ public sealed class KamuneSetupTests : IDisposable
     }
 
     [Fact]
+    public void KamuneSystem_Create_takes_the_reference_config_itself_and_a_config_over_it()
+    {
+        var options = new KamuneNodeOptions(_key, AcceptAllVerifier.Instance);
+
+        var withReference = KamuneSystem.Create("kamune-reference", options, KamuneConfig.Default);
+        _systems.Add(withReference);
+        var over = KamuneSystem.Create("kamune-over", options,
+            ConfigurationFactory.ParseString("kamune.send-window = 32").WithFallback(KamuneConfig.Default));
+        _systems.Add(over);
+
+        Assert.Equal(64, KamuneExtension.Get(withReference).Settings.SendWindow);
+        Assert.Equal(32, KamuneExtension.Get(over).Settings.SendWindow);
+    }
+
+    [Fact]
     public void A_dispatcher_id_the_system_does_not_know_fails_the_start_naming_the_key()
     {
         var system = Create(BootstrapSetup.Create().WithConfig(ConfigurationFactory.ParseString("kamune.dispatcher = no-such-dispatcher"))

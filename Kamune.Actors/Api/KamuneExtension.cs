@@ -212,14 +212,19 @@ public static class KamuneSystem
 {
     /// <summary>
     /// A new ActorSystem whose config is <paramref name="config"/> over the Kamune reference, with a
-    /// <see cref="KamuneSetup"/> of <paramref name="options"/>, and Kamune started.
+    /// <see cref="KamuneSetup"/> of <paramref name="options"/>, and Kamune started. <paramref name="config"/> may be
+    /// <see cref="KamuneConfig.Default"/> itself, or a config that already falls back on it.
     /// </summary>
     public static ActorSystem Create(string name, KamuneNodeOptions options, Config? config = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         // The reference goes in at creation too (not only as the extension's fallback): its akka.coordinated-shutdown
         // phase timeout must be there before anything reads the phases.
-        var effective = config is null ? KamuneConfig.Default : config.WithFallback(KamuneConfig.Default);
+        // The reference itself (KamuneConfig.Default passed as the config) is taken as it is: Akka's WithFallback
+        // refuses a config as its own fallback.
+        var effective = config is null || ReferenceEquals(config, KamuneConfig.Default)
+            ? KamuneConfig.Default
+            : config.WithFallback(KamuneConfig.Default);
         var system = ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(effective).And(new KamuneSetup(options)));
         KamuneExtension.Get(system);
         return system;
