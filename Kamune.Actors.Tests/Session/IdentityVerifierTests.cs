@@ -36,12 +36,15 @@ public sealed class IdentityVerifierTests : IDisposable
         Assert.Equal(IdentityVerdict.Accept, await byBase64.VerifyAsync(Peer(_alice), CancellationToken.None));
         Assert.Equal(IdentityVerdict.Accept, await byHex.VerifyAsync(Peer(_bob), CancellationToken.None));
         Assert.IsType<IdentityVerdict.Rejected>(await byHex.VerifyAsync(Peer(_alice), CancellationToken.None));
+        var byHexColon = AllowListVerifier.FromFingerprints([_bob.PublicIdentity.Fingerprint.HexColon.ToLowerInvariant()]);
+        Assert.Equal(IdentityVerdict.Accept, await byHexColon.VerifyAsync(Peer(_bob), CancellationToken.None));
     }
 
     [Fact]
     public void AllowList_refuses_a_malformed_entry()
     {
-        Assert.Throws<ArgumentException>(() => AllowListVerifier.FromFingerprints(["not-a-fingerprint"]));
+        var error = Assert.Throws<ArgumentException>(() => AllowListVerifier.FromFingerprints(["not-a-fingerprint"]));
+        Assert.Contains("Allow-list entry: Fingerprint: expected 43 base64url characters", error.Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => AllowListVerifier.FromPkixKeys([new byte[44]]));
     }
 }

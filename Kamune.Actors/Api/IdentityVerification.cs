@@ -42,22 +42,22 @@ public sealed class AcceptAllVerifier : IIdentityVerifier
 }
 
 /// <summary>
-/// Accepts only listed identities, given as PKIX public keys or as fingerprints (the base64url SHA-256 of the
-/// PKIX key, or its hex form). Lookups compare the full fingerprint, never a prefix.
+/// Accepts only listed identities, given as PKIX public keys or as fingerprints (any text form
+/// <see cref="Fingerprint.Parse"/> reads). Lookups compare the full fingerprint, never a prefix.
 /// </summary>
 public sealed class AllowListVerifier : IIdentityVerifier
 {
-    private readonly FrozenSet<string> _fingerprints;
+    private readonly FrozenSet<Fingerprint> _fingerprints;
 
-    private AllowListVerifier(IEnumerable<string> fingerprints) =>
-        _fingerprints = fingerprints.ToFrozenSet(StringComparer.Ordinal);
+    private AllowListVerifier(IEnumerable<Fingerprint> fingerprints) =>
+        _fingerprints = fingerprints.ToFrozenSet();
 
     public int Count => _fingerprints.Count;
 
     public static AllowListVerifier FromIdentities(IEnumerable<PublicIdentity> identities)
     {
         ArgumentNullException.ThrowIfNull(identities);
-        return new AllowListVerifier(identities.Select(i => i.Fingerprint.Base64));
+        return new AllowListVerifier(identities.Select(i => i.Fingerprint));
     }
 
     /// <summary>Each key is a 44-byte Ed25519 PKIX DER public key; a malformed one is a configuration error.</summary>
@@ -80,53 +80,37 @@ public sealed class AllowListVerifier : IIdentityVerifier
         return FromIdentities(identities);
     }
 
-    /// <summary>Fingerprints as base64url (43 characters, no padding) or hex (64 characters, any case).</summary>
+    /// <summary>
+    /// Fingerprints as base64url (43 characters, no padding), hex (64 characters, any case) or colon-separated hex
+    /// (<see cref="Fingerprint.HexColon"/>, any case), read by <see cref="Fingerprint.Parse"/>; a malformed one
+    /// throws <see cref="ArgumentException"/>.
+    /// </summary>
     public static AllowListVerifier FromFingerprints(IEnumerable<string> fingerprints)
     {
         ArgumentNullException.ThrowIfNull(fingerprints);
-        return new AllowListVerifier(fingerprints.Select(NormalizeFingerprint));
+        return new AllowListVerifier(fingerprints.Select(ParseEntry).ToList());
     }
 
     public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);
-        var fingerprint = peer.Identity.Fingerprint.Base64;
+        var fingerprint = peer.Identity.Fingerprint;
         return Task.FromResult(
             _fingerprints.Contains(fingerprint)
                 ? IdentityVerdict.Accept
-                : IdentityVerdict.Reject($"Identity {fingerprint} is not on the allow-list ({_fingerprints.Count} entries)."));
+                : IdentityVerdict.Reject($"Identity {fingerprint.Base64} is not on the allow-list ({_fingerprints.Count} entries)."));
     }
 
-    private static string NormalizeFingerprint(string text)
+    private static Fingerprint ParseEntry(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var trimmed = text.Trim();
-        if (trimmed.Length == 64 && trimmed.All(Uri.IsHexDigit))
-        {
-            return Base64Url(Convert.FromHexString(trimmed));
-        }
-
-        if (trimmed.Length == 43)
-        {
-            return Base64Url(DecodeBase64Url(trimmed));
-        }
-
-        throw new ArgumentException(
-            $"Allow-list fingerprint: expected 43 base64url or 64 hex characters, got {trimmed.Length} characters.",
-            nameof(text));
-    }
-
-    private static byte[] DecodeBase64Url(string text)
-    {
         try
         {
-            return System.Buffers.Text.Base64Url.DecodeFromChars(text);
+            return Fingerprint.Parse(text);
         }
         catch (FormatException e)
         {
-            throw new ArgumentException("Allow-list fingerprint: expected base64url without padding.", nameof(text), e);
+            throw new ArgumentException($"Allow-list entry: {e.Message}", nameof(text), e);
         }
     }
-
-    private static string Base64Url(byte[] sha256) => System.Buffers.Text.Base64Url.EncodeToString(sha256);
 }

@@ -15,11 +15,20 @@ public sealed class Fingerprint : IEquatable<Fingerprint>
     /// <summary>How many emojis <see cref="Emoji"/> shows: one per 4-byte word of the hash.</summary>
     public const int EmojiCount = 8;
 
+    /// <summary>Length of the hash every form shows.</summary>
+    private const int HashLength = 32;
+
     private readonly byte[] _sha256;
 
     internal Fingerprint(ReadOnlySpan<byte> pkix)
+        : this(SHA256.HashData(pkix))
     {
-        _sha256 = SHA256.HashData(pkix);
+    }
+
+    // From the hash itself (Parse): every text form is derived from it exactly as for a key's own fingerprint.
+    private Fingerprint(byte[] sha256)
+    {
+        _sha256 = sha256;
         Hex = Convert.ToHexStringLower(_sha256);
         HexColon = ColonHex(_sha256);
         Base64 = System.Buffers.Text.Base64Url.EncodeToString(_sha256);
@@ -56,11 +65,73 @@ public sealed class Fingerprint : IEquatable<Fingerprint>
 
     public override bool Equals(object? obj) => obj is Fingerprint other && Equals(other);
 
+    /// <summary>
+    /// Not a comparison: a fingerprint never equals a string, so without this overload <c>fingerprint.Equals("...")</c>
+    /// would bind to <see cref="Equals(object?)"/> and always be false. It is a compile error instead.
+    /// </summary>
+    [Obsolete("A Fingerprint never equals a string: compare Fingerprint with Fingerprint, or parse the text with Fingerprint.Parse", error: true)]
+    [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
+    public bool Equals(string? text) => false;
+
     public override int GetHashCode() => BinaryPrimitives.ReadInt32LittleEndian(_sha256);
 
     public static bool operator ==(Fingerprint? left, Fingerprint? right) => left is null ? right is null : left.Equals(right);
 
     public static bool operator !=(Fingerprint? left, Fingerprint? right) => !(left == right);
+
+    /// <summary>
+    /// The fingerprint a text shows: <see cref="Base64"/> (43 base64url characters, no padding), <see cref="Hex"/> (64
+    /// hex digits, any case) or <see cref="HexColon"/> (32 colon-separated hex pairs, any case); surrounding white
+    /// space is ignored. Throws <see cref="FormatException"/> saying which forms were expected and what was found.
+    /// </summary>
+    public static Fingerprint Parse(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        // The text itself stays out of the message: a secret key pasted by mistake would end up in a log.
+        return TryParse(text, out var fingerprint)
+            ? fingerprint
+            : throw new FormatException(
+                $"Fingerprint: expected 43 base64url characters, 64 hex digits or 32 colon-separated hex pairs, got {text.Trim().Length} characters that are none of them");
+    }
+
+    /// <summary>Like <see cref="Parse"/>, false (and null) instead of an exception for text in none of the forms.</summary>
+    public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Fingerprint? fingerprint)
+    {
+        fingerprint = text is null ? null : HashOf(text.AsSpan().Trim()) is { } hash ? new Fingerprint(hash) : null;
+        return fingerprint is not null;
+    }
+
+    // Exact lengths first, so no form can be mistaken for another: 43, 64 and 95 characters.
+    private static byte[]? HashOf(ReadOnlySpan<char> text)
+    {
+        var hash = new byte[HashLength];
+        switch (text.Length)
+        {
+            case 43:
+                return System.Buffers.Text.Base64Url.IsValid(text, out var decoded) && decoded == HashLength
+                       && System.Buffers.Text.Base64Url.TryDecodeFromChars(text, hash, out var written) && written == HashLength
+                    ? hash
+                    : null;
+            case HashLength * 2:
+                return Convert.FromHexString(text, hash, out _, out var hexWritten) == System.Buffers.OperationStatus.Done
+                       && hexWritten == HashLength
+                    ? hash
+                    : null;
+            case HashLength * 3 - 1:
+                for (var i = 0; i < HashLength; i++)
+                {
+                    if ((i > 0 && text[i * 3 - 1] != ':')
+                        || Convert.FromHexString(text.Slice(i * 3, 2), hash.AsSpan(i, 1), out _, out _) != System.Buffers.OperationStatus.Done)
+                    {
+                        return null;
+                    }
+                }
+
+                return hash;
+            default:
+                return null;
+        }
+    }
 
     /// <summary>Whether <paramref name="textElement"/> is one of the emoji table's symbols (PeerName refuses emoji lines that are not the key's own).</summary>
     internal static bool IsFingerprintEmoji(string textElement) => EmojiSet.Contains(textElement);
