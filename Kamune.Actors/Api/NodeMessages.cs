@@ -9,7 +9,10 @@ namespace Kamune;
 /// <summary>Bind a listener; every accepted connection becomes a responder session reporting to <paramref name="Handler"/>. Port 0 picks a free port.</summary>
 public sealed record BindListener(string Host, int Port, IActorRef Handler);
 
-/// <summary>The listener is bound and accepting at <paramref name="LocalAddress"/>.</summary>
+/// <summary>
+/// The listener is bound and accepting at <paramref name="LocalAddress"/>: the answer to <see cref="BindListener"/>,
+/// and also published on the ActorSystem's EventStream for every listener the node binds.
+/// </summary>
 public sealed record ListenerBound(EndPoint LocalAddress);
 
 /// <summary>The listener could not bind (address in use, bad host); nothing was left running.</summary>
@@ -18,10 +21,17 @@ public sealed record BindListenerFailed(string Host, int Port, string Reason);
 /// <summary>
 /// Stop listening at <paramref name="LocalAddress"/>. Connections this listener accepted end with it: Akka.IO keeps
 /// accepted sockets as children of their listening socket. Dialed sessions and other listeners are not affected.
+/// Every UnbindListener is answered <see cref="ListenerUnbound"/> exactly once, when the port is closed: also when
+/// several ask at once, when the listener is already unbinding on its own (its handler stopped, the node is shutting
+/// down), and at once when nothing is bound at <paramref name="LocalAddress"/> (the outcome asked for holds already).
 /// </summary>
 public sealed record UnbindListener(EndPoint LocalAddress);
 
-/// <summary>The listener at <paramref name="LocalAddress"/> no longer accepts connections.</summary>
+/// <summary>
+/// The listener at <paramref name="LocalAddress"/> no longer accepts connections: the answer to
+/// <see cref="UnbindListener"/>, and also published on the ActorSystem's EventStream whenever a bound listener stops
+/// listening, whatever the cause (an unbind, its handler stopped, the node's shutdown).
+/// </summary>
 public sealed record ListenerUnbound(EndPoint LocalAddress);
 
 /// <summary>Connect to a Kamune node as initiator; the session reports to <paramref name="Handler"/>.</summary>

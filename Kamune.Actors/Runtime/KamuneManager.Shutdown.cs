@@ -61,12 +61,12 @@ internal sealed partial class KamuneManager
 
         // Unbind and wait for it, not just stop the listener: Akka.IO answers Unbound once the socket is closed, so when
         // shutdown completes the port is free. A stopped listener only asks Akka.IO to unbind, and a dial or a new
-        // listener right after ShutdownAsync could still meet the old socket. The listener stops after Unbound; its
-        // Terminated removes it from _listeners.
+        // listener right after ShutdownAsync could still meet the old socket. Its ListenerUnbound (or, if it dies
+        // first, its Terminated) removes it from _listeners and answers whoever else asked it to unbind meanwhile.
         _unbindingListeners = true;
-        foreach (var (address, listener) in _listeners)
+        foreach (var (address, listener) in _listeners.ToList())
         {
-            listener.Tell(new UnbindListener(address));
+            RequestUnbind(listener, address, requester: null);
         }
     }
 

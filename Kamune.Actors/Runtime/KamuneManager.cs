@@ -10,7 +10,7 @@ namespace Kamune.Actors.Runtime;
 /// Parent of every listener, connection writer and session actor of a node. A child that fails is stopped
 /// and only that child: one broken connection never restarts or stops another, nor the node. Its own receive is
 /// total: what can throw in it (the user's session factory) costs only the connection it was for, and every
-/// Listen and Dial is answered, also when the child that would answer it dies first.
+/// BindListener, UnbindListener and DialPeer is answered, also when the child that would answer it dies first.
 /// </summary>
 internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
 {
@@ -26,6 +26,8 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     private readonly Dictionary<IActorRef, (BindListener Request, IActorRef Requester)> _pendingListens = new();
     // Session actor -> its connection writer, so the session's PeerEstablished finds the connection it ends the handshake of.
     private readonly Dictionary<IActorRef, IActorRef> _sessions = new();
+    // Bound listener -> who asked it to unbind (UnbindListener): each answered ListenerUnbound once it has unbound or died.
+    private readonly Dictionary<IActorRef, List<IActorRef>> _unbindRequests = new();
     private readonly HandshakeSlots<IActorRef> _slots;
     private long _next;
     private IMaterializer _materializer = null!;
@@ -56,20 +58,8 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
                 pending.Requester.Tell(failed);
             }
         });
-        // The listeners' answers to the unbinds of a shutdown (StopListeners).
-        Receive<ListenerUnbound>(_ => { });
-        Receive<UnbindListener>(unbind =>
-        {
-            if (_listeners.TryGetValue(unbind.LocalAddress, out var listener))
-            {
-                listener.Forward(unbind);
-            }
-            else
-            {
-                // Nothing is bound there (any more): the outcome the caller wants already holds.
-                Sender.Tell(new ListenerUnbound(unbind.LocalAddress));
-            }
-        });
+        Receive<ListenerUnbound>(OnListenerUnbound);
+        Receive<UnbindListener>(OnUnbindListener);
         Receive<DialPeer>(StartDial);
         Receive<AcceptConnection>(OnAccept);
         Receive<PeerEstablished>(_ => OnEstablished(Sender));
@@ -123,35 +113,6 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
             _log.Warning("Stopping a failed connection actor: {ErrorType}", cause.GetType().Name);
             return Directive.Stop;
         });
-
-    private void StartListener(BindListener listen)
-    {
-        if (_shutdownWaiters is not null)
-        {
-            Sender.Tell(new BindListenerFailed(listen.Host, listen.Port, "the node is shutting down"));
-            return;
-        }
-
-        var listener = Context.ActorOf(
-            Listener.Props(listen, _settings, _firstFrames?.FromInitiator, _clock), $"listener-{++_next}");
-        Context.Watch(listener);
-        _pendingListens[listener] = (listen, Sender);
-    }
-
-    private void OnListenerSocketBound(ListenerSocketBound bound)
-    {
-        _listeners[bound.LocalAddress] = Sender;
-        if (_pendingListens.Remove(Sender, out var pending))
-        {
-            pending.Requester.Tell(new ListenerBound(bound.LocalAddress));
-        }
-
-        if (_unbindingListeners)
-        {
-            // Bound while the node was already unbinding its listeners: this one goes too.
-            Sender.Tell(new UnbindListener(bound.LocalAddress));
-        }
-    }
 
     private void StartDial(DialPeer dial)
     {
@@ -365,19 +326,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
             return;
         }
 
-        if (_pendingListens.Remove(actor, out var listen))
-        {
-            listen.Requester.Tell(new BindListenerFailed(listen.Request.Host, listen.Request.Port, "the listener stopped before it bound"));
-        }
-
-        foreach (var (address, listener) in _listeners)
-        {
-            if (listener.Equals(actor))
-            {
-                _listeners.Remove(address);
-                break;
-            }
-        }
+        ForgetListener(actor);
     }
 
     private sealed record PendingConnection(bool Dialed, IActorRef Handler, IActorRef? Requester, DialPeer? Dial)

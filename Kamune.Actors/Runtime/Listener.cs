@@ -155,7 +155,7 @@ internal sealed class Listener : ReceiveActor, IWithTimers
                 OnTerminated(terminated);
             }
         });
-        Receive<UnbindListener>(unbind => Unbind(unbind.LocalAddress, Sender));
+        Receive<UnbindListener>(_ => Unbind());
     }
 
     // The handler is gone: nothing new is accepted, but the port stays bound until every connection this listener
@@ -187,23 +187,25 @@ internal sealed class Listener : ReceiveActor, IWithTimers
         {
             _log.Warning("Kamune listener on {LocalAddress}: {Count} connections still closing after {WriteTimeout}; unbinding",
                 _localAddress, _connections.Count + _starting, _settings.WriteTimeout);
-            Unbind(_localAddress!, Context.Parent);
+            Unbind();
         });
-        Receive<UnbindListener>(unbind => Unbind(unbind.LocalAddress, Sender));
+        Receive<UnbindListener>(_ => Unbind());
     }
 
     private void UnbindWhenDrained()
     {
         if (_connections.Count == 0 && _starting == 0 && _tcpListener is not null)
         {
-            Unbind(_localAddress!, Context.Parent);
+            Unbind();
         }
     }
 
-    private void Unbind(EndPoint localAddress, IActorRef replyTo)
+    // Whoever asked (the manager's UnbindListener, the handler's death, the drain deadline), the manager hears it:
+    // it answers every UnbindListener, also those that arrive while this listener is unbinding.
+    private void Unbind()
     {
         _tcpListener!.Tell(Tcp.Unbind.Instance);
-        Become(() => Unbinding(localAddress, replyTo));
+        Become(() => Unbinding(_localAddress!));
     }
 
     private void OnStarted(ConnectionStarted started)
@@ -227,17 +229,19 @@ internal sealed class Listener : ReceiveActor, IWithTimers
         }
     }
 
-    // Whichever comes first, Akka.IO's Unbound or its listener stopping, the caller hears Unbound once.
-    private void Unbinding(EndPoint localAddress, IActorRef replyTo)
+    // Whichever comes first, Akka.IO's Unbound or its listener stopping, the manager hears ListenerUnbound once.
+    private void Unbinding(EndPoint localAddress)
     {
         Receive<Tcp.Connected>(connected => Reject(connected, "the listener is unbinding"));
+        // Already under way; the manager answers every request once this one has unbound.
+        Receive<UnbindListener>(_ => { });
         ReceiveAny(message =>
         {
             if (message is Tcp.Unbound || (message is Terminated terminated && terminated.ActorRef.Equals(_tcpListener)))
             {
                 _log.Info("Kamune stopped listening on {LocalAddress}", localAddress);
                 _tcpListener = null;
-                replyTo.Tell(new ListenerUnbound(localAddress));
+                Context.Parent.Tell(new ListenerUnbound(localAddress));
                 Context.Stop(Self);
             }
         });
