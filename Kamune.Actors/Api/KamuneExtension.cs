@@ -66,7 +66,7 @@ public sealed class KamuneExtension : IExtension
             {
                 await ShutdownAsync(Settings.ShutdownTimeout).ConfigureAwait(false);
             }
-            catch (AskTimeoutException)
+            catch (KamuneNodeException)
             {
                 // The manager stops what is left at its own deadline; the system's termination goes on regardless.
             }
@@ -140,6 +140,21 @@ public sealed class KamuneExtension : IExtension
     }
 
     /// <summary>
+    /// Unbinds the listener at <paramref name="localAddress"/> (see <see cref="UnbindListener"/>); returns once its port
+    /// is closed, or at once when nothing is bound there. Throws <see cref="KamuneNodeException"/> if no answer came
+    /// within kamune.request-timeout.
+    /// </summary>
+    public async Task UnbindAsync(EndPoint localAddress, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(localAddress);
+        var reply = await RequestAsync(new UnbindListener(localAddress), $"unbind {localAddress}", cancellationToken).ConfigureAwait(false);
+        if (reply is not ListenerUnbound)
+        {
+            throw new KamuneNodeException($"unbind: expected ListenerUnbound, got {reply.GetType().Name}");
+        }
+    }
+
+    /// <summary>
     /// Dials a Kamune node; returns once TCP is connected and the session is handshaking. Throws
     /// <see cref="KamuneNodeException"/> if the dial fails, or if no answer came within kamune.request-timeout.
     /// </summary>
@@ -171,9 +186,22 @@ public sealed class KamuneExtension : IExtension
     /// <summary>
     /// Stops the node gracefully (see <see cref="ShutdownNode"/>): CLOSE_TRANSPORT on every session, connections
     /// flushed and closed, then listeners unbound; what is still open after <paramref name="timeout"/> is stopped.
+    /// Throws <see cref="KamuneNodeException"/>, like the other calls, if the manager has not answered 5 s after
+    /// <paramref name="timeout"/> (it stops what is left at <paramref name="timeout"/>, so that means it is gone).
     /// </summary>
-    public Task ShutdownAsync(TimeSpan timeout) =>
-        Manager.Ask<NodeShutdownCompleted>(new ShutdownNode(timeout), timeout + TimeSpan.FromSeconds(5));
+    public async Task ShutdownAsync(TimeSpan timeout)
+    {
+        var wait = timeout + TimeSpan.FromSeconds(5);
+        try
+        {
+            await Manager.Ask<NodeShutdownCompleted>(new ShutdownNode(timeout), wait).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException)
+        {
+            throw new KamuneNodeException(
+                $"shutdown: expected NodeShutdownCompleted within {wait.TotalSeconds:0.###} s (the timeout and 5 s), got none");
+        }
+    }
 
     // Akka's scheduler starts on its first use, and that first call (and every call made before its tick loop runs)
     // blocks its thread until the loop has started on a thread-pool thread. Left to the first connection, a burst

@@ -27,7 +27,7 @@ public static class KamuneHostingExtensions
     public static IServiceCollection AddKamuneNode(this IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        services.TryAddSingleton<KamuneNode>();
+        services.TryAddSingleton(provider => new KamuneNode(provider));
         services.TryAddSingleton<IKamuneNode>(provider => provider.GetRequiredService<KamuneNode>());
         return services;
     }
@@ -78,7 +78,8 @@ public static class KamuneHostingExtensions
         return builder
             .WithActors((system, registry, resolver) =>
             {
-                node = resolver.GetService<IServiceProvider>().GetService<KamuneNode>() ?? new KamuneNode();
+                var provider = resolver.GetService<IServiceProvider>();
+                node = provider.GetService<KamuneNode>() ?? new KamuneNode(provider);
                 try
                 {
                     var extension = KamuneExtension.Get(system);
@@ -104,6 +105,9 @@ public static class KamuneHostingExtensions
                 }
             });
     }
+
+    /// <summary>Whether WithKamune ran on <paramref name="builder"/> (KamuneNode: will anything ever start it?).</summary>
+    internal static bool HasKamune(AkkaConfigurationBuilder builder) => Configured.TryGetValue(builder, out _);
 
     private static IServiceProvider ServiceProvider(ActorSystem system) =>
         DependencyResolver.For(system).Resolver.GetService<IServiceProvider>();
@@ -157,7 +161,7 @@ public static class KamuneHostingExtensions
 
         var listens = options.ListenEndpoints.Select(endpoint => (endpoint, HandlerOf(endpoint, "listen"))).ToList();
         var dials = options.DialEndpoints.Select(endpoint => (endpoint, HandlerOf(endpoint, "dial"))).ToList();
-        await node.StartAsync(extension, fallback, listens, CancellationToken.None).ConfigureAwait(false);
+        await node.StartAsync(system, extension, fallback, listens, CancellationToken.None).ConfigureAwait(false);
         foreach (var (endpoint, handler) in dials)
         {
             // Told with the handler as sender: the manager answers it (DialConnected or DialFailed), and the start goes on.

@@ -32,7 +32,7 @@ using var alice = BuildHost("alice", akka => akka
         kamune.AddListen("127.0.0.1", 0); // port 0: the OS picks a free one
     }));
 await alice.StartAsync();
-var listening = (IPEndPoint)alice.Services.GetRequiredService<IKamuneNode>().Listeners[0].LocalAddress;
+var listening = (IPEndPoint)alice.Services.GetRequiredService<IKamuneNode>().Listeners[0];
 Console.WriteLine($"alice: listening on {listening}");
 
 const int messages = 2000;
