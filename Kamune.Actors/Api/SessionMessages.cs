@@ -4,7 +4,7 @@ using Akka.Actor;
 namespace Kamune;
 
 // The application-facing protocol of a Kamune session. The handler actor the user supplies receives
-// SessionEstablished, MessageReceived and SessionClosed; the user sends Send and CloseSession to the
+// SessionEstablished, MessageReceived and SessionClosed; the user sends SendMessage and CloseSession to the
 // session actor named in those events.
 
 /// <summary>Which end of the TCP connection this node is: the dialer initiates the protocol.</summary>
@@ -63,7 +63,8 @@ public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOn
 /// <summary>
 /// The session ended. Sent to the handler exactly once per session (also for failed handshakes), and never before
 /// every accepted <see cref="SendMessage"/> of it was answered. <paramref name="Error"/> on the ordinary ends:
-/// <see cref="CloseReason.LocalClose"/> null; <see cref="CloseReason.PeerClosed"/>
+/// <see cref="CloseReason.LocalClose"/> null, except <see cref="KamuneError.HandshakeEvicted"/> for an accepted connection
+/// whose handshake this node gave up to admit a newer one (kamune.max-concurrent-handshakes); <see cref="CloseReason.PeerClosed"/>
 /// <see cref="KamuneError.PeerDisconnected"/>; <see cref="CloseReason.ConnectionLost"/>
 /// <see cref="KamuneError.ConnectionLost"/>; <see cref="CloseReason.Timeout"/> <see cref="KamuneError.HandshakeTimeout"/>,
 /// <see cref="KamuneError.IdleTimeout"/>, or the kind the connection reports for a peer that does not read; <see cref="CloseReason.Rejected"/> <see cref="KamuneError.IdentityRejected"/>;
@@ -100,13 +101,17 @@ public sealed class DeliveryAck
 /// sent, with <see cref="SendAck"/> or <see cref="SendRefused"/>; the session copies <paramref name="Data"/>, so the
 /// buffer may be reused once Tell returns.
 /// Order-safe sending: refusals for back-pressure (<see cref="SendRefusalKind.BackPressure"/>,
-/// <see cref="SendRefusalKind.NotEstablished"/>) stick. From the first such refusal on, every later Send of the same
-/// sender is refused too, until the refused Send itself (same CorrelationId, same bytes) comes again while there is
-/// room, so a refused message can never be overtaken. The way to retry that keeps the stream in order however many
-/// sends are on their way: after a back-pressure refusal send nothing new; keep the refused messages in the order
-/// their refusals came; once <see cref="SendWindowOpen"/> has arrived and every Send made so far has been answered,
-/// send the refused ones again, oldest first, then go on with new ones. A sender with one Send at a time may simply
-/// send the refused one again, on SendWindowOpen or later.
+/// <see cref="SendRefusalKind.NotEstablished"/>) stick. From the first such refusal on, every later SendMessage of the
+/// same sender is refused too, until the refused SendMessage itself (same CorrelationId, same bytes) comes again while
+/// there is room, so a refused message can never be overtaken. The way to retry that keeps the stream in order however
+/// many sends are on their way: after a back-pressure refusal send nothing new; keep the refused messages in the order
+/// their refusals came; once <see cref="SendWindowOpen"/> has arrived and every SendMessage made so far has been
+/// answered, send the refused ones again, oldest first, then go on with new ones. A sender with one SendMessage at a
+/// time may simply send the refused one again, on SendWindowOpen or later.
+/// The guarantee is per sender actor, and a session remembers at most 64 refused senders: beyond that it forgets the
+/// one refused longest ago, whose later sends are then judged afresh, so its order is no longer guaranteed (every Ask
+/// is a sender of its own that never retries, so a bound is needed). Send a stream from one actor, not by Ask, and
+/// keep the senders of one session that are refused at the same time below 64.
 /// </summary>
 public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationId = null)
 {
@@ -120,8 +125,9 @@ public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationI
 /// <summary>
 /// The message was sealed with this sequence number and taken by the live connection writer: into its outbound queue,
 /// or held behind it while the peer reads slowly, to go out in order unless the connection is cut meanwhile. It is
-/// local: it does not say the peer read it. A message whose frame the writer did not take (it stopped, or its
-/// connection was closing or closed) is answered <see cref="SendRefused"/> with <see cref="SendRefusalKind.Closed"/>.
+/// local: it does not say the peer read it. A message the writer had not confirmed taking when the session ended is
+/// answered <see cref="SendRefused"/> with <see cref="SendRefusalKind.Closed"/> instead (see there: it may still have
+/// gone out).
 /// </summary>
 public sealed record SendAck(ulong Sequence, object? CorrelationId);
 
@@ -137,8 +143,11 @@ public enum SendRefusalKind
     /// <summary>The session is closing (CloseSession was received): nothing more is sent.</summary>
     Closing,
     /// <summary>
-    /// The session ended, or its connection closed, before the connection writer took the message; see
-    /// <see cref="SessionClosed"/>, which follows.
+    /// The session ended, or its connection closed, before the connection writer confirmed taking the message; see
+    /// <see cref="SessionClosed"/>, which follows. Not confirmed does not mean not sent: when the session is stopped
+    /// from outside (PoisonPill, its parent stopping) a frame already handed to a live writer is refused Closed, yet
+    /// the writer may still put it on the wire. Treat Closed as "maybe delivered": a retry on a new session may
+    /// duplicate it, so a message that must arrive exactly once needs the application's own acknowledgement.
     /// </summary>
     Closed,
 }
@@ -147,7 +156,7 @@ public enum SendRefusalKind
 public sealed record SendRefused(SendRefusalKind Kind, string Reason, object? CorrelationId);
 
 /// <summary>
-/// Told by the session to a sender whose Send was refused for back-pressure, once room is back: send the refused
+/// Told by the session to a sender whose SendMessage was refused for back-pressure, once room is back: send the refused
 /// messages again now, oldest first (see <see cref="SendMessage"/>).
 /// </summary>
 public sealed record SendWindowOpen(IActorRef Session);
