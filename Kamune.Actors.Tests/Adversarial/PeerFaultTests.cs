@@ -93,7 +93,7 @@ public sealed class PeerFaultTests : HostileNodeTestKit
     }
 
     [Fact]
-    public async Task A_port_already_taken_is_ListenFailed_with_the_reason_and_leaves_no_listener()
+    public async Task A_port_already_taken_is_BindListenerFailed_with_the_reason_and_leaves_no_listener()
     {
         var taken = new TcpListener(IPAddress.Loopback, 0);
         taken.Start();

@@ -155,7 +155,7 @@ public sealed class KamuneManagerTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Listen_on_a_port_in_use_answers_ListenFailed()
+    public void Listen_on_a_port_in_use_answers_BindListenerFailed()
     {
         using var occupant = new TcpListener(IPAddress.Loopback, 0);
         occupant.Start();

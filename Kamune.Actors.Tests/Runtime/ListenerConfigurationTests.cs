@@ -18,7 +18,7 @@ public sealed class ListenerConfigurationTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Listen_with_tcp_settings_that_Akka_IO_refuses_answers_ListenFailed_with_the_reason()
+    public void Listen_with_tcp_settings_that_Akka_IO_refuses_answers_BindListenerFailed_with_the_reason()
     {
         var settings = KamuneSettings.Create(ConfigurationFactory.Empty);
         var manager = Sys.ActorOf(KamuneManager.Props(settings, EchoSession.Props));

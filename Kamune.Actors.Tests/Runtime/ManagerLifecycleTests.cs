@@ -97,7 +97,7 @@ public sealed class ManagerLifecycleTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void A_listener_that_stops_before_it_binds_is_answered_ListenFailed()
+    public void A_listener_that_stops_before_it_binds_is_answered_BindListenerFailed()
     {
         var manager = Sys.ActorOf(KamuneManager.Props(Settings(), EchoSession.Props));
 

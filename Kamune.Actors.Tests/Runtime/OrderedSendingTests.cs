@@ -8,7 +8,7 @@ namespace Kamune.Tests.Runtime;
 
 /// <summary>
 /// Issue 17 item 1 over real loopback TCP: an application that pipelines far more sends than the session's window
-/// and retries what is refused the documented way (Send's XML comment, README "Sending in order") delivers every
+/// and retries what is refused the documented way (SendMessage's XML comment, README "Sending in order") delivers every
 /// message both ways, in order, exactly once. The naive retry of a back-pressure refusal reordered the stream before.
 /// </summary>
 public sealed class OrderedSendingTests : TwoNodeTestKit
@@ -85,7 +85,7 @@ public sealed class OrderedSendingTests : TwoNodeTestKit
     }
 
     /// <summary>
-    /// The documented way (Send's XML comment): up to <see cref="MaxUnanswered"/> sends on their way at once; after a
+    /// The documented way (SendMessage's XML comment): up to <see cref="MaxUnanswered"/> sends on their way at once; after a
     /// back-pressure refusal nothing new is sent; once SendWindowOpen has come and every send has been answered, the
     /// refused ones go again, oldest first, then new ones.
     /// </summary>

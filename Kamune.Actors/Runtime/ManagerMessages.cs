@@ -86,7 +86,7 @@ internal sealed class PeerEstablished
 /// </summary>
 internal sealed record EvictHandshake(string Detail);
 
-/// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so Unbind can find it; the manager answers the requester.</summary>
+/// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so UnbindListener can find it; the manager answers the requester.</summary>
 internal sealed record ListenerSocketBound(EndPoint LocalAddress);
 
 /// <summary>Ask the manager what it runs; answered with <see cref="ManagerState"/>. For diagnostics and tests.</summary>

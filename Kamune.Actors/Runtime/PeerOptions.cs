@@ -26,7 +26,7 @@ namespace Kamune.Actors.Runtime;
 /// <param name="MaxFrameLength">Largest frame payload accepted and written (at most 65,535).</param>
 /// <param name="SendWindow">
 /// The one outbound budget (<see cref="OutboundBudget"/>): frames of any kind sealing or written and not yet confirmed
-/// by FrameWritten. A Send beyond it is refused for back-pressure; before Established, the queue of early sends.
+/// by FrameWritten. A SendMessage beyond it is refused for back-pressure; before Established, the queue of early sends.
 /// </param>
 /// <param name="DeliveryWindow">
 /// 0: MessageReceived needs no answer. N &gt; 0: the handler answers each MessageReceived with <see cref="DeliveryAck"/>,
