@@ -52,7 +52,7 @@ internal sealed class NodeRuntime : IAsyncDisposable
         {
             await KamuneExtension.Get(System).ShutdownAsync(timeout).ConfigureAwait(false);
         }
-        catch (AskTimeoutException)
+        catch (KamuneNodeException)
         {
             Serilog.Log.Warning("Kamune did not stop within {Timeout}; stopping anyway", timeout);
         }
