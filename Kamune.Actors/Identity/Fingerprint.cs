@@ -20,12 +20,7 @@ public sealed class Fingerprint : IEquatable<Fingerprint>
 
     private readonly byte[] _sha256;
 
-    internal Fingerprint(ReadOnlySpan<byte> pkix)
-        : this(SHA256.HashData(pkix))
-    {
-    }
-
-    // From the hash itself (Parse): every text form is derived from it exactly as for a key's own fingerprint.
+    // Every text form is derived from the hash alone, so a parsed fingerprint shows exactly what its key's own does.
     private Fingerprint(byte[] sha256)
     {
         _sha256 = sha256;
@@ -35,6 +30,14 @@ public sealed class Fingerprint : IEquatable<Fingerprint>
         EmojiSequence = EmojiOf(_sha256);
         Emoji = string.Join(' ', EmojiSequence);
     }
+
+    /// <summary>The fingerprint of a PKIX DER public key.</summary>
+    internal static Fingerprint OfPkix(ReadOnlySpan<byte> pkix) => new(SHA256.HashData(pkix));
+
+    /// <summary>The fingerprint whose hash is <paramref name="sha256"/> (32 bytes), as <see cref="Parse"/> reads it from text.</summary>
+    internal static Fingerprint FromSha256(ReadOnlySpan<byte> sha256) => sha256.Length == HashLength
+        ? new(sha256.ToArray())
+        : throw new ArgumentException($"Fingerprint: expected a {HashLength}-byte SHA-256 hash, got {sha256.Length} bytes", nameof(sha256));
 
     /// <summary>SHA-256 of the PKIX DER public key (32 bytes).</summary>
     public ReadOnlyMemory<byte> Sha256 => _sha256;
@@ -97,7 +100,7 @@ public sealed class Fingerprint : IEquatable<Fingerprint>
     /// <summary>Like <see cref="Parse"/>, false (and null) instead of an exception for text in none of the forms.</summary>
     public static bool TryParse(string? text, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out Fingerprint? fingerprint)
     {
-        fingerprint = text is null ? null : HashOf(text.AsSpan().Trim()) is { } hash ? new Fingerprint(hash) : null;
+        fingerprint = text is null ? null : HashOf(text.AsSpan().Trim()) is { } hash ? FromSha256(hash) : null;
         return fingerprint is not null;
     }
 

@@ -80,7 +80,7 @@ public sealed class PublicIdentity : IEquatable<PublicIdentity>
     /// <summary>The 44-byte PKIX DER, as sent in Introduce.PublicKey.</summary>
     public ReadOnlyMemory<byte> Pkix => _pkix;
 
-    public Fingerprint Fingerprint => _fingerprint ??= new Fingerprint(_pkix);
+    public Fingerprint Fingerprint => _fingerprint ??= Fingerprint.OfPkix(_pkix);
 
     /// <summary>Default Introduce.Name: base64url without padding of SHA-256(PKIX) (protocol.md "Messages").</summary>
     public string DefaultName => Fingerprint.Base64;
