@@ -56,16 +56,16 @@ internal sealed partial class KamuneManager
     // One UnbindListener per listener, however many ask; the listener answers its parent once it has unbound.
     private void RequestUnbind(IActorRef listener, EndPoint address, IActorRef? requester)
     {
-        if (!_unbindRequests.TryGetValue(listener, out var requesters))
+        if (!_unbindRequests.TryGetValue(listener, out var pending))
         {
-            requesters = [];
-            _unbindRequests[listener] = requesters;
+            pending = (address, []);
+            _unbindRequests[listener] = pending;
             listener.Tell(new UnbindListener(address));
         }
 
         if (requester is not null && !requester.IsNobody())
         {
-            requesters.Add(requester);
+            pending.Requesters.Add(requester);
         }
     }
 
@@ -75,6 +75,11 @@ internal sealed partial class KamuneManager
         if (_listeners.TryGetValue(unbound.LocalAddress, out var listener) && listener.Equals(Sender))
         {
             ListenerGone(listener, unbound.LocalAddress);
+        }
+        else
+        {
+            // A newer listener took its address meanwhile (bound there before this one's answer came): only its askers.
+            AnswerUnbinds(Sender);
         }
     }
 
@@ -91,24 +96,29 @@ internal sealed partial class KamuneManager
             if (listener.Equals(actor))
             {
                 ListenerGone(listener, address);
-                break;
+                return;
             }
         }
+
+        AnswerUnbinds(actor);
     }
 
     private void ListenerGone(IActorRef listener, EndPoint address)
     {
         _listeners.Remove(address);
-        var unbound = new ListenerUnbound(address);
-        Context.System.EventStream.Publish(unbound);
-        if (_unbindRequests.Remove(listener, out var requesters))
+        Context.System.EventStream.Publish(new ListenerUnbound(address));
+        AnswerUnbinds(listener);
+        CompleteShutdownIfDone();
+    }
+
+    private void AnswerUnbinds(IActorRef listener)
+    {
+        if (_unbindRequests.Remove(listener, out var pending))
         {
-            foreach (var requester in requesters)
+            foreach (var requester in pending.Requesters)
             {
-                requester.Tell(unbound);
+                requester.Tell(new ListenerUnbound(pending.Address));
             }
         }
-
-        CompleteShutdownIfDone();
     }
 }

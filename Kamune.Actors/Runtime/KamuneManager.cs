@@ -27,7 +27,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     // Session actor -> its connection writer, so the session's PeerEstablished finds the connection it ends the handshake of.
     private readonly Dictionary<IActorRef, IActorRef> _sessions = new();
     // Bound listener -> who asked it to unbind (UnbindListener): each answered ListenerUnbound once it has unbound or died.
-    private readonly Dictionary<IActorRef, List<IActorRef>> _unbindRequests = new();
+    private readonly Dictionary<IActorRef, (EndPoint Address, List<IActorRef> Requesters)> _unbindRequests = new();
     private readonly HandshakeSlots<IActorRef> _slots;
     private long _next;
     private IMaterializer _materializer = null!;
