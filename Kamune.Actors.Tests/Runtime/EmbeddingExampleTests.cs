@@ -40,6 +40,13 @@ public sealed partial class EmbeddingExampleTests
     [Fact]
     public void The_embedding_doc_quotes_every_example_file_exactly() => DocQuotes.AssertQuotesEveryFile("docs/embedding.md", ExampleFolder);
 
+    [Fact]
+    public void The_README_and_the_settings_doc_quote_regions_of_the_built_example_exactly()
+    {
+        DocQuotes.AssertQuotesRegions("README.md", expected: 1);
+        DocQuotes.AssertQuotesRegions("docs/embedding-settings.md", expected: 1);
+    }
+
     [GeneratedRegex(@"^bob: sent 2000 messages; (?<refused>[0-9]+) refused for back-pressure, sent again after (?<opens>[0-9]+) SendWindowOpen$")]
     private static partial Regex SentLine();
 }

@@ -29,6 +29,31 @@ internal static partial class DocQuotes
         }
     }
 
+    /// <summary>
+    /// Asserts that every <c>&lt;!-- region: PATH#NAME --&gt;</c> quote in <paramref name="doc"/> (a csharp block) is the
+    /// text between <c>#region NAME</c> and its <c>#endregion</c> in PATH, without their common indent, and that there
+    /// are <paramref name="expected"/> of them.
+    /// </summary>
+    public static void AssertQuotesRegions(string doc, int expected)
+    {
+        var root = RepositoryRoot();
+        var quotes = QuotedRegion().Matches(File.ReadAllText(Path.Combine(root, doc)));
+        Assert.Equal(expected, quotes.Count);
+        foreach (Match quote in quotes)
+        {
+            var source = File.ReadAllText(Path.Combine(root, quote.Groups["path"].Value)).ReplaceLineEndings("\n").Split('\n');
+            var name = quote.Groups["name"].Value;
+            var start = Array.FindIndex(source, line => line.Trim() == $"#region {name}");
+            Assert.True(start >= 0, $"{doc}: expected #region {name} in {quote.Groups["path"].Value}, got none");
+            var end = Array.FindIndex(source, start + 1, line => line.Trim() == "#endregion");
+            Assert.True(end > start, $"{doc}: expected an #endregion after #region {name}, got none");
+            var lines = source[(start + 1)..end];
+            var indent = lines.Where(l => l.Trim().Length > 0).Min(l => l.Length - l.TrimStart().Length);
+            var region = string.Concat(lines.Select(l => (l.Length >= indent ? l[indent..] : l.TrimStart()) + "\n"));
+            Assert.Equal(region, quote.Groups["code"].Value.ReplaceLineEndings("\n"));
+        }
+    }
+
     /// <summary>The folder holding Kamune.sln, found upwards from the test's output folder.</summary>
     public static string RepositoryRoot()
     {
@@ -46,4 +71,8 @@ internal static partial class DocQuotes
     // <!-- file: PATH --> then a ```csharp block: the block is PATH's whole text.
     [GeneratedRegex(@"<!-- file: (?<path>[^ ]+) -->\r?\n```csharp\r?\n(?<code>.*?)```", RegexOptions.Singleline)]
     private static partial Regex QuotedFile();
+
+    // <!-- region: PATH#NAME --> then a ```csharp block: the block is that region of PATH.
+    [GeneratedRegex(@"<!-- region: (?<path>[^ #]+)#(?<name>[^ ]+) -->\r?\n```csharp\r?\n(?<code>.*?)```", RegexOptions.Singleline)]
+    private static partial Regex QuotedRegion();
 }

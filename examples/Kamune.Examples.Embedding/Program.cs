@@ -20,6 +20,7 @@ using var bobKey = IdentityKeyPair.Generate(SystemRandomSource.Instance);
 var deadline = TimeSpan.FromSeconds(30);
 
 var aliceClosed = new TaskCompletionSource<CloseReason>(TaskCreationOptions.RunContinuationsAsynchronously);
+#region alice
 using var alice = BuildHost("alice", akka => akka
     .WithActors((system, registry) =>
         registry.Register<Receiver>(system.ActorOf(Props.Create(() => new Receiver(aliceClosed)), "inbox")))
@@ -31,6 +32,7 @@ using var alice = BuildHost("alice", akka => akka
         kamune.Handler = KamuneHandler.FromRegistry<Receiver>();
         kamune.AddListen("127.0.0.1", 0); // port 0: the OS picks a free one
     }));
+#endregion
 await alice.StartAsync();
 var listening = (IPEndPoint)alice.Services.GetRequiredService<IKamuneNode>().Listeners[0];
 Console.WriteLine($"alice: listening on {listening}");
@@ -82,12 +84,14 @@ static IHost BuildHost(string name, Action<AkkaConfigurationBuilder> configure)
     {
         // Akka's own logging (and so Kamune's) into the host's ILoggerFactory. Akka filters by its own level
         // before MEL sees an event; what it logs while the system starts or stops goes to stdout, so keep it quiet.
+        #region logging
         akka.ConfigureLoggers(loggers =>
         {
             loggers.LogLevel = Akka.Event.LogLevel.WarningLevel;
             loggers.ClearLoggers();
             loggers.AddLoggerFactory();
         });
+        #endregion
         configure(akka);
     });
     return builder.Build();
