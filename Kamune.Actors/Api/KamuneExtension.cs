@@ -56,6 +56,7 @@ public sealed class KamuneExtension : IExtension
             system.Log.Warning("kamune.app-version is obsolete and ignored: Kamune announces protocol version {0}", ProtocolVersion.Current);
         }
 
+        CheckOwnName(Settings.Name, options.Identity);
         StartScheduler(system);
         var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune, frames: options.FrameObserver);
         Manager = system.SystemActorOf(KamuneGuardian.Props(manager), "kamune");
@@ -200,6 +201,20 @@ public sealed class KamuneExtension : IExtension
         {
             throw new KamuneNodeException(
                 $"shutdown: expected NodeShutdownCompleted within {wait.TotalSeconds:0.###} s (the timeout and 5 s), got none");
+        }
+    }
+
+    // A kamune.name every peer would refuse (PeerName's rules, applied to each inbound Introduce) fails the start here,
+    // naming the key, instead of every session's handshake at the far end later.
+    private static void CheckOwnName(string name, IdentityKeyPair identity)
+    {
+        try
+        {
+            PeerName.Validate(name.Length > 0 ? name : identity.PublicIdentity.Fingerprint.Base64, identity.PublicIdentity);
+        }
+        catch (KamuneProtocolException e)
+        {
+            throw new ConfigurationException($"kamune.name: expected a name peers accept, got one they refuse: {e.Message}");
         }
     }
 
