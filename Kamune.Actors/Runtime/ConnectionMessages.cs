@@ -10,7 +10,7 @@ namespace Kamune.Actors.Runtime;
 // has one) can inject frames or take the stream's acknowledgements (issue 18 item 9).
 
 /// <summary>Inbound stream started (Sink.ActorRefWithAck init). The PeerActor answers <see cref="FrameAck"/>.</summary>
-internal sealed class ConnectionInit : IConnectionContractMessage
+internal sealed class ConnectionInit : IRuntimeMessage
 {
     public static readonly ConnectionInit Instance = new();
 
@@ -20,13 +20,13 @@ internal sealed class ConnectionInit : IConnectionContractMessage
 }
 
 /// <summary>One inbound frame payload. The PeerActor answers <see cref="FrameAck"/> when it may take the next one.</summary>
-internal sealed record FrameReceived(ByteString Payload) : IConnectionContractMessage
+internal sealed record FrameReceived(ByteString Payload) : IRuntimeMessage
 {
     public override string ToString() => $"FrameReceived({Payload.Count} bytes)";
 }
 
 /// <summary>Demand signal for the inbound stream: back-pressure is the PeerActor not acking yet.</summary>
-internal sealed class FrameAck : IConnectionContractMessage
+internal sealed class FrameAck : IRuntimeMessage
 {
     public static readonly FrameAck Instance = new();
 
@@ -40,7 +40,7 @@ internal sealed class FrameAck : IConnectionContractMessage
 /// <see cref="FramesReceived"/> (or a <see cref="FrameReceived"/> when only one waits). A session sends it once
 /// established, where a burst of frames then costs one message each way instead of one per frame.
 /// </summary>
-internal sealed class FramesAck : IConnectionContractMessage
+internal sealed class FramesAck : IRuntimeMessage
 {
     public static readonly FramesAck Instance = new();
 
@@ -50,13 +50,13 @@ internal sealed class FramesAck : IConnectionContractMessage
 }
 
 /// <summary>Inbound frame payloads, in arrival order, in answer to <see cref="FramesAck"/>.</summary>
-internal sealed record FramesReceived(IReadOnlyList<ByteString> Payloads) : IConnectionContractMessage
+internal sealed record FramesReceived(IReadOnlyList<ByteString> Payloads) : IRuntimeMessage
 {
     public override string ToString() => $"FramesReceived({Payloads.Count} frames, {Payloads.Sum(p => (long)p.Count)} bytes)";
 }
 
 /// <summary>The inbound side ended cleanly (TCP FIN).</summary>
-internal sealed class ConnectionCompleted : IConnectionContractMessage
+internal sealed class ConnectionCompleted : IRuntimeMessage
 {
     public static readonly ConnectionCompleted Instance = new();
 
@@ -66,7 +66,7 @@ internal sealed class ConnectionCompleted : IConnectionContractMessage
 }
 
 /// <summary>The inbound side failed: framing error (a KamuneProtocolException) or socket error.</summary>
-internal sealed record ConnectionFailed(Exception Cause) : IConnectionContractMessage;
+internal sealed record ConnectionFailed(Exception Cause) : IRuntimeMessage;
 
 /// <summary>
 /// Write one frame payload. The writer answers each at once, in the order written, with <see cref="FrameWritten"/>
@@ -74,7 +74,7 @@ internal sealed record ConnectionFailed(Exception Cause) : IConnectionContractMe
 /// <see cref="FrameWritten"/> follows once the queue takes it) or <see cref="FrameDropped"/> (the frame cannot go out).
 /// A connection that answers <see cref="FrameWritten"/> alone keeps the contract.
 /// </summary>
-internal sealed record WriteFrame(ByteString Payload) : IConnectionContractMessage
+internal sealed record WriteFrame(ByteString Payload) : IRuntimeMessage
 {
     public override string ToString() => $"WriteFrame({Payload.Count} bytes)";
 }
@@ -83,7 +83,7 @@ internal sealed record WriteFrame(ByteString Payload) : IConnectionContractMessa
 /// The outbound stream took a frame: the writer is responsible for it from now on (unless a <see cref="FrameHeld"/>
 /// said so before) and the session's budget has room for one more (the back-pressure signal).
 /// </summary>
-internal sealed class FrameWritten : IConnectionContractMessage
+internal sealed class FrameWritten : IRuntimeMessage
 {
     public static readonly FrameWritten Instance = new();
 
@@ -97,7 +97,7 @@ internal sealed class FrameWritten : IConnectionContractMessage
 /// enough): it goes out in order, or the connection is cut (kamune.write-timeout, the outbound bound). The budget
 /// stays taken until the <see cref="FrameWritten"/> that follows when the queue takes the frame.
 /// </summary>
-internal sealed class FrameHeld : IConnectionContractMessage
+internal sealed class FrameHeld : IRuntimeMessage
 {
     public static readonly FrameHeld Instance = new();
 
@@ -110,7 +110,7 @@ internal sealed class FrameHeld : IConnectionContractMessage
 /// The writer did not take a frame: its connection is closing, closed or cut, so the frame never goes out. No
 /// <see cref="FrameWritten"/> follows; the session refuses the send at once and learns why from the connection's end.
 /// </summary>
-internal sealed class FrameDropped : IConnectionContractMessage
+internal sealed class FrameDropped : IRuntimeMessage
 {
     public static readonly FrameDropped Instance = new();
 
@@ -120,4 +120,4 @@ internal sealed class FrameDropped : IConnectionContractMessage
 }
 
 /// <summary>Finish the outbound stream after the frames already written (graceful) or at once (abort).</summary>
-internal sealed record CloseConnection(bool Abort) : IConnectionContractMessage;
+internal sealed record CloseConnection(bool Abort) : IRuntimeMessage;

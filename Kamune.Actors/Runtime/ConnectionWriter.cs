@@ -382,5 +382,5 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         _ => throw new ArgumentException($"unknown connection target {_target.GetType().Name}"),
     };
 
-    private sealed record Resolved(IPEndPoint Address);
+    private sealed record Resolved(IPEndPoint Address) : IRuntimeMessage;
 }

@@ -19,19 +19,19 @@ internal abstract record ConnectionTarget
 }
 
 /// <summary>Writer to parent: the socket is connected; create the session and send <see cref="AttachPeer"/>.</summary>
-internal sealed record ConnectionOpened(EndPoint LocalAddress, EndPoint RemoteAddress) : IConnectionContractMessage;
+internal sealed record ConnectionOpened(EndPoint LocalAddress, EndPoint RemoteAddress) : IRuntimeMessage;
 
 /// <summary>Writer to parent: the socket never connected (refused, unreachable, dial timeout). The writer stops.</summary>
-internal sealed record ConnectionNotOpened(string Reason);
+internal sealed record ConnectionNotOpened(string Reason) : IRuntimeMessage;
 
 /// <summary>Parent to writer: the session actor that reads the inbound frames and writes through this writer.</summary>
-internal sealed record AttachPeer(IActorRef Peer) : IConnectionContractMessage;
+internal sealed record AttachPeer(IActorRef Peer) : IRuntimeMessage;
 
 /// <summary>
 /// Asks a writer what it holds for its peer right now (<see cref="OutboundHeld"/>): an operator's or a test's view of
 /// the outbound bound (kamune.outbound-max-frames / outbound-max-bytes).
 /// </summary>
-internal sealed class GetOutboundHeld
+internal sealed class GetOutboundHeld : IRuntimeMessage
 {
     public static readonly GetOutboundHeld Instance = new();
 
@@ -41,12 +41,12 @@ internal sealed class GetOutboundHeld
 }
 
 /// <summary>Frames and payload bytes a writer holds for its peer now, and the most it held at once.</summary>
-internal sealed record OutboundHeld(int Frames, long Bytes, int PeakFrames, long PeakBytes);
+internal sealed record OutboundHeld(int Frames, long Bytes, int PeakFrames, long PeakBytes) : IRuntimeMessage;
 
 /// <summary>What a writer sends itself: its timers and the end of its socket (never sent by anyone else).</summary>
 internal static class ConnectionWriterSignals
 {
-    internal sealed class SocketClosed
+    internal sealed class SocketClosed : IRuntimeMessage
     {
         public static readonly SocketClosed Instance = new();
 
@@ -55,7 +55,7 @@ internal static class ConnectionWriterSignals
         }
     }
 
-    internal sealed class CloseTimedOut
+    internal sealed class CloseTimedOut : IRuntimeMessage
     {
         public static readonly CloseTimedOut Instance = new();
 
@@ -64,7 +64,7 @@ internal static class ConnectionWriterSignals
         }
     }
 
-    internal sealed class DeadlineCheck
+    internal sealed class DeadlineCheck : IRuntimeMessage
     {
         public static readonly DeadlineCheck Instance = new();
 
@@ -73,7 +73,7 @@ internal static class ConnectionWriterSignals
         }
     }
 
-    internal sealed class DialTimedOut
+    internal sealed class DialTimedOut : IRuntimeMessage
     {
         public static readonly DialTimedOut Instance = new();
 

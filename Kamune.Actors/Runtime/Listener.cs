@@ -359,11 +359,11 @@ internal sealed class Listener : ReceiveActor, IWithTimers
         _ => IPAddress.None,
     };
 
-    private sealed record Resolved(IPEndPoint Address);
+    private sealed record Resolved(IPEndPoint Address) : IRuntimeMessage;
 
-    private sealed record BindFailed(string Reason);
+    private sealed record BindFailed(string Reason) : IRuntimeMessage;
 
-    private sealed class DrainDeadline
+    private sealed class DrainDeadline : IRuntimeMessage
     {
         public static readonly DrainDeadline Instance = new();
     }

@@ -29,7 +29,7 @@ internal sealed record ExchangeFirstFrames(int FromInitiator, int FromResponder)
 }
 
 /// <summary>The shutdown deadline passed: whatever is still open is stopped.</summary>
-internal sealed class ShutdownDeadline
+internal sealed class ShutdownDeadline : IRuntimeMessage
 {
     public static readonly ShutdownDeadline Instance = new();
 
@@ -42,10 +42,10 @@ internal sealed class ShutdownDeadline
 /// Listener to manager: run this accepted connection for <paramref name="Handler"/>. <paramref name="TcpConnection"/>
 /// is Akka.IO's connection actor, which a refusal closes or holds directly (no stream is built for it).
 /// </summary>
-internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler, IActorRef TcpConnection);
+internal sealed record AcceptConnection(ConnectionTarget.Accepted Target, IActorRef Handler, IActorRef TcpConnection) : IRuntimeMessage;
 
 /// <summary>Manager to listener: the writer that now owns the accepted connection (watch it to count open connections).</summary>
-internal sealed record ConnectionStarted(IActorRef Connection, EndPoint RemoteAddress);
+internal sealed record ConnectionStarted(IActorRef Connection, EndPoint RemoteAddress) : IRuntimeMessage;
 
 /// <summary>Why a listener closed an accepted connection at once, before it cost a session.</summary>
 internal enum AcceptRefusal
@@ -65,13 +65,13 @@ internal enum AcceptRefusal
 /// manager for its own limits (closed at once); manager to listener for the handshake cap, with Akka.IO's
 /// <paramref name="TcpConnection"/>, which the listener holds unanswered (see Listener.Park).
 /// </summary>
-internal sealed record ConnectionRefused(AcceptRefusal Reason, EndPoint RemoteAddress, IActorRef? TcpConnection = null);
+internal sealed record ConnectionRefused(AcceptRefusal Reason, EndPoint RemoteAddress, IActorRef? TcpConnection = null) : IRuntimeMessage;
 
 /// <summary>
 /// Session actor to its parent (the manager): the handshake finished and the session is established, so its
 /// connection no longer counts against kamune.max-concurrent-handshakes.
 /// </summary>
-internal sealed class PeerEstablished
+internal sealed class PeerEstablished : IRuntimeMessage
 {
     public static readonly PeerEstablished Instance = new();
 
@@ -84,13 +84,13 @@ internal sealed class PeerEstablished
 /// Manager to a session still handshaking: every handshake slot is taken and this connection is the one that makes
 /// room (<see cref="HandshakeSlots{T}"/>). The session ends with <see cref="KamuneError.HandshakeEvicted"/>.
 /// </summary>
-internal sealed record EvictHandshake(string Detail);
+internal sealed record EvictHandshake(string Detail) : IRuntimeMessage;
 
 /// <summary>Listener to manager: bound at <paramref name="LocalAddress"/>, so UnbindListener can find it; the manager answers the requester.</summary>
-internal sealed record ListenerSocketBound(EndPoint LocalAddress);
+internal sealed record ListenerSocketBound(EndPoint LocalAddress) : IRuntimeMessage;
 
 /// <summary>Ask the manager what it runs; answered with <see cref="ManagerState"/>. For diagnostics and tests.</summary>
-internal sealed class GetManagerState
+internal sealed class GetManagerState : IRuntimeMessage
 {
     public static readonly GetManagerState Instance = new();
 
@@ -104,7 +104,7 @@ internal sealed class GetManagerState
 /// connections have not finished their handshake; and how many accepted connections were evicted from a handshake
 /// slot to make room for a newer one (kamune.max-concurrent-handshakes); and how many the listeners closed at accept.
 /// </summary>
-internal sealed record ManagerState(int Listeners, int Connections, int Sessions, int Handshaking, long EvictedAtHandshakeCap)
+internal sealed record ManagerState(int Listeners, int Connections, int Sessions, int Handshaking, long EvictedAtHandshakeCap) : IRuntimeMessage
 {
     /// <summary>Accepted connections closed at once by kamune.max-concurrent-handshakes (their address held the most).</summary>
     public long RefusedAtHandshakeCap { get; init; }

@@ -222,7 +222,7 @@ internal sealed class OutboundQueue : GraphStageWithMaterializedValue<SourceShap
 }
 
 /// <summary>The outbound queue took a frame after refusing one: the writer may offer again.</summary>
-internal sealed class OutboundQueueRoom : IConnectionContractMessage
+internal sealed class OutboundQueueRoom : IRuntimeMessage
 {
     public static readonly OutboundQueueRoom Instance = new();
 

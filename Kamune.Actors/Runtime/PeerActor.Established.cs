@@ -253,12 +253,12 @@ internal sealed partial class PeerActor
         }
     };
 
-    private sealed class DeliveryOverdue
+    private sealed class DeliveryOverdue : IRuntimeMessage
     {
         public static readonly DeliveryOverdue Instance = new();
     }
 
-    private sealed class KeepAliveTick
+    private sealed class KeepAliveTick : IRuntimeMessage
     {
         public static readonly KeepAliveTick Instance = new();
     }

@@ -228,17 +228,17 @@ internal sealed partial class PeerActor
 
     private sealed record SessionEnd(CloseReason Reason, KamuneError? Error, string Detail, bool Abort);
 
-    private sealed class TakesOverdue
+    private sealed class TakesOverdue : IRuntimeMessage
     {
         public static readonly TakesOverdue Instance = new();
     }
 
-    private sealed class HandshakeTimedOut
+    private sealed class HandshakeTimedOut : IRuntimeMessage
     {
         public static readonly HandshakeTimedOut Instance = new();
     }
 
-    private sealed class IdleTimedOut
+    private sealed class IdleTimedOut : IRuntimeMessage
     {
         public static readonly IdleTimedOut Instance = new();
     }

@@ -210,7 +210,7 @@ internal sealed partial class PeerActor
 
     private sealed record CloseMarker(string Detail);
 
-    private sealed class FlushSealsMarker
+    private sealed class FlushSealsMarker : IRuntimeMessage
     {
         public static readonly FlushSealsMarker Instance = new();
     }

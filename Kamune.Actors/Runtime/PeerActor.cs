@@ -298,5 +298,5 @@ internal sealed partial class PeerActor : ActorBase, IWithTimers
         }
     }
 
-    private sealed record VerificationCompleted(IdentityVerdict Verdict);
+    private sealed record VerificationCompleted(IdentityVerdict Verdict) : IRuntimeMessage;
 }

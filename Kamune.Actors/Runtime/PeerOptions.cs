@@ -105,4 +105,4 @@ internal sealed record PeerOptions(
 }
 
 /// <summary>Session to <see cref="PeerOptions.HandshakeTimerWatcher"/>: its handshake timer now runs for <paramref name="Timeout"/>.</summary>
-internal sealed record HandshakeTimerArmed(IActorRef Session, TimeSpan Timeout);
+internal sealed record HandshakeTimerArmed(IActorRef Session, TimeSpan Timeout) : IRuntimeMessage;

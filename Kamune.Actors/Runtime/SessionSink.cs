@@ -183,7 +183,7 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
 }
 
 /// <summary>Session sink to its writer: the inbound side runs; answer <see cref="AttachSession"/> once the session exists.</summary>
-internal sealed class InboundReady : IConnectionContractMessage
+internal sealed class InboundReady : IRuntimeMessage
 {
     public static readonly InboundReady Instance = new();
 
@@ -193,4 +193,4 @@ internal sealed class InboundReady : IConnectionContractMessage
 }
 
 /// <summary>Writer to its session sink: deliver inbound frames to <paramref name="Session"/>.</summary>
-internal sealed record AttachSession(IActorRef Session) : IConnectionContractMessage;
+internal sealed record AttachSession(IActorRef Session) : IRuntimeMessage;
