@@ -8,8 +8,9 @@ namespace Kamune.TestKit;
 /// One direction of an in-memory connection, keeping the connection contract (docs/testing.md) as the TCP runtime
 /// does. Outbound: it takes <see cref="WriteFrame"/> from the writing session, answers <see cref="FrameWritten"/> for
 /// each and captures the payload; <see cref="CloseConnection"/> ends the direction (gracefully after what is queued, or
-/// at once with <see cref="ConnectionFailed"/>). Inbound: it opens the contract with <see cref="ConnectionInit"/> to the
-/// reading session and then hands it one <see cref="FrameReceived"/> at a time, each only after the session's
+/// at once with <see cref="ConnectionFailed"/>). Inbound: the reading session's own connection (the other direction)
+/// opens the contract with <see cref="ConnectionInit"/> naming this one, as a writer names its stream stage; this one
+/// then hands the reading session one <see cref="FrameReceived"/> at a time, each only after the session's
 /// <see cref="FrameAck"/> (or <see cref="FramesAck"/>, which one frame also answers), and ends with
 /// <see cref="ConnectionCompleted"/>; it is the one stage the reading session takes frames from. Told
 /// <see cref="Answer"/>, it plays the other answers a writer may give (<see cref="Answering"/>).
@@ -37,7 +38,8 @@ internal sealed class InMemoryConnection : ReceiveActor
         {
             _target = attach.Target;
             _awaitingAck = true;
-            _target.Tell(ConnectionInit.Instance);
+            // A session trusts only its own connection (its writer) to name the stage its frames come from.
+            _target.Tell(new ConnectionInit(Self), attach.TargetWriter);
         });
         Receive<Answer>(answer => _answer = answer);
         Receive<Release>(_ =>
@@ -133,8 +135,8 @@ internal sealed class InMemoryConnection : ReceiveActor
         Nothing,
     }
 
-    /// <summary>Test to wire: the session that reads this direction's frames.</summary>
-    public sealed record Attach(IActorRef Target);
+    /// <summary>Test to wire: the session that reads this direction's frames, and that session's own connection.</summary>
+    public sealed record Attach(IActorRef Target, IActorRef TargetWriter);
 
     /// <summary>From now on answer WriteFrame the <paramref name="Mode"/> way; <paramref name="Observer"/> sees what is not answered.</summary>
     public sealed record Answer(Answering Mode, IActorRef? Observer = null);

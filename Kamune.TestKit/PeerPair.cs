@@ -14,13 +14,14 @@ namespace Kamune.TestKit;
 /// <remarks>
 /// <para>
 /// The connection contract the in-memory connection keeps, as the TCP runtime does (and as any connection a session
-/// runs over must): the connection, not the session, opens the inbound side with <c>ConnectionInit</c>, and the session
-/// answers <c>FrameAck</c> (demand for one frame). Each inbound frame is one <c>FrameReceived</c>, sent only after the
+/// runs over must): the session's own connection (the one it writes to), not the session, opens the inbound side with
+/// <c>ConnectionInit</c> naming the stage that delivers its frames, and the session answers that stage <c>FrameAck</c>
+/// (demand for one frame). Each inbound frame is one <c>FrameReceived</c>, sent only after the
 /// previous acknowledgement; a session may answer <c>FramesAck</c> instead (once established), which the connection
 /// answers with <c>FramesReceived</c> (every waiting frame, in order) or a single <c>FrameReceived</c>. The inbound side
 /// ends with <c>ConnectionCompleted</c> (clean end) or <c>ConnectionFailed</c> (error), after every frame sent before it.
-/// A session takes frames only from the stage that sent it <c>ConnectionInit</c>; the same messages from anyone else
-/// are dropped. Outbound, the session sends <c>WriteFrame</c> to its connection, which answers each at once, in order,
+/// A session takes frames and the end only from the stage its connection named (a failure also from its connection);
+/// the same messages from anyone else are dropped. Outbound, the session sends <c>WriteFrame</c> to its connection, which answers each at once, in order,
 /// with <c>FrameWritten</c> (took it), <c>FrameHeld</c> (holds it behind a full queue; <c>FrameWritten</c> follows) or
 /// <c>FrameDropped</c> (closing or closed; nothing follows); answering <c>FrameWritten</c> alone, as the in-memory
 /// connection does, keeps the contract. <c>CloseConnection</c> ends the outbound side gracefully (after the frames
@@ -57,8 +58,8 @@ public sealed class PeerPair : IDisposable
             SessionRole.Responder, toInitiator, ResponderHandler, ResponderKey, options.Seed * 2 + 1, options.ResponderVerifier));
         Initiator = Parent.ChildActorOf(Session(
             SessionRole.Initiator, toResponder, InitiatorHandler, InitiatorKey, options.Seed * 2, options.InitiatorVerifier));
-        toResponder.Tell(new InMemoryConnection.Attach(Responder));
-        toInitiator.Tell(new InMemoryConnection.Attach(Initiator));
+        toResponder.Tell(new InMemoryConnection.Attach(Responder, toInitiator));
+        toInitiator.Tell(new InMemoryConnection.Attach(Initiator, toResponder));
         InitiatorConnection = toResponder;
         ResponderConnection = toInitiator;
     }

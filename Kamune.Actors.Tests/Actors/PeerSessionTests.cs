@@ -132,7 +132,8 @@ public sealed class PeerSessionTests : PeerTestKit
         using (pair)
         {
             Watch(pair.Responder);
-            pair.Responder.Tell(ConnectionCompleted.Instance);
+            // The initiator's connection delivers to the responder: it is the responder's inbound stage.
+            pair.Responder.Tell(ConnectionCompleted.Instance, pair.InitiatorConnection);
             var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
             Assert.Equal((CloseReason.ConnectionLost, KamuneError.ConnectionLost), (closed.Reason, closed.Error));
             ExpectTerminated(pair.Responder);
@@ -155,7 +156,7 @@ public sealed class PeerSessionTests : PeerTestKit
                     pair.Responder.Tell(new SendMessage("late"u8.ToArray(), i), TestActor);
                 }
 
-                pair.Responder.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")));
+                pair.Responder.Tell(new ConnectionFailed(new IOException("Connection reset by peer.")), pair.InitiatorConnection);
             });
 
             var answers = ReceiveN(3);
@@ -172,7 +173,8 @@ public sealed class PeerSessionTests : PeerTestKit
         var (pair, _, _) = PeerPair.Established(this);
         using (pair)
         {
-            pair.Responder.Tell(new ConnectionFailed(new KamuneProtocolException(KamuneError.FrameTruncated, "Frame: expected 100 bytes, got 3.")));
+            pair.Responder.Tell(
+                new ConnectionFailed(new KamuneProtocolException(KamuneError.FrameTruncated, "Frame: expected 100 bytes, got 3.")), pair.InitiatorConnection);
             var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
             Assert.Equal((CloseReason.ProtocolError, KamuneError.FrameTruncated), (closed.Reason, closed.Error));
         }

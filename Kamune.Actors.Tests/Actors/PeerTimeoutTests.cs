@@ -129,7 +129,7 @@ public sealed class PeerTimeoutTests : PeerTestKit
         var connection = CreateTestProbe();
         var handler = CreateTestProbe();
         var peer = Lonely(SessionRole.Responder, connection, handler, key);
-        peer.Tell(ConnectionInit.Instance, TestActor);
+        peer.Tell(new ConnectionInit(TestActor), connection.Ref);
         ExpectMsg<FrameAck>();
 
         // A well-formed initiator key: the responder answers with exchange frame 2, then asks for the next frame.

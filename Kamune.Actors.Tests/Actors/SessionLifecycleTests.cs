@@ -67,11 +67,11 @@ public sealed class SessionLifecycleTests : PeerTestKit
 
             pair.ResponderHandler.ExpectMsg<MessageReceived>();
             // What the writer tells its session when the peer does not read past the write deadline (issue 16 item 1).
-            var notReading = new KamuneProtocolException(KamuneError.ConnectionLost, "Write: expected the peer to read within 2 s, got nothing read.");
+            var notReading = new KamuneProtocolException(KamuneError.PeerNotReading, "Write: expected the peer to read within 2 s, got nothing read.");
             pair.Responder.Tell(new ConnectionFailed(notReading), pair.ResponderConnection);
 
             var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
-            Assert.Equal((CloseReason.Timeout, KamuneError.ConnectionLost), (closed.Reason, closed.Error));
+            Assert.Equal((CloseReason.Timeout, KamuneError.PeerNotReading), (closed.Reason, closed.Error));
         }
     }
 
@@ -199,7 +199,7 @@ public sealed class SessionLifecycleTests : PeerTestKit
             EventFilter.Warning(contains: "not from this session's connection").Expect(2, () =>
             {
                 pair.Responder.Tell(new FrameReceived(ByteString.FromBytes(new byte[40])), stranger.Ref);
-                pair.Responder.Tell(ConnectionInit.Instance, stranger.Ref);
+                pair.Responder.Tell(new ConnectionInit(stranger.Ref), stranger.Ref);
             });
             stranger.ExpectNoMsg(TimeSpan.FromMilliseconds(100));
 

@@ -26,7 +26,7 @@ public abstract class ConnectionWriterTestKit : Akka.TestKit.Xunit2.TestKit, IDi
 
     // Dials the test server through a writer whose parent is the test actor, accepts the socket and attaches
     // the session (the test actor unless a probe is given). Returns the writer, the accepted socket and the
-    // inbound stream stage (the sender of ConnectionInit, to which the session acks).
+    // inbound stream stage (the one ConnectionInit names, to which the session acks).
     protected async Task<(IActorRef Writer, TcpClient Remote, IActorRef Stream)> ConnectAsync(KamuneSettings settings, Akka.TestKit.TestProbe? peer = null)
     {
         var target = new ConnectionTarget.Outgoing(_server.LocalEndpoint, TimeSpan.FromSeconds(5));
@@ -36,15 +36,14 @@ public abstract class ConnectionWriterTestKit : Akka.TestKit.Xunit2.TestKit, IDi
         writer.Tell(new AttachPeer(peer?.Ref ?? TestActor));
         if (peer is null)
         {
-            ExpectMsg<ConnectionInit>();
-            var stream = LastSender;
+            var stream = ExpectMsg<ConnectionInit>().Inbound;
             stream.Tell(FrameAck.Instance);
             return (writer, remote, stream);
         }
 
-        peer.ExpectMsg<ConnectionInit>();
-        peer.LastSender.Tell(FrameAck.Instance);
-        return (writer, remote, peer.LastSender);
+        var inbound = peer.ExpectMsg<ConnectionInit>().Inbound;
+        inbound.Tell(FrameAck.Instance);
+        return (writer, remote, inbound);
     }
 
     void IDisposable.Dispose()

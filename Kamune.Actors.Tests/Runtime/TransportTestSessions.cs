@@ -14,7 +14,7 @@ internal sealed class EchoSession : ReceiveActor
 
     public EchoSession(IActorRef connection)
     {
-        Receive<ConnectionInit>(_ => Sender.Tell(FrameAck.Instance));
+        Receive<ConnectionInit>(init => init.Inbound.Tell(FrameAck.Instance));
         Receive<FrameReceived>(frame =>
         {
             _stream = Sender;
@@ -39,7 +39,7 @@ internal sealed class CrashingSession : ReceiveActor
 {
     public CrashingSession()
     {
-        Receive<ConnectionInit>(_ => Sender.Tell(FrameAck.Instance));
+        Receive<ConnectionInit>(init => init.Inbound.Tell(FrameAck.Instance));
         Receive<FrameReceived>(_ => throw new InvalidOperationException("session bug on first frame"));
     }
 
@@ -60,9 +60,9 @@ internal sealed class DrivingSession : ReceiveActor
 
     public DrivingSession(IActorRef connection, IActorRef handler, int count, int size)
     {
-        Receive<ConnectionInit>(_ =>
+        Receive<ConnectionInit>(init =>
         {
-            Sender.Tell(FrameAck.Instance);
+            init.Inbound.Tell(FrameAck.Instance);
             if (count > 0)
             {
                 connection.Tell(new WriteFrame(Frame(_sent++, size)));

@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Akka.IO;
 
 namespace Kamune.Actors.Runtime;
@@ -5,18 +6,25 @@ namespace Kamune.Actors.Runtime;
 // The contract between a PeerActor and its connection (real TCP via Akka.Streams, or an in-memory pair in
 // tests). Payloads are frame payloads: the 2-byte big-endian length is added and removed by the stream.
 // ToString prints lengths, never a payload (ciphertext); none is serialized or logged as a dead letter.
-// The inbound half (ConnectionInit, FrameReceived, FramesReceived, FrameAck, FramesAck) is internal: a session takes
-// frames only from the stream stage that sent it ConnectionInit, and no holder of a session reference (every handler
-// has one) can inject frames or take the stream's acknowledgements (issue 18 item 9).
+// The inbound half (ConnectionInit, FrameReceived, FramesReceived, FrameAck, FramesAck, ConnectionCompleted,
+// ConnectionFailed) is internal, and a session trusts only its own connection (issue 18 item 9): any holder of a
+// session reference (every handler has one) could otherwise inject frames, take the stream's acknowledgements or end
+// the session. Who may send what:
+// - ConnectionInit only from the session's connection (the writer it was built with, PeerOptions.Connection), which
+//   names the inbound stream stage it runs (the SessionSink that announced itself with InboundReady), and only once.
+// - FrameReceived, FramesReceived and ConnectionCompleted only from that named stage.
+// - ConnectionFailed from that stage (the socket or the framing failed) or from the writer (PeerNotReading: the peer
+//   did not read within kamune.write-timeout).
+// From anyone else each is dropped with a warning, and the session goes on. A test connection that is its own
+// inbound stage (the in-memory WireActor) names itself.
 
-/// <summary>Inbound stream started (Sink.ActorRefWithAck init). The PeerActor answers <see cref="FrameAck"/>.</summary>
-internal sealed class ConnectionInit : IRuntimeMessage
+/// <summary>
+/// Writer to its session: the inbound stream runs, and <paramref name="Inbound"/> is the stage that delivers its frames
+/// (the only sender whose frames the session reads). The session answers the stage <see cref="FrameAck"/>.
+/// </summary>
+internal sealed record ConnectionInit(IActorRef Inbound) : IRuntimeMessage
 {
-    public static readonly ConnectionInit Instance = new();
-
-    private ConnectionInit()
-    {
-    }
+    public override string ToString() => "ConnectionInit";
 }
 
 /// <summary>One inbound frame payload. The PeerActor answers <see cref="FrameAck"/> when it may take the next one.</summary>

@@ -162,7 +162,7 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
         {
             _peer = attach.Peer;
             Context.Watch(_peer);
-            _inboundStage?.Tell(new AttachSession(_peer));
+            AttachSession();
             Stash.UnstashAll();
             Become(Open);
         });
@@ -173,10 +173,20 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
     // The session sink runs (it may start before or after the session exists): hand it the session once both do.
     private void OnInboundReady()
     {
-        _inboundStage = Sender;
-        if (_peer is not null)
+        if (_inboundStage is null)
+        {
+            _inboundStage = Sender;
+            AttachSession();
+        }
+    }
+
+    // The sink first, then the session, which takes frames only from the stage its own writer named (issue 18 item 9).
+    private void AttachSession()
+    {
+        if (_peer is not null && _inboundStage is not null)
         {
             _inboundStage.Tell(new AttachSession(_peer));
+            _peer.Tell(new ConnectionInit(_inboundStage));
         }
     }
 

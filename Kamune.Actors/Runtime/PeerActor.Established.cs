@@ -94,9 +94,9 @@ internal sealed partial class PeerActor
                 _handlerGone = true;
                 BeginClose("The handler stopped; the session closed gracefully.");
                 return true;
-            case ConnectionCompleted or ConnectionFailed when !Sender.Equals(_options.Connection) && !_pipeline.Ended(message):
+            case ConnectionCompleted or ConnectionFailed when FromConnection && !FromWriter && !_pipeline.Ended(message):
                 // The frames read before the end are handled first: CLOSE_TRANSPORT then FIN reads as "peer closed".
-                // A failure the writer reports (the peer does not read) ends the session at once.
+                // A failure the writer reports (the peer does not read) ends the session at once; a stranger's, never.
                 return true;
             default:
                 return OnSealAnswer(message) || Common(message, SessionPhase.Established);
@@ -186,7 +186,7 @@ internal sealed partial class PeerActor
         AskForRead();
         if (!_finished && _pipeline.TakeEnd(out var end))
         {
-            Common(end, SessionPhase.Established);
+            OnConnectionEnd(end, SessionPhase.Established, fromWriter: false);
         }
     }
 
@@ -234,7 +234,7 @@ internal sealed partial class PeerActor
             case SendMessage send:
                 Refuse(Sender, SendRefusalKind.Closing, "Session is closing.", send.CorrelationId);
                 return true;
-            case ConnectionCompleted or ConnectionFailed:
+            case ConnectionCompleted or ConnectionFailed when FromConnection || (message is ConnectionFailed && FromWriter):
                 // The goodbye was under way; losing the socket now does not change why the session ended.
                 Finish(CloseReason.LocalClose, null, "Closed by this side; the connection ended before CLOSE_TRANSPORT was written.", abort: true);
                 return true;

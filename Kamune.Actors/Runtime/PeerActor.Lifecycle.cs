@@ -8,24 +8,33 @@ namespace Kamune.Actors.Runtime;
 // What every phase shares: the connection contract, failures, timers, and the one way a session ends (Finish).
 internal sealed partial class PeerActor
 {
-    // Frames are read only from the stream stage that opened the connection contract (ConnectionInit).
+    // Frames and the connection's end are taken only from the stream stage this session's writer named (ConnectionInit).
     private bool FromConnection => _inbound is not null && Sender.Equals(_inbound);
+
+    // The session's own writer (PeerOptions.Connection): it names the inbound stage and reports a peer that does not read.
+    private bool FromWriter => Sender.Equals(_options.Connection);
 
     private bool Common(object message, SessionPhase phase)
     {
         switch (message)
         {
-            case ConnectionInit when _inbound is null:
-                _inbound = Sender;
-                Sender.Tell(FrameAck.Instance);
+            case ConnectionInit init when _inbound is null && FromWriter:
+                _inbound = init.Inbound;
+                _inbound.Tell(FrameAck.Instance);
                 return true;
-            case ConnectionInit or FrameReceived or FramesReceived when !FromConnection:
-                // Anyone holding a session reference could inject frames or take the stream's acknowledgements.
+            case ConnectionInit:
+            case FrameReceived or FramesReceived or ConnectionCompleted when !FromConnection:
+            case ConnectionFailed when !FromConnection && !FromWriter:
+                // Anyone holding a session reference could inject frames, take the stream's acknowledgements or end the
+                // session (ConnectionMessages.cs says who may send what).
                 _log.Warning(
                     "Session {SessionId}: {Message} from {Sender}, not from this session's connection; dropped",
                     _sessionId ?? "(none yet)", message.GetType().Name, Sender.Path);
                 return true;
-            case FrameWritten or FrameHeld or FrameDropped when Sender.Equals(_options.Connection):
+            case ConnectionCompleted or ConnectionFailed:
+                OnConnectionEnd(message, phase, FromWriter);
+                return true;
+            case FrameWritten or FrameHeld or FrameDropped when FromWriter:
                 OnFrameTaken(message, phase);
                 return true;
             case CipherFailed failed:
@@ -33,20 +42,6 @@ internal sealed partial class PeerActor
                 return true;
             case OutOfSync outOfSync:
                 Finish(CloseReason.ProtocolError, KamuneError.OutOfSync, ReceiveSequence.Describe(outOfSync.Expected, outOfSync.Got), abort: true);
-                return true;
-            case ConnectionCompleted:
-                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, "the connection ended without CLOSE_TRANSPORT"), abort: false);
-                return true;
-            case ConnectionFailed { Cause: KamuneProtocolException typed } when Sender.Equals(_options.Connection):
-                // The writer gave up on the peer (it did not read within kamune.write-timeout): a timeout of its kind.
-                Finish(CloseReason.Timeout, typed.Error, typed.Message, abort: true);
-                return true;
-            case ConnectionFailed { Cause: KamuneProtocolException typed }:
-                // The inbound stream's framing failed (FrameTooLarge, FrameTruncated): the peer broke the protocol.
-                Finish(CloseReason.ProtocolError, typed.Error, typed.Message, abort: true);
-                return true;
-            case ConnectionFailed failed:
-                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, $"the connection failed ({failed.Cause.Message})"), abort: true);
                 return true;
             case Terminated terminated when terminated.ActorRef.Equals(_options.Connection):
                 // The writer is gone (a crash, or stopped at a shutdown deadline): nothing more can be written, so
@@ -73,6 +68,28 @@ internal sealed partial class PeerActor
                 return true;
             default:
                 return false;
+        }
+    }
+
+    // The connection ended (from its inbound stage, or a failure its writer reports), now or replayed by the pipeline.
+    private void OnConnectionEnd(object end, SessionPhase phase, bool fromWriter)
+    {
+        switch (end)
+        {
+            case ConnectionFailed { Cause: KamuneProtocolException { Error: KamuneError.PeerNotReading } typed } when fromWriter:
+                // The writer gave up on the peer (it did not read within kamune.write-timeout): a timeout of its kind.
+                Finish(CloseReason.Timeout, typed.Error, typed.Message, abort: true);
+                return;
+            case ConnectionFailed { Cause: KamuneProtocolException typed }:
+                // The inbound stream's framing failed (FrameTooLarge, FrameTruncated): the peer broke the protocol.
+                Finish(CloseReason.ProtocolError, typed.Error, typed.Message, abort: true);
+                return;
+            case ConnectionFailed failed:
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, $"the connection failed ({failed.Cause.Message})"), abort: true);
+                return;
+            default:
+                Finish(CloseReason.ConnectionLost, KamuneError.ConnectionLost, Ended(phase, "the connection ended without CLOSE_TRANSPORT"), abort: false);
+                return;
         }
     }
 

@@ -15,8 +15,10 @@ namespace Kamune.Actors.Runtime;
 /// as "peer closed", protocol.md step 5).
 /// The sink runs in the connection's one stream graph, which exists before its session does: it tells its
 /// <c>owner</c> (the <see cref="ConnectionWriter"/>) <see cref="InboundReady"/> and sends nothing until the owner
-/// answers <see cref="AttachSession"/>. Once the session stops it drops what is still read until the connection ends;
-/// it stops at once when the owner stops.
+/// answers <see cref="AttachSession"/>. The owner, not this stage, then tells the session <see cref="ConnectionInit"/>
+/// naming this stage: a session trusts its own writer, never a sender that only claims to be its stream (issue 18
+/// item 9). The session's first acknowledgement starts the frames. Once the session stops it drops what is still read
+/// until the connection ends; it stops at once when the owner stops.
 /// </summary>
 internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
 {
@@ -90,11 +92,11 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
         {
             switch (received.Message)
             {
-                case AttachSession attach when _session is null:
+                case AttachSession attach when _session is null && received.Sender.Equals(_stage._owner):
+                    // The owner tells the session ConnectionInit after this, so the session's first ack comes after it.
                     _session = attach.Session;
                     _self!.Watch(_session);
                     _awaitingAck = true;
-                    _session.Tell(ConnectionInit.Instance, _self.Ref);
                     break;
                 case FrameAck or FramesAck when _session is not null:
                     _awaitingAck = false;
@@ -174,8 +176,8 @@ internal sealed class SessionSink : GraphStage<SinkShape<ByteString>>
                 return;
             }
 
-            // Before the session is attached there is nobody to tell yet: ConnectionInit goes first, the end after
-            // the frames already read, each acknowledged.
+            // Before the session is attached there is nobody to tell yet: ConnectionInit (from the owner) goes first,
+            // the end after the frames already read, each acknowledged.
             _end = end;
             Deliver();
         }
