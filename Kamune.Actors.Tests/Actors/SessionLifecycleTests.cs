@@ -5,8 +5,9 @@ using Kamune.Actors.Runtime;
 namespace Kamune.Tests.Actors;
 
 /// <summary>
-/// Issue 18 items 1, 2, 3 and 9, issue 17 item 1: what a session does when its connection or handler goes away, when
-/// it is stopped from outside, when a stranger sends it frames, and how refusals keep a sender's stream in order.
+/// Issue 18 items 1, 2, 3 and 9, issue 17 item 1: what a session does when its connection (also while it closes) or
+/// handler goes away, when it is stopped from outside, when a stranger sends it frames, and how refusals keep a
+/// sender's stream in order.
 /// </summary>
 public sealed class SessionLifecycleTests : PeerTestKit
 {
@@ -72,6 +73,30 @@ public sealed class SessionLifecycleTests : PeerTestKit
 
             var closed = pair.ResponderHandler.ExpectMsg<SessionClosed>();
             Assert.Equal((CloseReason.Timeout, KamuneError.PeerNotReading), (closed.Reason, closed.Error));
+        }
+    }
+
+    [Fact]
+    public async Task A_session_whose_writer_stops_while_it_is_closing_ends_at_once_as_LocalClose()
+    {
+        var (pair, _, _) = PeerPair.Established(this);
+        using (pair)
+        {
+            // The cipher takes nothing: CLOSE_TRANSPORT stays unsealed, so the session stays in Closing.
+            var cipher = (IInternalActorRef)await Sys.ActorSelection(pair.Initiator.Path / "cipher").ResolveOne(TimeSpan.FromSeconds(10));
+            cipher.Suspend();
+            pair.Initiator.Tell(CloseSession.Instance);
+            pair.Initiator.Tell(new SendMessage("too late"u8.ToArray(), 1), TestActor);
+            Assert.Equal(SendRefusalKind.Closing, ExpectMsg<SendRefused>().Kind);
+
+            Watch(pair.Initiator);
+            Sys.Stop(pair.InitiatorConnection);
+
+            // At once: no timer had to fire (virtual time stands still), and the reason stays this side's close.
+            var closed = pair.InitiatorHandler.ExpectMsg<SessionClosed>();
+            Assert.Equal((CloseReason.LocalClose, (KamuneError?)null), (closed.Reason, closed.Error));
+            Assert.Contains("writer stopped before CLOSE_TRANSPORT was written", closed.Detail);
+            ExpectTerminated(pair.Initiator);
         }
     }
 
