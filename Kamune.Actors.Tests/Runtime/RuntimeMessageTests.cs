@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Event;
 using Akka.IO;
 using Kamune.Actors.Runtime;
+using Kamune.Tests.Support;
 
 namespace Kamune.Tests.Runtime;
 
@@ -68,7 +69,7 @@ public sealed partial class RuntimeMessageTests : Akka.TestKit.Xunit2.TestKit
             .Where(type => type.Namespace == typeof(PeerActor).Namespace && !type.IsDefined(typeof(CompilerGeneratedAttribute)))
             .ToLookup(type => type.Name);
         var named = new HashSet<string>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepositoryRoot(), "Kamune.Actors", "Runtime"), "*.cs"))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(DocQuotes.RepositoryRoot(), "Kamune.Actors", "Runtime"), "*.cs"))
         {
             var source = File.ReadAllText(file);
             named.UnionWith(Used().Matches(source).Select(match => match.Groups["name"].Value));
@@ -102,19 +103,6 @@ public sealed partial class RuntimeMessageTests : Akka.TestKit.Xunit2.TestKit
 
         return type.Namespace?.StartsWith("Kamune", StringComparison.Ordinal) == true
             && type.GetProperties(BindingFlags.Public | BindingFlags.Instance).Any(p => CarriesBytes(p.PropertyType, seen));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Kamune.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"Kamune.sln: expected it above {AppContext.BaseDirectory}, got none");
     }
 
     // Receive<T>, Tell(new T(..)), Tell(T.Instance), and a timer's message (StartSingleTimer(key, T.Instance, ..)).
