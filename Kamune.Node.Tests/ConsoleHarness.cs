@@ -70,7 +70,8 @@ internal sealed class ConsoleHarness : IAsyncDisposable
     /// <summary>A peer named <paramref name="name"/> dials the node; its session events arrive in the returned channel.</summary>
     public async Task<Channel<object>> DialAsync(string systemName, IdentityKeyPair key, string name)
     {
-        var system = KamuneSystem.Create(systemName, new KamuneNodeOptions(key, AcceptAllVerifier.Instance),
+        // Any name, also one the node must refuse: the far end's checks are what the console tests look at.
+        var system = KamuneSystem.Create(systemName, new KamuneNodeOptions(key, AcceptAllVerifier.Instance) { AllowRefusedName = true },
             ConfigurationFactory.ParseString($"kamune.name = {System.Text.Json.JsonSerializer.Serialize(name)}"));
         _systems.Add(system);
         var events = Channel.CreateUnbounded<object>();

@@ -25,6 +25,10 @@ public sealed record KamuneNodeOptions(
     /// transcript from a real node; null (the default): nothing is observed and nothing is paid for it.
     /// </summary>
     public IFrameObserver? FrameObserver { get; init; }
+
+    // For tests that play a peer every node refuses (a name showing another key's fingerprint): skips the start's
+    // own-name check, so the far end's refusal can be tested.
+    internal bool AllowRefusedName { get; init; }
 }
 
 /// <summary>
@@ -56,7 +60,11 @@ public sealed class KamuneExtension : IExtension
             system.Log.Warning("kamune.app-version is obsolete and ignored: Kamune announces protocol version {0}", ProtocolVersion.Current);
         }
 
-        CheckOwnName(Settings.Name, options.Identity);
+        if (!options.AllowRefusedName)
+        {
+            CheckOwnName(Settings.Name, options.Identity);
+        }
+
         StartScheduler(system);
         var manager = KamuneManager.Props(Settings, PeerSessions(Settings, options), ExchangeFirstFrames.Kamune, frames: options.FrameObserver);
         Manager = system.SystemActorOf(KamuneGuardian.Props(manager), "kamune");
