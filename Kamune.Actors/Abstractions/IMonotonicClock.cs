@@ -16,6 +16,7 @@ public interface IMonotonicClock
 /// <summary>The process's monotonic clock (<see cref="Stopwatch"/>).</summary>
 public sealed class SystemMonotonicClock : IMonotonicClock
 {
+    /// <summary>The one instance, started when the process first uses it; every node shares it.</summary>
     public static readonly SystemMonotonicClock Instance = new();
 
     private readonly long _start = Stopwatch.GetTimestamp();
@@ -24,5 +25,6 @@ public sealed class SystemMonotonicClock : IMonotonicClock
     {
     }
 
+    /// <summary>Time since <see cref="Instance"/> was created.</summary>
     public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_start);
 }

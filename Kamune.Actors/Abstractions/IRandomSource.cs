@@ -8,6 +8,10 @@ namespace Kamune;
 /// </summary>
 public interface IRandomSource
 {
+    /// <summary>
+    /// Fills all of <paramref name="destination"/> with random bytes. Key generation, nonces and padding draw from
+    /// here, so anything but a test must return cryptographically secure output.
+    /// </summary>
     void Fill(Span<byte> destination);
 }
 
@@ -20,6 +24,7 @@ public interface IRandomSource
 /// </summary>
 public sealed class SystemRandomSource : IRandomSource
 {
+    /// <summary>The one instance; its buffered blocks are per thread, so every node and session may share it.</summary>
     public static readonly SystemRandomSource Instance = new();
 
     private const int BlockSize = 4096;
@@ -35,6 +40,10 @@ public sealed class SystemRandomSource : IRandomSource
     {
     }
 
+    /// <summary>
+    /// Fills <paramref name="destination"/> from the OS generator: draws of up to 1 KiB come from the calling thread's
+    /// block, larger ones straight from <see cref="RandomNumberGenerator.Fill"/>.
+    /// </summary>
     public void Fill(Span<byte> destination)
     {
         if (destination.Length > LargestBuffered)

@@ -9,6 +9,12 @@ namespace Kamune;
 /// </summary>
 public interface IIdentityVerifier
 {
+    /// <summary>
+    /// Judges <paramref name="peer"/>, whose Introduce already verified. A rejection closes the session with
+    /// <see cref="KamuneError.IdentityRejected"/> and the reason; so does an exception or a faulted task, with the
+    /// exception's message. <paramref name="cancellationToken"/> is cancelled when the session stops waiting (handshake
+    /// timeout, connection gone), so a verifier that asks a user or a store should give up then.
+    /// </summary>
     Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken);
 }
 
@@ -19,24 +25,31 @@ public abstract record IdentityVerdict
     {
     }
 
+    /// <summary>Let the session go on with its handshake.</summary>
     public static IdentityVerdict Accept { get; } = new Accepted();
 
+    /// <summary>Close the session; <paramref name="reason"/> reaches the handler as <see cref="SessionClosed.Detail"/>.</summary>
     public static IdentityVerdict Reject(string reason) => new Rejected(reason);
 
+    /// <summary>The identity may open a session (the shape of <see cref="Accept"/>).</summary>
     public sealed record Accepted : IdentityVerdict;
 
+    /// <summary>The identity may not open a session, for <paramref name="Reason"/>.</summary>
+    /// <param name="Reason">Why, in words for the user: it is logged and reported as <see cref="SessionClosed.Detail"/>.</param>
     public sealed record Rejected(string Reason) : IdentityVerdict;
 }
 
 /// <summary>Accepts every key whose Introduce verified: trust on first use is left to the application.</summary>
 public sealed class AcceptAllVerifier : IIdentityVerifier
 {
+    /// <summary>The one instance: the verifier has no state.</summary>
     public static readonly AcceptAllVerifier Instance = new();
 
     private AcceptAllVerifier()
     {
     }
 
+    /// <summary>Accepts <paramref name="peer"/> at once; <paramref name="cancellationToken"/> is not needed.</summary>
     public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken) =>
         Task.FromResult(IdentityVerdict.Accept);
 }
@@ -52,8 +65,10 @@ public sealed class AllowListVerifier : IIdentityVerifier
     private AllowListVerifier(IEnumerable<Fingerprint> fingerprints) =>
         _fingerprints = fingerprints.ToFrozenSet();
 
+    /// <summary>How many distinct identities are on the list (duplicates given at creation count once).</summary>
     public int Count => _fingerprints.Count;
 
+    /// <summary>Accepts exactly <paramref name="identities"/>, compared by <see cref="PublicIdentity.Fingerprint"/>.</summary>
     public static AllowListVerifier FromIdentities(IEnumerable<PublicIdentity> identities)
     {
         ArgumentNullException.ThrowIfNull(identities);
@@ -91,6 +106,10 @@ public sealed class AllowListVerifier : IIdentityVerifier
         return new AllowListVerifier(fingerprints.Select(ParseEntry).ToList());
     }
 
+    /// <summary>
+    /// Accepts <paramref name="peer"/> when its fingerprint is on the list; otherwise rejects it with a reason that
+    /// names the fingerprint. Answers at once, so <paramref name="cancellationToken"/> is not needed.
+    /// </summary>
     public Task<IdentityVerdict> VerifyAsync(RemotePeer peer, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(peer);

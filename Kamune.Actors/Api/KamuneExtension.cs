@@ -14,6 +14,8 @@ namespace Kamune;
 /// </summary>
 /// <param name="Identity">Signs every envelope; owned by the caller, who disposes it after the ActorSystem terminates.</param>
 /// <param name="Verifier">Accepts or rejects each remote identity (both roles).</param>
+/// <param name="Random">Every random byte the node's sessions use (keys, nonces, padding); null: <see cref="SystemRandomSource"/>.</param>
+/// <param name="Clock">The wall clock for message timestamps; null: <see cref="SystemClock"/>.</param>
 public sealed record KamuneNodeOptions(
     IdentityKeyPair Identity,
     IIdentityVerifier Verifier,
@@ -84,8 +86,10 @@ public sealed class KamuneExtension : IExtension
         });
     }
 
+    /// <summary>The kamune.* configuration of this system, read once when the extension started.</summary>
     public KamuneSettings Settings { get; }
 
+    /// <summary>The options this node was started with: its identity, verifier, randomness and clock.</summary>
     public KamuneNodeOptions Options { get; }
 
     /// <summary>The node's manager: takes the node messages for the actor that is parent of its listeners, connections and sessions.</summary>

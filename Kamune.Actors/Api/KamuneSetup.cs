@@ -46,6 +46,10 @@ public sealed class KamuneSetup : Setup
 /// </summary>
 public sealed class KamuneExtensionProvider : ExtensionIdProvider<KamuneExtension>
 {
+    /// <summary>
+    /// Starts Kamune in <paramref name="system"/> from its <see cref="KamuneSetup"/>; Akka calls it once per system.
+    /// Throws <see cref="InvalidOperationException"/> when the system has no KamuneSetup.
+    /// </summary>
     public override KamuneExtension CreateExtension(ExtendedActorSystem system) =>
         new(system, KamuneExtension.SetupOf(system)?.OptionsFor(system) ?? throw KamuneExtension.NoSetup(system));
 }

@@ -35,6 +35,9 @@ public sealed record UnbindListener(EndPoint LocalAddress);
 public sealed record ListenerUnbound(EndPoint LocalAddress);
 
 /// <summary>Connect to a Kamune node as initiator; the session reports to <paramref name="Handler"/>.</summary>
+/// <param name="Host">The node's host name or IP address.</param>
+/// <param name="Port">The node's TCP port.</param>
+/// <param name="Handler">Receives this session's <see cref="SessionEstablished"/>, <see cref="MessageReceived"/> and <see cref="SessionClosed"/>.</param>
 /// <param name="Verifier">
 /// Verifies this session's remote identity instead of the node's verifier, for example one that also knows which
 /// address was dialed (a pin bound to the session, with no lookup by endpoint); null: the node's verifier.
@@ -57,6 +60,7 @@ public sealed record ShutdownNode(TimeSpan Timeout);
 /// <summary>No session, connection or listener of the node is left.</summary>
 public sealed class NodeShutdownCompleted
 {
+    /// <summary>The one instance: the answer carries nothing.</summary>
     public static readonly NodeShutdownCompleted Instance = new();
 
     private NodeShutdownCompleted()

@@ -10,7 +10,9 @@ namespace Kamune;
 /// <summary>Which end of the TCP connection this node is: the dialer initiates the protocol.</summary>
 public enum SessionRole
 {
+    /// <summary>This node dialed: it sends the first exchange frame, the first Introduce and the handshake request.</summary>
     Initiator,
+    /// <summary>This node accepted the connection on a listener: it answers each step the initiator opens.</summary>
     Responder,
 }
 
@@ -57,6 +59,7 @@ public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOn
         ReferenceEquals(this, other) || (other is not null && Equals(Session, other.Session) && SessionId == other.SessionId
             && MessageBytes.Equal(Data, other.Data) && Sequence == other.Sequence && Timestamp.Equals(other.Timestamp));
 
+    /// <summary>A hash of every field, <see cref="Data"/> by its bytes, consistent with <see cref="Equals(MessageReceived)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(Session, SessionId, MessageBytes.Hash(Data), Sequence, Timestamp);
 }
 
@@ -89,6 +92,7 @@ public sealed record SessionClosed(
 /// </summary>
 public sealed class DeliveryAck
 {
+    /// <summary>The one instance: the answer carries nothing; each one frees one place in the delivery window.</summary>
     public static readonly DeliveryAck Instance = new();
 
     private DeliveryAck()
@@ -119,6 +123,7 @@ public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationI
     public bool Equals(SendMessage? other) =>
         ReferenceEquals(this, other) || (other is not null && MessageBytes.Equal(Data, other.Data) && Equals(CorrelationId, other.CorrelationId));
 
+    /// <summary>A hash of the bytes of <see cref="Data"/> and the <see cref="CorrelationId"/>, consistent with <see cref="Equals(SendMessage)"/>.</summary>
     public override int GetHashCode() => HashCode.Combine(MessageBytes.Hash(Data), CorrelationId);
 }
 
@@ -164,6 +169,7 @@ public sealed record SendWindowOpen(IActorRef Session);
 /// <summary>Close the session gracefully: CLOSE_TRANSPORT, then the TCP connection.</summary>
 public sealed class CloseSession
 {
+    /// <summary>The one instance: the request carries nothing.</summary>
     public static readonly CloseSession Instance = new();
 
     private CloseSession()

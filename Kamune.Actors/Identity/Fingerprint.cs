@@ -61,11 +61,14 @@ public sealed class Fingerprint : IEquatable<Fingerprint>
     /// <summary>The emojis of <see cref="Emoji"/> one by one.</summary>
     public IReadOnlyList<string> EmojiSequence { get; }
 
+    /// <summary><see cref="Base64"/>: the shortest form, and the default Introduce.Name.</summary>
     public override string ToString() => Base64;
 
+    /// <summary>True when <paramref name="other"/> has the same hash, compared in constant time.</summary>
     public bool Equals(Fingerprint? other) =>
         other is not null && CryptographicOperations.FixedTimeEquals(_sha256, other._sha256);
 
+    /// <summary>True only for a <see cref="Fingerprint"/> with the same hash; never for its text.</summary>
     public override bool Equals(object? obj) => obj is Fingerprint other && Equals(other);
 
     /// <summary>
@@ -76,10 +79,13 @@ public sealed class Fingerprint : IEquatable<Fingerprint>
     [System.ComponentModel.EditorBrowsable(System.ComponentModel.EditorBrowsableState.Never)]
     public bool Equals(string? text) => false;
 
+    /// <summary>The hash's first 4 bytes: already uniform, so nothing more is computed.</summary>
     public override int GetHashCode() => BinaryPrimitives.ReadInt32LittleEndian(_sha256);
 
+    /// <summary>True when both are null or both have the same hash (<see cref="Equals(Fingerprint?)"/>).</summary>
     public static bool operator ==(Fingerprint? left, Fingerprint? right) => left is null ? right is null : left.Equals(right);
 
+    /// <summary>The negation of <c>==</c>.</summary>
     public static bool operator !=(Fingerprint? left, Fingerprint? right) => !(left == right);
 
     /// <summary>

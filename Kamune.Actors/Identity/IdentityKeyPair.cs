@@ -10,7 +10,10 @@ namespace Kamune;
 /// </summary>
 public sealed class IdentityKeyPair : IDisposable
 {
+    /// <summary>Bytes in an Ed25519 seed (the RFC 8032 private key) that <see cref="FromSeed"/> takes.</summary>
     public const int SeedLength = 32;
+
+    /// <summary>Bytes in an Ed25519 signature, as <see cref="Sign(ReadOnlySpan{byte})"/> writes it.</summary>
     public const int SignatureLength = PublicIdentity.SignatureLength;
 
     private const int SecretKeyLength = 64;
@@ -75,12 +78,16 @@ public sealed class IdentityKeyPair : IDisposable
         }
     }
 
+    /// <summary>The public half: what peers see in this node's Introduce and verify its signatures with. Safe to share.</summary>
     public PublicIdentity PublicIdentity { get; }
 
     /// <summary>The one buffer that holds the secret key, for the key-hygiene tests: pinned, and zero after Dispose.</summary>
     internal byte[] SecretKeyBuffer => _secretKey;
 
-    /// <summary>Ed25519 detached signature of <paramref name="message"/> into the first 64 bytes of <paramref name="signature64"/>.</summary>
+    /// <summary>
+    /// Ed25519 detached signature of <paramref name="message"/> into the first 64 bytes of <paramref name="signature64"/>.
+    /// Throws <see cref="ArgumentException"/> for a shorter buffer, <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.
+    /// </summary>
     public unsafe void Sign(ReadOnlySpan<byte> message, Span<byte> signature64)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -101,6 +108,10 @@ public sealed class IdentityKeyPair : IDisposable
         }
     }
 
+    /// <summary>
+    /// Ed25519 detached signature of <paramref name="message"/>, in a new 64-byte array. Throws
+    /// <see cref="ObjectDisposedException"/> after <see cref="Dispose"/>.
+    /// </summary>
     public byte[] Sign(ReadOnlySpan<byte> message)
     {
         var signature = new byte[SignatureLength];
@@ -115,6 +126,10 @@ public sealed class IdentityKeyPair : IDisposable
         return IdentityPem.Encode(_secretKey.AsSpan(0, SeedLength));
     }
 
+    /// <summary>
+    /// Zeroes the secret key. Signing and exporting then throw <see cref="ObjectDisposedException"/>;
+    /// <see cref="PublicIdentity"/> stays usable. Dispose only once no session signs with it.
+    /// </summary>
     public void Dispose()
     {
         if (!_disposed)
@@ -124,5 +139,6 @@ public sealed class IdentityKeyPair : IDisposable
         }
     }
 
+    /// <summary>Names the key by its public fingerprint; the secret never appears.</summary>
     public override string ToString() => $"IdentityKeyPair({PublicIdentity.DefaultName})";
 }

@@ -9,8 +9,13 @@ namespace Kamune;
 /// </summary>
 public sealed class PublicIdentity : IEquatable<PublicIdentity>
 {
+    /// <summary>Bytes in the PKIX DER form (<see cref="Pkix"/>): a 12-byte Ed25519 prefix and the raw key.</summary>
     public const int PkixLength = 44;
+
+    /// <summary>Bytes in the raw Ed25519 public key (<see cref="Raw"/>).</summary>
     public const int RawLength = 32;
+
+    /// <summary>Bytes in an Ed25519 signature; <see cref="Verify"/> refuses any other length.</summary>
     public const int SignatureLength = 64;
 
     // SEQUENCE { SEQUENCE { OID 1.3.101.112 (id-Ed25519) }, BIT STRING (0 unused bits) { key } }.
@@ -64,6 +69,10 @@ public sealed class PublicIdentity : IEquatable<PublicIdentity>
         return identity is not null;
     }
 
+    /// <summary>
+    /// The identity whose raw 32-byte Ed25519 public key is <paramref name="raw32"/>; throws
+    /// <see cref="ArgumentException"/> for any other length. For keys from the wire use <see cref="FromPkix"/>.
+    /// </summary>
     public static PublicIdentity FromRaw(ReadOnlySpan<byte> raw32)
     {
         if (raw32.Length != RawLength)
@@ -80,6 +89,7 @@ public sealed class PublicIdentity : IEquatable<PublicIdentity>
     /// <summary>The 44-byte PKIX DER, as sent in Introduce.PublicKey.</summary>
     public ReadOnlyMemory<byte> Pkix => _pkix;
 
+    /// <summary>The forms users compare this key by (SHA-256 of <see cref="Pkix"/>); computed once, on first use.</summary>
     public Fingerprint Fingerprint => _fingerprint ??= Fingerprint.OfPkix(_pkix);
 
     /// <summary>Default Introduce.Name: base64url without padding of SHA-256(PKIX) (protocol.md "Messages").</summary>
@@ -102,12 +112,16 @@ public sealed class PublicIdentity : IEquatable<PublicIdentity>
         }
     }
 
+    /// <summary>True when <paramref name="other"/> is the same key, compared in constant time.</summary>
     public bool Equals(PublicIdentity? other) =>
         other is not null && CryptographicOperations.FixedTimeEquals(_raw, other._raw);
 
+    /// <summary>True only for a <see cref="PublicIdentity"/> with the same key.</summary>
     public override bool Equals(object? obj) => obj is PublicIdentity other && Equals(other);
 
+    /// <summary>The key's first 4 bytes: a public key is already uniform, so nothing more is computed.</summary>
     public override int GetHashCode() => BitConverter.ToInt32(_raw, 0);
 
+    /// <summary>Names the key by <see cref="DefaultName"/>, its base64url fingerprint.</summary>
     public override string ToString() => $"PublicIdentity({DefaultName})";
 }

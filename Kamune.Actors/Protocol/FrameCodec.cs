@@ -69,6 +69,7 @@ internal sealed class FrameDecoder : IDisposable
     private int _nextHeader; // where the next not-yet-checked header starts (may lie beyond _end)
     private bool _failed;
 
+    /// <param name="maxFrameLength">The longest payload accepted, in bytes (0 to 65,535); a longer declared length is <see cref="KamuneError.FrameTooLarge"/> and fails the decoder for good.</param>
     /// <param name="pool">Where the common-size buffer comes from; the shared pool unless a test counts rents.</param>
     public FrameDecoder(int maxFrameLength = FrameCodec.MaxPayload, ArrayPool<byte>? pool = null)
     {

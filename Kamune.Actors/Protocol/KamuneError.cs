@@ -68,13 +68,20 @@ public enum KamuneError
 /// </summary>
 public sealed class KamuneProtocolException : Exception
 {
+    /// <summary>A failure of kind <paramref name="error"/>; <paramref name="message"/> says what was expected and what was seen.</summary>
     public KamuneProtocolException(KamuneError error, string message)
         : base(message) => Error = error;
 
+    /// <summary>
+    /// A failure of kind <paramref name="error"/> caused by <paramref name="inner"/> (a parser's or a cipher's own
+    /// exception); <paramref name="message"/> says what was expected and what was seen.
+    /// </summary>
     public KamuneProtocolException(KamuneError error, string message, Exception inner)
         : base(message, inner) => Error = error;
 
+    /// <summary>Which check failed: match on this, not on the message. A session reports the same kind in <see cref="SessionClosed.Error"/>.</summary>
     public KamuneError Error { get; }
 
+    /// <summary>The kind and the message only: no stack trace, so a log line stays one line.</summary>
     public override string ToString() => $"{Error}: {Message}";
 }

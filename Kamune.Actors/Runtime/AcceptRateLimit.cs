@@ -27,6 +27,8 @@ internal sealed class AcceptRateLimit
 
     /// <param name="ratePerSecond">Tokens added per second; 0 turns the limit off.</param>
     /// <param name="burst">Most tokens a bucket holds (and a new address starts with).</param>
+    /// <param name="clock">Measures the refill; a test's manual clock drives it in virtual time.</param>
+    /// <param name="maxTracked">Most addresses with a bucket at once; beyond it an untracked address is let through.</param>
     public AcceptRateLimit(double ratePerSecond, int burst, IMonotonicClock clock, int maxTracked = 4096)
     {
         if (ratePerSecond < 0 || double.IsNaN(ratePerSecond) || burst < 1 || maxTracked < 1)

@@ -58,6 +58,8 @@ internal sealed class ConnectionWriter : ReceiveActor, IWithUnboundedStash, IWit
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="target">The accepted connection to run, or the address to dial.</param>
+    /// <param name="settings">The node's settings: frame limits, write timeout and outbound bounds.</param>
     /// <param name="materializer">
     /// The node's materializer (the manager's), shared by all connections: a materializer per connection costs a
     /// supervisor actor each. The streams still end with this writer: its kill switch and the session sink's watch

@@ -14,6 +14,8 @@ internal abstract record ConnectionTarget
     public sealed record Accepted(Flow<ByteString, ByteString, NotUsed> Flow, EndPoint LocalAddress, EndPoint RemoteAddress)
         : ConnectionTarget;
 
+    /// <param name="RemoteAddress">The address to dial.</param>
+    /// <param name="ConnectTimeout">How long the TCP connect may take before the dial fails (kamune.dial-timeout).</param>
     /// <param name="FirstFrameLength">The only length the peer's first frame may declare (KamuneFraming.FirstFrameLength); null: any.</param>
     public sealed record Outgoing(EndPoint RemoteAddress, TimeSpan ConnectTimeout, int? FirstFrameLength = null) : ConnectionTarget;
 }

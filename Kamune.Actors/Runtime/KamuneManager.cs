@@ -98,6 +98,8 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
+    /// <param name="settings">The node's settings (handshake cap, dial timeout), handed on to its listeners and connection writers.</param>
+    /// <param name="sessionProps">Builds the session actor for each connection (PeerActor in a node, a stand-in in transport tests).</param>
     /// <param name="firstFrames">The exchange's first-frame lengths to check at the prefix; null (stand-in sessions): none.</param>
     /// <param name="clock">Time for the per-address accept rate limit; the process's monotonic clock when null.</param>
     /// <param name="frames">Sees every connection's frames (KamuneNodeOptions.FrameObserver); null: none.</param>

@@ -51,7 +51,10 @@ internal sealed class Listener : ReceiveActor, IWithTimers
         Binding();
     }
 
+    /// <param name="request">The address to bind and the handler its sessions report to.</param>
+    /// <param name="settings">The node's settings: backlog, frame limit, per-address connection and accept-rate limits.</param>
     /// <param name="firstFrameLength">The only length an accepted connection's first frame may declare; null: any.</param>
+    /// <param name="clock">Time for the per-address accept rate limit.</param>
     public static Props Props(BindListener request, KamuneSettings settings, int? firstFrameLength, IMonotonicClock clock) =>
         ActorFactory.Props(() => new Listener(request, settings, firstFrameLength, clock));
 

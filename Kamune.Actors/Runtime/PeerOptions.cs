@@ -17,6 +17,10 @@ namespace Kamune.Actors.Runtime;
 /// <param name="LocalIdentity">Signs every envelope; owned by the node, not disposed by the session.</param>
 /// <param name="LocalName">Introduce.Name; the Go reference defaults it to the identity's fingerprint.</param>
 /// <param name="AppVersion">Introduce.AppVersion: the protocol version, "0.7.0".</param>
+/// <param name="Verifier">Judges the remote Introduce: this dial's own verifier, else the node's.</param>
+/// <param name="Random">Every random byte of the session: exchange and handshake keys, salts, nonces, padding.</param>
+/// <param name="Clock">Timestamps in the metadata of what the session sends.</param>
+/// <param name="RemoteAddress">The peer's TCP address, reported in RemotePeer and SessionClosed; null when there is none (in-memory tests).</param>
 /// <param name="HandshakeTimeout">Bounds everything before Established (Go: 30 s for the whole handshake).</param>
 /// <param name="IdleTimeout">No inbound frame for this long ends the session; zero or negative disables it.</param>
 /// <param name="KeepAliveInterval">

@@ -11,6 +11,12 @@ namespace Kamune.Actors.Runtime;
 /// </summary>
 /// <param name="Name">Introduce.Name; empty: the local identity's fingerprint (as the Go reference does). Introduce
 /// announces the protocol's own version, not a setting.</param>
+/// <param name="HandshakeTimeout">kamune.handshake-timeout: bounds everything before Established.</param>
+/// <param name="IdleTimeout">kamune.idle-timeout: no inbound frame for this long ends the session; zero or negative: never.</param>
+/// <param name="KeepAliveInterval">kamune.keep-alive-interval: PING an idle established session this often; null: never.</param>
+/// <param name="MaxFrameLength">kamune.max-frame-length: largest frame payload accepted and written, in bytes.</param>
+/// <param name="SendWindow">kamune.send-window: frames sealing or written and not yet confirmed, before sends are refused.</param>
+/// <param name="DeliveryWindow">kamune.delivery-window: MessageReceived unanswered by DeliveryAck before the session stops reading; 0: no answer needed.</param>
 internal sealed record PeerSettings(
     string Name,
     TimeSpan HandshakeTimeout,

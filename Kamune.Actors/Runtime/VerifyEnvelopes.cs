@@ -12,7 +12,12 @@ namespace Kamune.Actors.Runtime;
 /// session's verifications can use every core and go on while its cipher seals; the cipher keeps the secrets and the
 /// decryption. Every buffer of the run is released here, whatever happens.
 /// </summary>
+/// <param name="ticket">The run's place in frame order; the guard judges runs by ticket, whatever order they finish in.</param>
+/// <param name="payloads">The decrypted payloads of the run, in frame order; each is released here.</param>
+/// <param name="signer">The peer's identity, whose signature every envelope must carry.</param>
 /// <param name="trailing">The failure of the frame after this run (it did not decrypt), passed on after it.</param>
+/// <param name="judge">The session's ReplayGuardActor, told the run's <see cref="CheckSequences"/> (or the crash).</param>
+/// <param name="replyTo">The sender the guard sees, so it answers the session that asked for the frames to be opened.</param>
 internal sealed class VerifyEnvelopes(
     long ticket, ArraySegment<DecryptedPayload> payloads, PublicIdentity signer, CipherFailed? trailing, IActorRef judge, IActorRef replyTo)
     : IRunnable

@@ -8,7 +8,7 @@ namespace Kamune;
 /// names"). A name is what a person reads to decide who they talk to, so it must not be able to pass for something
 /// else: another key's fingerprint (exactly what a victim reads out from <c>identity show</c>), or a familiar name
 /// with invisible or reordering characters in it. Pure and allocation-light, so every embedder gets the same rules
-/// from <see cref="IntroductionPhase.ReadIntroduce"/>; every refusal is <see cref="KamuneError.InvalidName"/>.
+/// from <see cref="Kamune.Protocol.Session.IntroductionPhase.ReadIntroduce"/>; every refusal is <see cref="KamuneError.InvalidName"/>.
 /// </summary>
 internal static class PeerName
 {
