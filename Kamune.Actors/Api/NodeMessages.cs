@@ -7,6 +7,9 @@ namespace Kamune;
 // Session events (SessionEstablished, MessageReceived, SessionClosed) go to the Handler named here.
 
 /// <summary>Bind a listener; every accepted connection becomes a responder session reporting to <paramref name="Handler"/>. Port 0 picks a free port.</summary>
+/// <param name="Host">The local address or host name to bind.</param>
+/// <param name="Port">The TCP port; 0 lets the OS choose (read it from <see cref="ListenerBound.LocalAddress"/>).</param>
+/// <param name="Handler">Receives the session events of every connection this listener accepts.</param>
 public sealed record BindListener(string Host, int Port, IActorRef Handler);
 
 /// <summary>
@@ -16,6 +19,9 @@ public sealed record BindListener(string Host, int Port, IActorRef Handler);
 public sealed record ListenerBound(EndPoint LocalAddress);
 
 /// <summary>The listener could not bind (address in use, bad host); nothing was left running.</summary>
+/// <param name="Host">The host of the <see cref="BindListener"/> that failed.</param>
+/// <param name="Port">The port of the <see cref="BindListener"/> that failed.</param>
+/// <param name="Reason">What went wrong, in words, for logs.</param>
 public sealed record BindListenerFailed(string Host, int Port, string Reason);
 
 /// <summary>
@@ -45,9 +51,17 @@ public sealed record ListenerUnbound(EndPoint LocalAddress);
 public sealed record DialPeer(string Host, int Port, IActorRef Handler, IIdentityVerifier? Verifier = null);
 
 /// <summary>The TCP connection is up and <paramref name="Session"/> is running the handshake.</summary>
+/// <param name="Host">The host of the <see cref="DialPeer"/>.</param>
+/// <param name="Port">The port of the <see cref="DialPeer"/>.</param>
+/// <param name="LocalAddress">This end of the TCP connection.</param>
+/// <param name="RemoteAddress">The address the host resolved to and the connection reached.</param>
+/// <param name="Session">The session actor; its handler gets <see cref="SessionEstablished"/> or <see cref="SessionClosed"/>.</param>
 public sealed record DialConnected(string Host, int Port, EndPoint LocalAddress, EndPoint RemoteAddress, IActorRef Session);
 
 /// <summary>The TCP connection could not be made (refused, unreachable, dial timeout); nothing was left running.</summary>
+/// <param name="Host">The host of the <see cref="DialPeer"/> that failed.</param>
+/// <param name="Port">The port of the <see cref="DialPeer"/> that failed.</param>
+/// <param name="Reason">What went wrong, in words, for logs.</param>
 public sealed record DialFailed(string Host, int Port, string Reason);
 
 /// <summary>

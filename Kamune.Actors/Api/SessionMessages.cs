@@ -34,6 +34,10 @@ public enum CloseReason
 }
 
 /// <summary>What we know of the remote peer once its Introduce verified.</summary>
+/// <param name="Identity">The Ed25519 key that signed the Introduce; every later envelope must carry its signature.</param>
+/// <param name="Name">Introduce.Name as announced, after the display-name checks (docs/security.md): for people, never for trust.</param>
+/// <param name="AppVersion">Introduce.AppVersion, the peer's protocol version ("0.7.0" or a compatible one).</param>
+/// <param name="Address">The peer's TCP address; null when the connection has none (an in-memory test connection).</param>
 public sealed record RemotePeer(
     PublicIdentity Identity,
     string Name,
@@ -45,6 +49,10 @@ public sealed record RemotePeer(
 }
 
 /// <summary>The session is established: application messages may flow. Sent to the handler.</summary>
+/// <param name="Session">The session actor: tell it <see cref="SendMessage"/>, <see cref="DeliveryAck"/> and <see cref="CloseSession"/>.</param>
+/// <param name="SessionId">The 24-character id both ends derived in the handshake (initiator's prefix, responder's suffix).</param>
+/// <param name="Peer">The remote identity the verifier accepted.</param>
+/// <param name="Role">Which end this node is: <see cref="SessionRole.Initiator"/> when it dialed.</param>
 public sealed record SessionEstablished(IActorRef Session, string SessionId, RemotePeer Peer, SessionRole Role);
 
 /// <summary>
@@ -52,6 +60,14 @@ public sealed record SessionEstablished(IActorRef Session, string SessionId, Rem
 /// its own, made for this event: the handler may keep it as long as it likes, the session never touches it again.
 /// With <c>kamune.delivery-window</c> above 0 (the default), answer it with <see cref="DeliveryAck"/> once handled.
 /// </summary>
+/// <param name="Session">The session it came on: the one to answer with <see cref="DeliveryAck"/>.</param>
+/// <param name="SessionId">The id of that session, as in <see cref="SessionEstablished"/>.</param>
+/// <param name="Data">The application bytes the peer sent.</param>
+/// <param name="Sequence">
+/// The envelope's sequence number in the peer's direction, checked gap-free; the peer's other frames (challenges, PING)
+/// take numbers too, so consecutive messages may skip some.
+/// </param>
+/// <param name="Timestamp">When the peer says it sent the message: signed, but from the peer's clock, not checked against this one.</param>
 public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOnlyMemory<byte> Data, ulong Sequence, DateTimeOffset Timestamp)
 {
     /// <summary>Equal when every field is, <see cref="Data"/> by its bytes, not by the buffer that holds them.</summary>
@@ -74,6 +90,12 @@ public sealed record MessageReceived(IActorRef Session, string SessionId, ReadOn
 /// <see cref="CloseReason.ProtocolError"/> the check the peer failed (null only for an internal failure of this node).
 /// <paramref name="Detail"/> is for people and logs, not for matching.
 /// </summary>
+/// <param name="Session">The session actor, which stops after this.</param>
+/// <param name="SessionId">The session's id; null when it ended before the handshake derived one.</param>
+/// <param name="Reason">How the session ended, for the user.</param>
+/// <param name="Error">Which check failed or what ended it (see above); match on this, not on <paramref name="Detail"/>.</param>
+/// <param name="Detail">What happened, in words: expected and seen values, never key material or message contents.</param>
+/// <param name="RemoteAddress">The peer's TCP address; null for a connection without one.</param>
 public sealed record SessionClosed(
     IActorRef Session,
     string? SessionId,
@@ -117,6 +139,8 @@ public sealed class DeliveryAck
 /// is a sender of its own that never retries, so a bound is needed). Send a stream from one actor, not by Ask, and
 /// keep the senders of one session that are refused at the same time below 64.
 /// </summary>
+/// <param name="Data">The application bytes: at most 61,435 (protocol.md "Padding"), else refused <see cref="SendRefusalKind.TooLarge"/>.</param>
+/// <param name="CorrelationId">Returned as it is in the answer (<see cref="SendAck"/> or <see cref="SendRefused"/>), to match the two.</param>
 public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationId = null)
 {
     /// <summary>Equal when the bytes of <see cref="Data"/> and the <see cref="CorrelationId"/> are.</summary>
@@ -134,6 +158,8 @@ public sealed record SendMessage(ReadOnlyMemory<byte> Data, object? CorrelationI
 /// answered <see cref="SendRefused"/> with <see cref="SendRefusalKind.Closed"/> instead (see there: it may still have
 /// gone out).
 /// </summary>
+/// <param name="Sequence">The sequence number the message was sealed with: the one the peer's <see cref="MessageReceived"/> will show.</param>
+/// <param name="CorrelationId">The <see cref="SendMessage.CorrelationId"/> of the message.</param>
 public sealed record SendAck(ulong Sequence, object? CorrelationId);
 
 /// <summary>Why a <see cref="SendMessage"/> was refused: what the sender may do about it.</summary>
@@ -158,12 +184,16 @@ public enum SendRefusalKind
 }
 
 /// <summary>The message was not sent: <paramref name="Kind"/> says why for code, <paramref name="Reason"/> for people.</summary>
+/// <param name="Kind">Why, for code: decides whether and when to retry.</param>
+/// <param name="Reason">Why, in words, for logs.</param>
+/// <param name="CorrelationId">The <see cref="SendMessage.CorrelationId"/> of the refused message.</param>
 public sealed record SendRefused(SendRefusalKind Kind, string Reason, object? CorrelationId);
 
 /// <summary>
 /// Told by the session to a sender whose SendMessage was refused for back-pressure, once room is back: send the refused
 /// messages again now, oldest first (see <see cref="SendMessage"/>).
 /// </summary>
+/// <param name="Session">The session that has room again.</param>
 public sealed record SendWindowOpen(IActorRef Session);
 
 /// <summary>Close the session gracefully: CLOSE_TRANSPORT, then the TCP connection.</summary>
