@@ -11,6 +11,7 @@ trap 'kill $ECHO_PID 2>/dev/null || true; rm -rf "$WORK"' EXIT
 PORT=${PORT:-7499}
 echo 'kamune-node.bench-window = 32' > "$WORK/w32.conf"     # 32 messages in flight per session
 echo 'kamune.max-connections-per-address = 0' >> "$WORK/w32.conf"  # the echo node takes every bench session from one address
+echo 'kamune.accept-rate-per-address = 0' >> "$WORK/w32.conf"   # nor a per-address accept rate: a benchmark, not an attack
 if [ -n "${ECHO_CMD:-}" ]; then
   # Another echo node under the same client, e.g. the Go reference: ECHO_CMD='my-go-echo serve 127.0.0.1:$PORT'
   # (single quotes: $PORT and $WORK are expanded here). It must listen on $PORT and echo every EXCHANGE_MESSAGES.
