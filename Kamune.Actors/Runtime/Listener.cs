@@ -30,8 +30,8 @@ internal sealed class Listener : ReceiveActor, IWithTimers
     private readonly KamuneSettings _settings;
     private readonly int? _firstFrameLength;
     private readonly AcceptRateLimit _rateLimit;
-    // Addresses refused by the rate limit since their last admitted connection: logged once per run, not per refusal.
-    private readonly HashSet<IPAddress> _rateLimited = new();
+    // Refusals by the rate limit: a warning per address at most once a minute, the rest at debug level.
+    private readonly RefusalWarnings _rateWarnings;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Dictionary<IPAddress, int> _openPerAddress = new();
     private readonly Dictionary<IActorRef, IPAddress> _connections = new();
@@ -48,6 +48,7 @@ internal sealed class Listener : ReceiveActor, IWithTimers
         _settings = settings;
         _firstFrameLength = firstFrameLength;
         _rateLimit = new AcceptRateLimit(settings.AcceptRatePerAddress, settings.AcceptBurstPerAddress, clock);
+        _rateWarnings = new RefusalWarnings(clock, TimeSpan.FromMinutes(1));
         Binding();
     }
 
@@ -268,7 +269,6 @@ internal sealed class Listener : ReceiveActor, IWithTimers
             return;
         }
 
-        _rateLimited.Remove(address);
         var open = _openPerAddress.GetValueOrDefault(address);
         var limit = _settings.MaxConnectionsPerAddress;
         if (limit > 0 && open >= limit)
@@ -284,20 +284,17 @@ internal sealed class Listener : ReceiveActor, IWithTimers
         Context.Parent.Tell(new AcceptConnection(Incoming(connected), _request.Handler, Sender));
     }
 
-    // A flood from one address meets the rate limit thousands of times a second: one warning when its bucket runs
-    // dry, the rest at debug level, so the log cannot be made to grow at the flooder's pace.
+    // A flood from one address meets the rate limit thousands of times a second: a warning when its bucket first runs
+    // dry and then at most one a minute (RefusalWarnings), the rest at debug level, so the log cannot be made to grow
+    // at the flooder's pace.
     private void RejectForRate(Tcp.Connected connected, IPAddress address)
     {
-        if (_rateLimited.Count >= 4096)
-        {
-            _rateLimited.Clear();
-        }
-
-        if (_rateLimited.Add(address))
+        if (_rateWarnings.Refused(address) is { } refused)
         {
             _log.Warning(
-                "Refusing connections from {RemoteAddress}: expected at most {Rate} per second (bursts of {Burst}) from one address; further refusals are logged at debug level",
-                address, _settings.AcceptRatePerAddress, _settings.AcceptBurstPerAddress);
+                "Refusing connections from {RemoteAddress}: expected at most {Rate} per second (bursts of {Burst}) from one address; "
+                + "{Refused} refused since the last warning, the next warning at most {Interval} later, the rest at debug level",
+                address, _settings.AcceptRatePerAddress, _settings.AcceptBurstPerAddress, refused, _rateWarnings.Interval);
         }
         else
         {
