@@ -11,9 +11,6 @@ internal sealed class SealBatch
     private List<SealMessage> _batch = new();
     private bool _markerPending;
 
-    /// <summary>Seals waiting for the next flush.</summary>
-    public int Count => _batch.Count;
-
     /// <summary>Adds a seal; true when the caller must send itself the flush marker (none is on its way yet).</summary>
     public bool Add(SealMessage seal)
     {
