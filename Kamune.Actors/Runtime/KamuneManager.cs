@@ -168,7 +168,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
     {
         _refusedAtHandshakeCap++;
         // Thousands a second under a flood: a warning each time the count doubles, the rest at debug level.
-        if ((_refusedAtHandshakeCap & (_refusedAtHandshakeCap - 1)) == 0)
+        if (long.IsPow2(_refusedAtHandshakeCap))
         {
             _log.Warning(
                 "Refusing connection from {RemoteAddress}: expected at most {Cap} concurrent handshakes, all taken, and its address would hold the most ({Slots}) ({Refused} refused so far; more at debug level)",
@@ -190,7 +190,7 @@ internal sealed partial class KamuneManager : ReceiveActor, IWithTimers
                      $"concurrent handshakes, and {eviction.Address} held the most ({eviction.AddressSlots}), this one the longest.";
         // A flood is evicted thousands of times a second: a warning each time the count doubles, the rest at debug
         // level, so the log cannot be made to grow at the flooder's pace.
-        if ((_evicted & (_evicted - 1)) == 0)
+        if (long.IsPow2(_evicted))
         {
             _log.Warning("Evicting a handshaking connection from {RemoteAddress}: {Detail} ({Evicted} evicted so far; more at debug level)",
                 eviction.Address, detail, _evicted);
