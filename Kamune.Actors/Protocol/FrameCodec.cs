@@ -12,6 +12,10 @@ internal static class FrameCodec
     public const int HeaderSize = 2;
     public const int MaxPayload = ushort.MaxValue;
 
+    /// <summary>A header declaring more than the frame limit: the one error for it, wherever the length is read.</summary>
+    public static KamuneProtocolException TooLarge(int declared, int maxFrameLength) => new(
+        KamuneError.FrameTooLarge, $"frame length: expected at most {maxFrameLength} bytes, got {declared}.");
+
     public static byte[] Encode(ReadOnlySpan<byte> payload)
     {
         // Every byte is written below, so the array need not be zeroed first.
@@ -100,9 +104,7 @@ internal sealed class FrameDecoder : IDisposable
             if (declared > _maxFrameLength)
             {
                 Fail();
-                throw new KamuneProtocolException(
-                    KamuneError.FrameTooLarge,
-                    $"frame length: expected at most {_maxFrameLength} bytes, got {declared}.");
+                throw FrameCodec.TooLarge(declared, _maxFrameLength);
             }
 
             _nextHeader += FrameCodec.HeaderSize + declared;

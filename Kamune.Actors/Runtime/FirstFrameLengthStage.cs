@@ -62,8 +62,7 @@ internal sealed class FirstFrameLengthStage : GraphStage<FlowShape<ByteString, B
             var declared = (_held[0] << 8) | _held[1];
             if (declared > _stage._maxFrameLength)
             {
-                FailStage(new KamuneProtocolException(
-                    KamuneError.FrameTooLarge, $"frame length: expected at most {_stage._maxFrameLength} bytes, got {declared}."));
+                FailStage(FrameCodec.TooLarge(declared, _stage._maxFrameLength));
                 return;
             }
 
