@@ -76,17 +76,12 @@ internal sealed class SendQueue<TSession>
             _lanes[session] = lane;
         }
 
+        var idle = !lane.InFlight;
         lane.Items.Enqueue(item);
         lane.Bytes += item.Data.Length;
         lane.Closing |= item.IsClose;
         _bytes += item.Data.Length;
-        if (lane.InFlight)
-        {
-            return null;
-        }
-
-        lane.InFlight = true;
-        return item;
+        return idle ? item : null;
     }
 
     /// <summary>A close is queued for <paramref name="session"/>: later commands for it are refused.</summary>
@@ -146,7 +141,6 @@ internal sealed class SendQueue<TSession>
             return lane.Items.Peek();
         }
 
-        lane.InFlight = false;
         if (!lane.Closing)
         {
             _lanes.Remove(session);
@@ -187,7 +181,8 @@ internal sealed class SendQueue<TSession>
 
         public long Bytes { get; set; }
 
-        public bool InFlight { get; set; }
+        // The head of the queue is always the one handed to the session and not answered yet.
+        public bool InFlight => Items.Count > 0;
 
         public bool Closing { get; set; }
 
