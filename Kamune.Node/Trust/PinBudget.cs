@@ -12,8 +12,6 @@ public sealed class PinBudget
     /// <summary>Addresses remembered at once; beyond this the one idle longest is forgotten.</summary>
     public const int MaxAddresses = 4096;
 
-    private readonly int _keys;
-    private readonly TimeSpan _window;
     private readonly IMonotonicClock _clock;
     private readonly Dictionary<string, Queue<TimeSpan>> _taken = new(StringComparer.Ordinal);
 
@@ -21,8 +19,8 @@ public sealed class PinBudget
     {
         ArgumentOutOfRangeException.ThrowIfNegative(keysPerWindow);
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
-        _keys = keysPerWindow;
-        _window = window;
+        KeysPerWindow = keysPerWindow;
+        Window = window;
         _clock = clock ?? throw new ArgumentNullException(nameof(clock));
     }
 
@@ -32,9 +30,9 @@ public sealed class PinBudget
     /// </summary>
     public static PinBudget Default() => new(10, TimeSpan.FromHours(1), SystemMonotonicClock.Instance);
 
-    public int KeysPerWindow => _keys;
+    public int KeysPerWindow { get; }
 
-    public TimeSpan Window => _window;
+    public TimeSpan Window { get; }
 
     /// <summary>Takes one new key's place for <paramref name="address"/>; false once its window is full.</summary>
     public bool TryTake(string address)
@@ -53,12 +51,12 @@ public sealed class PinBudget
                 _taken[address] = stamps;
             }
 
-            while (stamps.Count > 0 && now - stamps.Peek() >= _window)
+            while (stamps.Count > 0 && now - stamps.Peek() >= Window)
             {
                 stamps.Dequeue();
             }
 
-            if (stamps.Count >= _keys)
+            if (stamps.Count >= KeysPerWindow)
             {
                 return false;
             }
@@ -71,7 +69,7 @@ public sealed class PinBudget
     // Addresses whose window has passed go first; if none has, the one whose newest key is oldest.
     private void Forget(TimeSpan now)
     {
-        var idle = _taken.Where(p => p.Value.Count == 0 || now - p.Value.Last() >= _window).Select(p => p.Key).ToList();
+        var idle = _taken.Where(p => p.Value.Count == 0 || now - p.Value.Last() >= Window).Select(p => p.Key).ToList();
         if (idle.Count == 0)
         {
             idle.Add(_taken.MinBy(p => p.Value.Last()).Key);
