@@ -17,27 +17,27 @@ internal sealed partial class SessionHub
 
     private void OnHubSend(HubSend send)
     {
-        var known = TryGet(send.Session, out var entry);
+        var known = TryGet(send.Session, out var session);
         if (known)
         {
-            if (_sends.IsClosing(entry.Actor))
+            if (_sends.IsClosing(session))
             {
                 Emit(new NodeEvent.Error($"send refused: session {send.Session} is closing", send.Session));
             }
             else
             {
-                Dispatch(entry.Actor, _sends.Enqueue(entry.Actor, Outgoing.Message(send.Session, send.Data)));
+                Dispatch(session, _sends.Enqueue(session, Outgoing.Message(send.Session, send.Data)));
             }
         }
 
-        Taken(Sender, known ? entry.Actor : null);
+        Taken(Sender, known ? session : null);
     }
 
     private void OnHubClose(HubClose close)
     {
-        if (TryGet(close.Session, out var entry))
+        if (TryGet(close.Session, out var session))
         {
-            QueueClose(close.Session, entry.Actor);
+            QueueClose(close.Session, session);
         }
     }
 

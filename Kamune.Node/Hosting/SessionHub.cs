@@ -123,7 +123,7 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         }
 
         var peer = HubEvents.Describe(established.Peer);
-        var number = _sessions.Add(established.Session, new Entry(established.Session, established.SessionId, peer, established.Role));
+        var number = _sessions.Add(established.Session, new Entry(established.SessionId, peer, established.Role));
         Emit(new NodeEvent.SessionEstablished(
             number, established.SessionId, peer, established.Role == SessionRole.Initiator ? "initiator" : "responder"));
         dialed?.Requester.Tell(new DialOutcome(dialed.Address, number, null, established.Session));
@@ -260,9 +260,9 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         ReplyIfAllClosed();
     }
 
-    private bool TryGet(int number, out Entry entry)
+    private bool TryGet(int number, out IActorRef session)
     {
-        if (_sessions.TryGet(number, out _, out entry))
+        if (_sessions.TryGet(number, out session, out _))
         {
             return true;
         }
@@ -284,6 +284,6 @@ internal sealed partial class SessionHub : ReceiveActor, IWithTimers
         }
     }
 
-    private sealed record Entry(IActorRef Actor, string SessionId, PeerInfo Peer, SessionRole Role);
+    private sealed record Entry(string SessionId, PeerInfo Peer, SessionRole Role);
 
 }
