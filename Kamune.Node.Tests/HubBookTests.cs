@@ -30,8 +30,8 @@ public sealed class HubBookTests
         var second = dials.Start(Bob, "second requester");
 
         // The runtime answers the second request first: its session belongs to the second requester, not the first.
-        Assert.True(dials.Connected(second.Id, "session-x", out _, out _));
-        Assert.True(dials.Connected(first.Id, "session-y", out _, out _));
+        Assert.True(dials.Connected(second.Id, "session-x", out _));
+        Assert.True(dials.Connected(first.Id, "session-y", out _));
 
         Assert.True(dials.TryClaim("session-x", out var x));
         Assert.True(dials.TryClaim("session-y", out var y));
@@ -47,7 +47,7 @@ public sealed class HubBookTests
 
         Assert.True(dials.TryHoldEarly("session", "established"));
         Assert.Empty(dials.Orphans());
-        Assert.True(dials.Connected(dial.Id, "session", out _, out var early));
+        Assert.True(dials.Connected(dial.Id, "session", out var early));
 
         Assert.Equal("established", early);
         Assert.True(dials.TryClaim("session", out var claimed));

@@ -45,10 +45,10 @@ internal sealed class DialBook<TSession, TRequester, TEarly>
     /// The dial <paramref name="id"/> has its session. Returns an established event that came first, if one did,
     /// for the hub to handle now that it is known to be this dial's.
     /// </summary>
-    public bool Connected(long id, TSession session, out Pending pending, out TEarly? early)
+    public bool Connected(long id, TSession session, out TEarly? early)
     {
         early = default;
-        if (!_connecting.Remove(id, out pending!))
+        if (!_connecting.Remove(id, out var pending))
         {
             return false;
         }

@@ -65,7 +65,7 @@ internal sealed partial class SessionHub
     {
         switch (answered.Answer)
         {
-            case DialConnected dialing when _dials.Connected(answered.Id, dialing.Session, out _, out var early):
+            case DialConnected dialing when _dials.Connected(answered.Id, dialing.Session, out var early):
                 // Watched: a session that stops before it is established still answers its dial.
                 Context.Watch(dialing.Session);
                 if (early is not null)
