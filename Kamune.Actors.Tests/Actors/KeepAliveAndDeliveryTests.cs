@@ -40,9 +40,9 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
     [Fact]
     public void Idle_time_is_measured_on_the_monotonic_clock_not_on_the_scheduler_or_the_wall_clock()
     {
-        // A monotonic clock that does not move: the idle timer fires on the scheduler but finds no time has passed,
+        // A monotonic clock that does not move (a ManualMonotonicClock never advanced): the idle timer fires on the scheduler but finds no time has passed,
         // so it waits again instead of ending the session (a wall-clock step is just such a scheduler jump).
-        var (pair, _, _) = PeerPair.Established(this, Options with { IdleTimeout = TimeSpan.FromMinutes(5), Monotonic = new StoppedClock() });
+        var (pair, _, _) = PeerPair.Established(this, Options with { IdleTimeout = TimeSpan.FromMinutes(5), Monotonic = new ManualMonotonicClock() });
         using (pair)
         {
             Scheduler.Advance(TimeSpan.FromMinutes(30));
@@ -94,10 +94,5 @@ public sealed class KeepAliveAndDeliveryTests : PeerTestKit
         var first = SystemMonotonicClock.Instance.Elapsed;
         var second = SystemMonotonicClock.Instance.Elapsed;
         Assert.True(second >= first, $"expected {second} >= {first}");
-    }
-
-    private sealed class StoppedClock : IMonotonicClock
-    {
-        public TimeSpan Elapsed => TimeSpan.FromHours(1);
     }
 }
