@@ -35,6 +35,16 @@ public sealed class KamuneSettingsShapeTests
     }
 
     [Fact]
+    public void The_reference_config_itself_reads_as_the_defaults_like_an_empty_config()
+    {
+        // Akka refuses a config as its own fallback: Create must not put the reference behind itself.
+        var fromReference = KamuneSettings.Create(KamuneConfig.Default);
+        var fromEmpty = KamuneSettings.Create(ConfigurationFactory.Empty);
+
+        Assert.Equal((fromEmpty.SendWindow, fromEmpty.HandshakeTimeout, fromEmpty.RequestTimeout), (fromReference.SendWindow, fromReference.HandshakeTimeout, fromReference.RequestTimeout));
+    }
+
+    [Fact]
     public void A_config_that_still_states_the_protocol_version_as_app_version_loads()
     {
         var settings = KamuneSettings.Create(ConfigurationFactory.ParseString("kamune { app-version = \"0.7.0\", send-window = 32 }"));

@@ -275,12 +275,8 @@ public static class KamuneSystem
         ArgumentNullException.ThrowIfNull(options);
         // The reference goes in at creation too (not only as the extension's fallback): its akka.coordinated-shutdown
         // phase timeout must be there before anything reads the phases.
-        // The reference itself (KamuneConfig.Default passed as the config) is taken as it is: Akka's WithFallback
-        // refuses a config as its own fallback.
-        var effective = config is null || ReferenceEquals(config, KamuneConfig.Default)
-            ? KamuneConfig.Default
-            : config.WithFallback(KamuneConfig.Default);
-        var system = ActorSystem.Create(name, BootstrapSetup.Create().WithConfig(effective).And(new KamuneSetup(options)));
+        var system = ActorSystem.Create(
+            name, BootstrapSetup.Create().WithConfig(KamuneConfig.OverDefault(config)).And(new KamuneSetup(options)));
         KamuneExtension.Get(system);
         return system;
     }

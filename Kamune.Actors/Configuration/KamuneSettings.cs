@@ -103,9 +103,7 @@ public sealed class KamuneSettings
     /// <summary>Reads <c>kamune { }</c> from <paramref name="config"/> with the embedded reference as fallback.</summary>
     public static KamuneSettings Create(Config? config)
     {
-        var root = config is null || config.IsEmpty
-            ? KamuneConfig.Default
-            : config.WithFallback(KamuneConfig.Default);
+        var root = KamuneConfig.OverDefault(config);
         // Every value of its default's kind first, so a bad one is named ("kamune.send-window: expected an integer").
         ConfigValues.CheckKinds(root, "kamune", KamuneConfig.Default);
         CheckAppVersion(root);

@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Net;
 using Akka.Actor;
-using Akka.Configuration;
 using Akka.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -112,9 +111,8 @@ internal sealed class KamuneNode(IServiceProvider? provider) : IKamuneNode
             return null;
         }
 
-        var config = builder.Configuration.HasValue ? builder.Configuration.Value : Config.Empty;
-        var root = ReferenceEquals(config, KamuneConfig.Default) ? config : config.WithFallback(KamuneConfig.Default);
-        return root.GetTimeSpan("kamune.request-timeout");
+        var config = builder.Configuration.HasValue ? builder.Configuration.Value : null;
+        return KamuneConfig.OverDefault(config).GetTimeSpan("kamune.request-timeout");
     }
 
     private sealed record Started(KamuneExtension Extension, IActorRef? Default)
